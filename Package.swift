@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+// SwiftDet: object detection and instance segmentation in Swift, in the manner of mmdetection.
+// Layout and dependency direction: README.md and each module's README.md.
+import PackageDescription
+
+// Hot loops get their speed from unsafe buffers and BLAS, not from compiler flags: checks that
+// guard shapes (precondition, fatalError) stay on in release builds.
+let swiftSettings: [SwiftSetting] = []
+
+let package = Package(
+    name: "SwiftDet",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Kernels", targets: ["Kernels"]),
+        .library(name: "Autograd", targets: ["Autograd"]),
+        .executable(name: "bench", targets: ["bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - System libraries (module map + shim header, pkg-config, apt provider)
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(
+            name: "CJSONC", path: "Sources/CJSONC", pkgConfig: "json-c",
+            providers: [.apt(["libjson-c-dev"])]),
+        .systemLibrary(
+            name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]),
+
+        // MARK: - Libraries
+        .target(name: "Kernels", dependencies: ["COpenBLAS"], swiftSettings: swiftSettings),
+        .target(name: "Autograd", dependencies: ["Kernels"], swiftSettings: swiftSettings),
+
+        // MARK: - Tools
+        .executableTarget(
+            name: "bench",
+            dependencies: [
+                "Kernels", "Autograd", "COpenBLAS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "tools/bench", swiftSettings: swiftSettings),
+
+        // MARK: - Tests
+        .testTarget(name: "SystemLibrariesTests", dependencies: ["COpenBLAS", "CJPEG", "CJSONC", "CYAML"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Kernels"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,110 @@
+import Kernels
+
+// add, sub, mul, div with NumPy broadcasting; the backward sums each gradient back to its
+// input's shape.
+
+/// The broadcast result shape of `a` and `b`, or a programmer error naming the op.
+func broadcastShape(_ a: [Int], _ b: [Int], op: OpKind) -> [Int] {
+    let n = max(a.count, b.count)
+    var out = [Int](repeating: 1, count: n)
+    for i in 0..<n {
+        let da = i < n - a.count ? 1 : a[i - (n - a.count)]
+        let db = i < n - b.count ? 1 : b[i - (n - b.count)]
+        guard da == db || da == 1 || db == 1 else {
+            fatalError("\(op): shapes \(a) and \(b) cannot be broadcast together")
+        }
+        out[i] = da == 1 ? db : da
+    }
+    return out
+}
+
+extension Tensor {
+    /// Sums this (broadcast) gradient down to `target` (not recorded).
+    func sumTo(_ target: [Int]) -> Tensor {
+        if shape == target { return self }
+        let pad = shape.count - target.count
+        precondition(pad >= 0, "sumTo: cannot reduce \(shape) to larger rank \(target)")
+        let full = [Int](repeating: 1, count: pad) + target
+        let reduce = zip(shape, full).map { s, t in s != t }
+        for (s, t) in zip(shape, full) where s != t && t != 1 {
+            fatalError("sumTo: cannot reduce \(shape) to \(target)")
+        }
+        let out = Tensor(uninitialized: target)
+        Reduce.sum(ptr, shape: shape, reduce: reduce, out: out.ptr)
+        return out
+    }
+
+    /// Elementwise binary kernel on broadcast shapes (not recorded).
+    static func broadcastBinary(_ kind: BinaryOp, _ a: Tensor, _ b: Tensor, op: OpKind) -> Tensor {
+        let shape = broadcastShape(a.shape, b.shape, op: op)
+        let out = Tensor(uninitialized: shape)
+        if out.count == 0 { return out }
+        if a.shape == b.shape {
+            let pa = a.ptr, pb = b.ptr
+            switch kind {
+            case .add: Elementwise.zip(pa, pb, out.ptr, count: out.count, +)
+            case .sub: Elementwise.zip(pa, pb, out.ptr, count: out.count, -)
+            case .mul: Elementwise.zip(pa, pb, out.ptr, count: out.count, *)
+            case .div: Elementwise.zip(pa, pb, out.ptr, count: out.count, /)
+            }
+            return out
+        }
+        let layout = StridedLayout(outShape: shape, operands: [a.shape, b.shape])
+        Elementwise.binary(kind, layout: layout, a: a.ptr, b: b.ptr, out: out.ptr)
+        return out
+    }
+
+    public static func + (a: Tensor, b: Tensor) -> Tensor {
+        let out = broadcastBinary(.add, a, b, op: .add)
+        return record(.add, out, inputs: [a, b]) { g in
+            [a.requiresGrad ? g.sumTo(a.shape) : nil, b.requiresGrad ? g.sumTo(b.shape) : nil]
+        }
+    }
+
+    public static func - (a: Tensor, b: Tensor) -> Tensor {
+        let out = broadcastBinary(.sub, a, b, op: .sub)
+        return record(.sub, out, inputs: [a, b]) { g in
+            [a.requiresGrad ? g.sumTo(a.shape) : nil,
+             b.requiresGrad ? g.sumTo(b.shape).negatedNoGrad() : nil]
+        }
+    }
+
+    public static func * (a: Tensor, b: Tensor) -> Tensor {
+        let out = broadcastBinary(.mul, a, b, op: .mul)
+        return record(.mul, out, inputs: [a, b]) { g in
+            [a.requiresGrad ? broadcastBinary(.mul, g, b, op: .mul).sumTo(a.shape) : nil,
+             b.requiresGrad ? broadcastBinary(.mul, g, a, op: .mul).sumTo(b.shape) : nil]
+        }
+    }
+
+    public static func / (a: Tensor, b: Tensor) -> Tensor {
+        let out = broadcastBinary(.div, a, b, op: .div)
+        let y = out.detach()  // saved output: a view, so the node does not retain `out`
+        return record(.div, out, inputs: [a, b]) { g in
+            let ga = a.requiresGrad ? broadcastBinary(.div, g, b, op: .div) : nil
+            var gb: Tensor? = nil
+            if b.requiresGrad {
+                // d(a/b)/db = -(a/b)/b = -out/b
+                let t = broadcastBinary(.mul, g, y, op: .div)
+                gb = broadcastBinary(.div, t, b, op: .div).sumTo(b.shape).negatedNoGrad()
+            }
+            return [ga?.sumTo(a.shape), gb]
+        }
+    }
+
+    public static func + (a: Tensor, s: Float) -> Tensor { a + Tensor(s) }
+    public static func + (s: Float, a: Tensor) -> Tensor { Tensor(s) + a }
+    public static func - (a: Tensor, s: Float) -> Tensor { a - Tensor(s) }
+    public static func - (s: Float, a: Tensor) -> Tensor { Tensor(s) - a }
+    public static func * (a: Tensor, s: Float) -> Tensor { a * Tensor(s) }
+    public static func * (s: Float, a: Tensor) -> Tensor { Tensor(s) * a }
+    public static func / (a: Tensor, s: Float) -> Tensor { a / Tensor(s) }
+    public static func / (s: Float, a: Tensor) -> Tensor { Tensor(s) / a }
+
+    /// -self as a new tensor (not recorded).
+    func negatedNoGrad() -> Tensor {
+        let out = Tensor(uninitialized: shape)
+        Elementwise.map(ptr, out.ptr, count: count) { -$0 }
+        return out
+    }
+}

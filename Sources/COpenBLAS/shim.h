@@ -1,0 +1,2 @@
+// OpenBLAS's CBLAS interface (cblas_sgemm, ...) and its thread controls.
+#include <cblas.h>

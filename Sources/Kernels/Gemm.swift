@@ -1,0 +1,44 @@
+import COpenBLAS
+
+/// Row-major single-precision matrix products through OpenBLAS (`cblas_sgemm`).
+/// The only place that calls BLAS for products; every other kernel goes through here.
+public enum Gemm {
+    /// C[m, n] = alpha * op(A) * op(B) + beta * C, all row-major.
+    /// op(A) is (m, k): A is (m, k) with lda >= k, or (k, m) with lda >= m when `transA`.
+    /// op(B) is (k, n): B is (k, n) with ldb >= n, or (n, k) with ldb >= k when `transB`.
+    @inlinable
+    public static func sgemm(
+        transA: Bool = false, transB: Bool = false,
+        m: Int, n: Int, k: Int,
+        alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            // BLAS leaves C scaled by beta; make that explicit for beta == 0 (C may be garbage).
+            for i in 0..<m {
+                let row = c + i * ldc
+                if beta == 0 { row.update(repeating: 0, count: n) } else {
+                    for j in 0..<n { row[j] *= beta }
+                }
+            }
+            return
+        }
+        cblas_sgemm(
+            CblasRowMajor,
+            transA ? CblasTrans : CblasNoTrans,
+            transB ? CblasTrans : CblasNoTrans,
+            blasint(m), blasint(n), blasint(k),
+            alpha, a, blasint(lda), b, blasint(ldb),
+            beta, c, blasint(ldc))
+    }
+
+    /// Number of threads OpenBLAS uses.
+    public static var threads: Int { Int(openblas_get_num_threads()) }
+
+    /// Sets the number of threads OpenBLAS uses (benchmarks and tests only).
+    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+}

@@ -1,0 +1,5 @@
+import Autograd
+
+extension GradCases {
+    static var shapes: [OpKind: [GradCase]] { [:] }
+}
