@@ -63,7 +63,7 @@ public final class Tensor: @unchecked Sendable {
     /// [start, start+step, ...) below `end`, as torch.arange.
     public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) -> Tensor {
         precondition(step != 0, "arange: step must be non-zero")
-        let n = max(0, Int(((end - start) / step).rounded(.up)))
+        let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         return Tensor(shape: [n], (0..<n).map { start + Float($0) * step })
     }
     /// Normal(mean, std) samples from an explicitly passed generator.
