@@ -1,4 +1,5 @@
 import Autograd
+import Foundation
 import Testing
 
 /// batchNorm, groupNorm and weightStandardized against hand-computed values and the mmcv /
@@ -112,6 +113,67 @@ import Testing
         let f = try Fixtures.ops("conv_ws.safetensors")
         let w = try f.tensor("\(name).weight")
         expectClose(w.weightStandardized(), try f.tensor("\(name).weight_standardized"), "conv_ws/\(name) weight_standardized")
+    }
+
+    /// The backward of every conv_ws case: dL/dw_hat from a naive direct convolution
+    /// weight-gradient loop over the fixture's x and grad_out, then through weightStandardized
+    /// to the raw weight, against the fixture's grad_weight.
+    @Test(arguments: ["k3s1p1", "k3s2p1g4", "k1s1_bias", "k7s2p3"])
+    func weightStandardizationBackwardFixture(name: String) throws {
+        let f = try Fixtures.ops("conv_ws.safetensors")
+        let json = try #require(f.metadata["cases"]?.data(using: .utf8))
+        let cases = try #require(try JSONSerialization.jsonObject(with: json) as? [String: [String: Any]])
+        let p = try #require(cases[name])
+        let geometry = try ["stride", "padding", "dilation", "groups"].map { try #require(p[$0] as? Int) }
+        let w = try f.tensor("\(name).weight")
+        w.requiresGrad = true
+        let gHat = Self.convWeightGradient(
+            x: try f.tensor("\(name).x"), gradOut: try f.tensor("\(name).grad_out"), weightShape: w.shape,
+            stride: geometry[0], padding: geometry[1], dilation: geometry[2], groups: geometry[3])
+        w.weightStandardized().backward(gHat)
+        // atol scales with the largest gradient: torch's float32 conv reduction followed by
+        // the WS backward's cancellation leaves the fixture itself up to 4.3e-5 off a float64
+        // recomputation (k3s1p1, gradients up to 200; e.g. element 30: fixture -1.2860787,
+        // float64 -1.2860937, ours -1.2860937).
+        let expected = try f.tensor("\(name).grad_weight")
+        let scale = expected.scalars.map { Swift.abs($0) }.max()!
+        expectClose(w.grad!, expected, atol: 2e-7 * scale, "conv_ws/\(name) grad_weight")
+    }
+
+    /// dL/dW of a plain conv2d, summed in Double by direct loops (test reference only).
+    static func convWeightGradient(
+        x: Tensor, gradOut: Tensor, weightShape: [Int], stride: Int, padding: Int, dilation: Int, groups: Int
+    ) -> Tensor {
+        let (n, cin, h, wd) = (x.dim(0), x.dim(1), x.dim(2), x.dim(3))
+        let (cout, ho, wo) = (gradOut.dim(1), gradOut.dim(2), gradOut.dim(3))
+        let (cpg, kh, kw) = (weightShape[1], weightShape[2], weightShape[3])
+        let xs = x.scalars, gs = gradOut.scalars
+        var out = [Float](repeating: 0, count: weightShape.reduce(1, *))
+        for o in 0..<cout {
+            let group = o / (cout / groups)
+            for ci in 0..<cpg {
+                let c = group * cpg + ci
+                for a in 0..<kh {
+                    for b in 0..<kw {
+                        var acc = 0.0
+                        for i in 0..<n {
+                            for oy in 0..<ho {
+                                let y = oy * stride - padding + a * dilation
+                                guard y >= 0 && y < h else { continue }
+                                for ox in 0..<wo {
+                                    let xx = ox * stride - padding + b * dilation
+                                    guard xx >= 0 && xx < wd else { continue }
+                                    acc += Double(gs[((i * cout + o) * ho + oy) * wo + ox])
+                                        * Double(xs[((i * cin + c) * h + y) * wd + xx])
+                                }
+                            }
+                        }
+                        out[((o * cpg + ci) * kh + a) * kw + b] = Float(acc)
+                    }
+                }
+            }
+        }
+        return Tensor(shape: weightShape, out)
     }
 
     // MARK: Shapes and graph
