@@ -15,16 +15,9 @@ public enum NormPlanes {
         Parallel.forRange(segments, cost: 2 * length) { range in
             for seg in range {
                 let row = x + seg * length
-                var sum = 0.0
-                for j in 0..<length { sum += Double(row[j]) }
-                let mu = length > 0 ? sum / Double(length) : 0
-                var sq = 0.0
-                for j in 0..<length {
-                    let d = Double(row[j]) - mu
-                    sq += d * d
-                }
+                let mu = length > 0 ? sum(row, length) / Double(length) : 0
                 mean[seg] = mu
-                m2[seg] = sq
+                m2[seg] = squaredDeviations(row, length, from: mu)
             }
         }
     }
@@ -54,14 +47,7 @@ public enum NormPlanes {
     ) {
         Parallel.forRange(planes, cost: 2 * s) { range in
             for p in range {
-                let xr = x + p * s, gr = dy + p * s
-                let c = center[p]
-                var a = 0.0, b = 0.0
-                for j in 0..<s {
-                    let g = Double(gr[j])
-                    a += g
-                    b += g * Double(xr[j] - c)
-                }
+                let (a, b) = dySums(x + p * s, dy + p * s, s, center: center[p])
                 sumDy[p] = a
                 sumDyXc[p] = b
             }
@@ -83,5 +69,77 @@ public enum NormPlanes {
                 for j in 0..<s { dr[j] = gr[j] * a + (xr[j] - c) * b + d }
             }
         }
+    }
+
+    // MARK: Vectorised sums (8 floats per step into two SIMD4<Double> accumulators)
+
+    @inline(__always)
+    static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    /// sum of p[0..<n] in Double.
+    @inline(__always)
+    static func sum(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
+        var lo = SIMD4<Double>(), hi = SIMD4<Double>()
+        var j = 0
+        while j + 8 <= n {
+            let v = load8(p + j)
+            lo += SIMD4<Double>(v.lowHalf)
+            hi += SIMD4<Double>(v.highHalf)
+            j += 8
+        }
+        var total = (lo + hi).sum()
+        while j < n { total += Double(p[j]); j += 1 }
+        return total
+    }
+
+    /// sum of (p[j] - mu)^2 in Double.
+    @inline(__always)
+    static func squaredDeviations(_ p: UnsafePointer<Float>, _ n: Int, from mu: Double) -> Double {
+        var lo = SIMD4<Double>(), hi = SIMD4<Double>()
+        let m = SIMD4<Double>(repeating: mu)
+        var j = 0
+        while j + 8 <= n {
+            let v = load8(p + j)
+            let a = SIMD4<Double>(v.lowHalf) - m, b = SIMD4<Double>(v.highHalf) - m
+            lo += a * a
+            hi += b * b
+            j += 8
+        }
+        var total = (lo + hi).sum()
+        while j < n {
+            let d = Double(p[j]) - mu
+            total += d * d
+            j += 1
+        }
+        return total
+    }
+
+    /// (sum of dy, sum of dy * (x - center)) in Double.
+    @inline(__always)
+    static func dySums(
+        _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ n: Int, center: Float
+    ) -> (Double, Double) {
+        var a0 = SIMD4<Double>(), a1 = SIMD4<Double>(), b0 = SIMD4<Double>(), b1 = SIMD4<Double>()
+        let c = SIMD8<Float>(repeating: center)
+        var j = 0
+        while j + 8 <= n {
+            let g = load8(dy + j), d = load8(x + j) - c
+            let glo = SIMD4<Double>(g.lowHalf), ghi = SIMD4<Double>(g.highHalf)
+            a0 += glo
+            a1 += ghi
+            b0 += glo * SIMD4<Double>(d.lowHalf)
+            b1 += ghi * SIMD4<Double>(d.highHalf)
+            j += 8
+        }
+        var a = (a0 + a1).sum(), b = (b0 + b1).sum()
+        while j < n {
+            let g = Double(dy[j])
+            a += g
+            b += g * Double(x[j] - center)
+            j += 1
+        }
+        return (a, b)
     }
 }
