@@ -14,17 +14,7 @@ public enum GroupNorm {
         y: UnsafeMutablePointer<Float>,
         saveMean: UnsafeMutablePointer<Float>, saveRstd: UnsafeMutablePointer<Float>
     ) {
-        precondition(groups > 0 && c % groups == 0, "GroupNorm: \(c) channels not divisible into \(groups) groups")
-        let segments = n * groups
-        let length = (c / groups) * s
-        var mean = [Double](repeating: 0, count: segments)
-        var m2 = [Double](repeating: 0, count: segments)
-        NormPlanes.moments(x, segments: segments, length: length, mean: &mean, m2: &m2)
-        for g in 0..<segments {
-            let variance = length > 0 ? m2[g] / Double(length) : 0
-            saveMean[g] = Float(mean[g])
-            saveRstd[g] = Float(1 / (variance + Double(eps)).squareRoot())
-        }
+        statistics(x, n: n, c: c, s: s, groups: groups, eps: eps, mean: saveMean, rstd: saveRstd)
         let planes = n * c
         let cpg = c / groups
         var center = [Float](repeating: 0, count: planes)
@@ -38,6 +28,25 @@ public enum GroupNorm {
             shift[p] = bias?[ch] ?? 0
         }
         NormPlanes.affine(x, planes: planes, s: s, center: center, scale: scale, shift: shift, y: y)
+    }
+
+    /// Mean and rstd = 1 / sqrt(biased var + eps) per (sample, group), accumulated in Double.
+    // x: (N, C, S); mean, rstd: (N, G)
+    public static func statistics(
+        _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int, groups: Int, eps: Float,
+        mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>
+    ) {
+        precondition(groups > 0 && c % groups == 0, "GroupNorm: \(c) channels not divisible into \(groups) groups")
+        let segments = n * groups
+        let length = (c / groups) * s
+        var mu = [Double](repeating: 0, count: segments)
+        var m2 = [Double](repeating: 0, count: segments)
+        NormPlanes.moments(x, segments: segments, length: length, mean: &mu, m2: &m2)
+        for g in 0..<segments {
+            let variance = length > 0 ? m2[g] / Double(length) : 0
+            mean[g] = Float(mu[g])
+            rstd[g] = Float(1 / (variance + Double(eps)).squareRoot())
+        }
     }
 
     /// Gradients of sum(y * dy). Pass nil for gradients that are not needed.

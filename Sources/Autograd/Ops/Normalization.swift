@@ -117,10 +117,7 @@ extension Tensor {
             groups > 0 && c % groups == 0,
             "groupNorm: \(c) channels of input \(shape) are not divisible into \(groups) groups")
         let mean = Tensor(uninitialized: [n, groups]), rstd = Tensor(uninitialized: [n, groups])
-        let scratch = Tensor(uninitialized: shape)
-        GroupNorm.forward(
-            ptr, n: n, c: c, s: s, groups: groups, weight: nil, bias: nil, eps: eps,
-            y: scratch.ptr, saveMean: mean.ptr, saveRstd: rstd.ptr)
+        GroupNorm.statistics(ptr, n: n, c: c, s: s, groups: groups, eps: eps, mean: mean.ptr, rstd: rstd.ptr)
         return (mean, rstd)
     }
 
