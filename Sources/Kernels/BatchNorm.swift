@@ -1,0 +1,134 @@
+import Foundation
+
+/// Batch normalisation (Ioffe & Szegedy 2015; torch.nn.BatchNorm2d, mmcv `BN`): per channel,
+/// y = (x - mean) / sqrt(var + eps) * weight + bias, with batch statistics over (N, H, W) in
+/// training and the running statistics in eval (mmdetection's frozen BN).
+///
+/// x is viewed as (N, C, S) with S = H * W (S = 1 for (N, C) input). The forward saves the
+/// per-channel mean and rstd = 1 / sqrt(var + eps) that the backward needs.
+public enum BatchNorm {
+    /// Training forward: normalises with the batch mean and the biased batch variance.
+    /// `biasedVariance` (optional) receives the biased variance for the running-stat update.
+    // x, y: (N, C, S); weight, bias: (C) or nil (1 and 0); saveMean, saveRstd, biasedVariance: (C)
+    public static func forwardTraining(
+        _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
+        weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, eps: Float,
+        y: UnsafeMutablePointer<Float>,
+        saveMean: UnsafeMutablePointer<Float>, saveRstd: UnsafeMutablePointer<Float>,
+        biasedVariance: UnsafeMutablePointer<Float>?
+    ) {
+        let planes = n * c
+        var planeMean = [Double](repeating: 0, count: planes)
+        var planeM2 = [Double](repeating: 0, count: planes)
+        NormPlanes.moments(x, segments: planes, length: s, mean: &planeMean, m2: &planeM2)
+        // Combine the per-plane moments of each channel (Chan et al.): equal plane sizes.
+        for ch in 0..<c {
+            var mu = 0.0
+            for i in 0..<n { mu += planeMean[i * c + ch] }
+            mu /= Double(n)
+            var m2 = 0.0
+            for i in 0..<n {
+                let d = planeMean[i * c + ch] - mu
+                m2 += planeM2[i * c + ch] + Double(s) * d * d
+            }
+            let variance = m2 / Double(n * s)
+            saveMean[ch] = Float(mu)
+            saveRstd[ch] = Float(1 / (variance + Double(eps)).squareRoot())
+            biasedVariance?[ch] = Float(variance)
+        }
+        normalize(x, n: n, c: c, s: s, mean: saveMean, rstd: saveRstd, weight: weight, bias: bias, y: y)
+    }
+
+    /// Eval forward: normalises with the running statistics (constants).
+    // x, y: (N, C, S); runningMean, runningVar, weight, bias, saveMean, saveRstd: (C)
+    public static func forwardEval(
+        _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
+        runningMean: UnsafePointer<Float>, runningVar: UnsafePointer<Float>,
+        weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, eps: Float,
+        y: UnsafeMutablePointer<Float>,
+        saveMean: UnsafeMutablePointer<Float>, saveRstd: UnsafeMutablePointer<Float>
+    ) {
+        for ch in 0..<c {
+            saveMean[ch] = runningMean[ch]
+            saveRstd[ch] = Float(1 / (Double(runningVar[ch]) + Double(eps)).squareRoot())
+        }
+        normalize(x, n: n, c: c, s: s, mean: saveMean, rstd: saveRstd, weight: weight, bias: bias, y: y)
+    }
+
+    /// PyTorch's running-stat update with momentum m (weight of the NEW value):
+    /// rm <- (1 - m) rm + m mean, rv <- (1 - m) rv + m * var * count / (count - 1) (unbiased).
+    // runningMean, runningVar, mean, biasedVariance: (C); count = N * S
+    public static func updateRunningStatistics(
+        runningMean: UnsafeMutablePointer<Float>, runningVar: UnsafeMutablePointer<Float>,
+        mean: UnsafePointer<Float>, biasedVariance: UnsafePointer<Float>,
+        c: Int, count: Int, momentum: Float
+    ) {
+        let correction = Double(count) / Double(max(count - 1, 1))
+        for ch in 0..<c {
+            let unbiased = Float(Double(biasedVariance[ch]) * correction)
+            runningMean[ch] = (1 - momentum) * runningMean[ch] + momentum * mean[ch]
+            runningVar[ch] = (1 - momentum) * runningVar[ch] + momentum * unbiased
+        }
+    }
+
+    /// Backward of either forward. In training the statistics depend on x; in eval they are
+    /// constants, so dx = dy * weight * rstd. Pass nil for gradients that are not needed.
+    // x, dy, dx: (N, C, S); mean, rstd, weight, dweight, dbias: (C)
+    public static func backward(
+        _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, n: Int, c: Int, s: Int,
+        mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
+        training: Bool,
+        dx: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?,
+        dbias: UnsafeMutablePointer<Float>?
+    ) {
+        let planes = n * c
+        let center = (0..<planes).map { mean[$0 % c] }
+        var sumDy = [Double](repeating: 0, count: c)
+        var sumDyXhat = [Double](repeating: 0, count: c)
+        if (training && dx != nil) || dweight != nil || dbias != nil {
+            var a = [Double](repeating: 0, count: planes)
+            var b = [Double](repeating: 0, count: planes)
+            NormPlanes.gradientSums(
+                x, dy, planes: planes, s: s, center: center,
+                sumDy: &a, sumDyXc: &b)
+            for p in 0..<planes {
+                sumDy[p % c] += a[p]
+                sumDyXhat[p % c] += b[p]
+            }
+            for ch in 0..<c {
+                sumDyXhat[ch] *= Double(rstd[ch])
+                dweight?[ch] = Float(sumDyXhat[ch])
+                dbias?[ch] = Float(sumDy[ch])
+            }
+        }
+        guard let dx else { return }
+        let m = Double(n * s)
+        var k1 = [Float](repeating: 0, count: planes)
+        var k2 = [Float](repeating: 0, count: planes)
+        var k3 = [Float](repeating: 0, count: planes)
+        for p in 0..<planes {
+            let ch = p % c
+            let r = Double(rstd[ch]), w = Double(weight?[ch] ?? 1)
+            k1[p] = Float(w * r)
+            if training {
+                // dx = w r (dy - sum(dy)/M - xhat sum(dy xhat)/M), xhat = (x - mean) r
+                k2[p] = Float(-w * r * r * sumDyXhat[ch] / m)
+                k3[p] = Float(-w * r * sumDy[ch] / m)
+            }
+        }
+        NormPlanes.inputGradient(x, dy, planes: planes, s: s, center: center, k1: k1, k2: k2, k3: k3, dx: dx)
+    }
+
+    /// y = (x - mean) * (rstd * weight) + bias per channel.
+    private static func normalize(
+        _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
+        mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
+        weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
+    ) {
+        let planes = n * c
+        let center = (0..<planes).map { mean[$0 % c] }
+        let scale = (0..<planes).map { rstd[$0 % c] * (weight?[$0 % c] ?? 1) }
+        let shift = (0..<planes).map { bias?[$0 % c] ?? 0 }
+        NormPlanes.affine(x, planes: planes, s: s, center: center, scale: scale, shift: shift, y: y)
+    }
+}
