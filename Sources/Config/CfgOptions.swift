@@ -26,7 +26,7 @@ public enum CfgOptions {
 
     /// The value grammar of `DictAction`.
     public static func parseValue(_ text: String) throws -> ConfigValue {
-        try parseIterable(Array(text.unicodeScalars)[...], depth: 0)
+        try LargeStack.run { try parseIterable(Array(text.unicodeScalars)[...], depth: 0) }
     }
 
     private typealias Scalars = ArraySlice<Unicode.Scalar>
@@ -138,10 +138,12 @@ public enum CfgOptions {
 
     /// Applies `--cfg-options` words to a merged config.
     public static func apply(_ words: [String], to config: ConfigDict) throws -> ConfigDict {
-        let tree = try optionTree(words)
-        var merge = ConfigMerge(locate: { _ in nil }, baseName: { _ in nil })
-        merge.allowListKeys = true
-        merge.childName = "the option"
-        return try merge.merge(tree, into: config)
+        try LargeStack.run {
+            let tree = try optionTree(words)
+            var merge = ConfigMerge(locate: { _ in nil }, baseName: { _ in nil })
+            merge.allowListKeys = true
+            merge.childName = "the option"
+            return try merge.merge(tree, into: config)
+        }
     }
 }

@@ -21,14 +21,18 @@ public struct ConfigLoader: Sendable {
 
     /// Loads and merges the config at `path`.
     public func load(file path: String) throws -> ConfigView {
-        let dict = try loadFile(display: path, absolute: PathUtil.absolute(path), text: nil, chain: [], referrer: nil).dict
+        let dict = try LargeStack.run {
+            try loadFile(display: path, absolute: PathUtil.absolute(path), text: nil, chain: [], referrer: nil).dict
+        }
         return ConfigView(dict: dict, path: [], source: path)
     }
 
     /// Loads `text` as if it were the content of the file at `path` (its bases are read from
     /// disk relative to `path`).
     public func load(text: String, file path: String) throws -> ConfigView {
-        let dict = try loadFile(display: path, absolute: PathUtil.absolute(path), text: Array(text.utf8), chain: [], referrer: nil).dict
+        let dict = try LargeStack.run {
+            try loadFile(display: path, absolute: PathUtil.absolute(path), text: Array(text.utf8), chain: [], referrer: nil).dict
+        }
         return ConfigView(dict: dict, path: [], source: path)
     }
 

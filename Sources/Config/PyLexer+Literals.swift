@@ -6,52 +6,81 @@ extension PyLexer {
         let start = i
         if b[i] == UInt8(ascii: "0"), i + 1 < b.count, let radix = Self.radix(b[i + 1]) {
             i += 2
-            let digits = try digitRun(start: start) { $0 < radix }
+            var digits: [UInt8] = []
+            try digitRun(start: start, into: &digits) { $0 < radix }
             try rejectNumberSuffix(start)
-            guard let value = Int(digits, radix: radix) else {
+            guard let value = Int(String(decoding: digits, as: UTF8.self), radix: radix) else {
                 throw source.error(.limit, "integer literal too large (more than 64 bits)", at: start)
             }
             append(.int(value), from: start)
             return
         }
+        if let value = try plainInt(start) {
+            append(.int(value), from: start)
+            return
+        }
         var isFloat = false
-        var text = ""
-        if b[i] != UInt8(ascii: ".") { text = try digitRun(start: start) { $0 < 10 } }
+        var text: [UInt8] = []
+        if b[i] != UInt8(ascii: ".") { try digitRun(start: start, into: &text) { $0 < 10 } }
         if i < b.count, b[i] == UInt8(ascii: ".") {
             isFloat = true
             i += 1
-            text += "."
-            if i < b.count, isDigit(b[i]) { text += try digitRun(start: start) { $0 < 10 } }
+            text.append(UInt8(ascii: "."))
+            if i < b.count, isDigit(b[i]) { try digitRun(start: start, into: &text) { $0 < 10 } }
         }
         if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
             isFloat = true
             i += 1
-            text += "e"
+            text.append(UInt8(ascii: "e"))
             if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
-                text += String(UnicodeScalar(b[i]))
+                text.append(b[i])
                 i += 1
             }
             guard i < b.count, isDigit(b[i]) else {
                 throw source.error(.syntax, "invalid float literal: the exponent has no digits", at: start)
             }
-            text += try digitRun(start: start) { $0 < 10 }
+            try digitRun(start: start, into: &text) { $0 < 10 }
         }
         try rejectNumberSuffix(start)
         if isFloat {
-            guard let value = Double(text.hasPrefix(".") ? "0" + text : text) else {
+            if text.first == UInt8(ascii: ".") { text.insert(UInt8(ascii: "0"), at: 0) }
+            guard let value = Double(String(decoding: text, as: UTF8.self)) else {
                 throw source.error(.syntax, "invalid float literal", at: start)
             }
             append(.float(value), from: start)
             return
         }
-        if text.count > 1, text.hasPrefix("0"), text.contains(where: { $0 != "0" }) {
+        if text.count > 1, text[0] == UInt8(ascii: "0"), text.contains(where: { $0 != UInt8(ascii: "0") }) {
             throw source.error(.syntax,
                 "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers", at: start)
         }
-        guard let value = Int(text) else {
+        guard let value = Int(String(decoding: text, as: UTF8.self)) else {
             throw source.error(.limit, "integer literal too large (more than 64 bits)", at: start)
         }
         append(.int(value), from: start)
+    }
+
+    /// The common case, digits only (no `_`, `.`, exponent or suffix): the value, read
+    /// without building text; nil to take the general path.
+    private mutating func plainInt(_ start: Int) throws -> Int? {
+        var j = i
+        var value = 0
+        var overflow = false
+        while j < b.count, isDigit(b[j]) {
+            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(Int(b[j]) - 0x30)
+            value = sum
+            overflow = overflow || o1 || o2
+            j += 1
+        }
+        guard j > i else { return nil }
+        if j < b.count {
+            let c = b[j]
+            if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") || isNameContinue(at: j) { return nil }
+        }
+        if overflow || (j - i > 1 && b[i] == UInt8(ascii: "0") && value != 0) { return nil }
+        i = j
+        return value
     }
 
     private static func radix(_ c: UInt8) -> Int? {
@@ -72,16 +101,17 @@ extension PyLexer {
         }
     }
 
-    /// Digits with single `_` separators between them (`1_000`); returns them without `_`.
-    private mutating func digitRun(start: Int, _ isDigit: (Int) -> Bool) throws -> String {
-        var digits: [UInt8] = []
+    /// Digits with single `_` separators between them (`1_000`), appended without the `_`.
+    private mutating func digitRun(start: Int, into out: inout [UInt8], _ isDigit: (Int) -> Bool) throws {
+        var count = 0
         var afterUnderscore = true  // an underscore may not lead (after a 0x prefix it may)
         if i >= 2, b[i - 1] != UInt8(ascii: "."), Self.radix(b[i - 1]) != nil, b[i - 2] == UInt8(ascii: "0") {
             afterUnderscore = false
         }
         while i < b.count {
             if isDigit(Self.digitValue(b[i])) {
-                digits.append(b[i])
+                out.append(b[i])
+                count += 1
                 afterUnderscore = false
             } else if b[i] == UInt8(ascii: "_"), !afterUnderscore, i + 1 < b.count, isDigit(Self.digitValue(b[i + 1])) {
                 afterUnderscore = true
@@ -90,10 +120,9 @@ extension PyLexer {
             }
             i += 1
         }
-        guard !digits.isEmpty else {
+        guard count > 0 else {
             throw source.error(.syntax, "invalid number literal", at: start)
         }
-        return String(decoding: digits, as: UTF8.self)
     }
 
     private func rejectNumberSuffix(_ start: Int) throws {

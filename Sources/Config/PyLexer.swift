@@ -105,18 +105,39 @@ struct PyLexer {
     }
 
     private mutating func op() throws {
-        for ops in PyOp.byLength {
-            for candidate in ops where matches(candidate.rawValue, at: i) {
-                let start = i
-                i += candidate.rawValue.utf8.count
-                try trackBracket(candidate, at: start)
-                tokens.append(PyToken(kind: .op(candidate), start: start, end: i))
-                return
-            }
+        let start = i
+        guard let candidate = Self.operator(b, at: i) else {
+            let scalar = decodeScalar(at: i)
+            let shown = scalar.map { $0.properties.isWhitespace ? "U+\(String($0.value, radix: 16, uppercase: true))" : "'\($0)'" } ?? "byte"
+            throw source.error(.syntax, "unexpected character \(shown)", at: i)
         }
-        let scalar = decodeScalar(at: i)
-        let shown = scalar.map { $0.properties.isWhitespace ? "U+\(String($0.value, radix: 16, uppercase: true))" : "'\($0)'" } ?? "byte"
-        throw source.error(.syntax, "unexpected character \(shown)", at: i)
+        i += candidate.length
+        try trackBracket(candidate.op, at: start)
+        tokens.append(PyToken(kind: .op(candidate.op), start: start, end: i))
+    }
+
+    /// Operators as bytes, longest first.
+    private static let operatorBytes: [(op: PyOp, bytes: [UInt8])] =
+        PyOp.allCases.map { ($0, Array($0.rawValue.utf8)) }.sorted { $0.bytes.count > $1.bytes.count }
+
+    /// The longest operator at `offset` (single-character delimiters without a scan).
+    private static func `operator`(_ b: [UInt8], at offset: Int) -> (op: PyOp, length: Int)? {
+        switch b[offset] {
+        case UInt8(ascii: "("): return (.lparen, 1)
+        case UInt8(ascii: ")"): return (.rparen, 1)
+        case UInt8(ascii: "["): return (.lbracket, 1)
+        case UInt8(ascii: "]"): return (.rbracket, 1)
+        case UInt8(ascii: "{"): return (.lbrace, 1)
+        case UInt8(ascii: "}"): return (.rbrace, 1)
+        case UInt8(ascii: ","): return (.comma, 1)
+        default: break
+        }
+        for (op, bytes) in operatorBytes where offset + bytes.count <= b.count {
+            var j = 0
+            while j < bytes.count, b[offset + j] == bytes[j] { j += 1 }
+            if j == bytes.count { return (op, bytes.count) }
+        }
+        return nil
     }
 
     private mutating func trackBracket(_ op: PyOp, at offset: Int) throws {
@@ -135,15 +156,6 @@ struct PyLexer {
                     at: offset)
             }
         }
-    }
-
-    private func matches(_ text: String, at offset: Int) -> Bool {
-        var j = offset
-        for byte in text.utf8 {
-            guard j < b.count, b[j] == byte else { return false }
-            j += 1
-        }
-        return true
     }
 
     private mutating func nameOrPrefixedString() throws {

@@ -55,7 +55,8 @@ extension PyParser {
             items.append(try expression())
             try rejectComprehension(open: open, what: "generator expressions are")
         }
-        try expect(.rparen, "to close the tuple opened at \(source.position(open))")
+        let text = source
+        try expect(.rparen, "to close the tuple opened at \(text.position(open))")
         return try node(.tuple(items), at: open, children: items)
     }
 
@@ -68,7 +69,8 @@ extension PyParser {
             try rejectComprehension(open: open, what: "list comprehensions are")
             if !accept(.comma) { break }
         }
-        try expect(.rbracket, "to close the list opened at \(source.position(open))")
+        let text = source
+        try expect(.rbracket, "to close the list opened at \(text.position(open))")
         return try node(.list(items), at: open, children: items)
     }
 
@@ -94,7 +96,8 @@ extension PyParser {
             pairs.append((key, value))
             if !accept(.comma) { break }
         }
-        try expect(.rbrace, "to close the dict opened at \(source.position(open))")
+        let text = source
+        try expect(.rbrace, "to close the dict opened at \(text.position(open))")
         return try node(.dictDisplay(pairs), at: open, children: pairs.flatMap { [$0.key, $0.value] })
     }
 

@@ -79,8 +79,8 @@ extension PyParser {
     private mutating func unary() throws -> PyExpr {
         nesting += 1
         defer { nesting -= 1 }
-        if nesting > maxDepth + 1 {
-            throw error(.limit, "expression nested too deeply (more than \(maxDepth) levels)", at: current.start)
+        if nesting > 2 * maxDepth {
+            throw error(.limit, "expression nested too deeply (more than \(2 * maxDepth) levels)", at: current.start)
         }
         let token = current
         if let op = token.op {
@@ -180,12 +180,13 @@ extension PyParser {
         return try node(.dictCall(keywords), at: callee.offset, children: keywords.map(\.value))
     }
 
-    /// Builds a node, checking the depth limit.
+    /// Builds a node, checking the depth limit (twice the value limit: operators and
+    /// subscripts add levels that values do not have).
     func node(_ kind: PyExpr.Kind, at offset: Int, children: [PyExpr]) throws -> PyExpr {
         var depth = 0
         for child in children where child.depth > depth { depth = child.depth }
-        guard depth < maxDepth else {
-            throw error(.limit, "expression nested too deeply (more than \(maxDepth) levels)", at: offset)
+        guard depth < 2 * maxDepth else {
+            throw error(.limit, "expression nested too deeply (more than \(2 * maxDepth) levels)", at: offset)
         }
         return PyExpr(kind: kind, offset: offset, depth: depth + 1)
     }

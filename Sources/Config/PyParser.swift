@@ -29,9 +29,9 @@ struct PyParser {
         return true
     }
 
-    mutating func expect(_ op: PyOp, _ context: String) throws {
+    mutating func expect(_ op: PyOp, _ context: @autoclosure () -> String) throws {
         guard accept(op) else {
-            throw source.error(.syntax, "expected '\(op.rawValue)' \(context), found \(current.describe)", at: current.start)
+            throw source.error(.syntax, "expected '\(op.rawValue)' \(context()), found \(current.describe)", at: current.start)
         }
     }
 

@@ -52,9 +52,6 @@ enum PyOp: String, CaseIterable {
     case atAssign = "@=", ampAssign = "&=", pipeAssign = "|=", caretAssign = "^="
     case lshiftAssign = "<<=", rshiftAssign = ">>="
 
-    /// Operators by their bytes, three-character ones first.
-    static let byLength: [[PyOp]] = [3, 2, 1].map { n in allCases.filter { $0.rawValue.utf8.count == n } }
-
     var isAugmentedAssign: Bool { rawValue.count >= 2 && rawValue.hasSuffix("=") && !["==", "!=", "<=", ">="].contains(rawValue) }
 
     var isOpening: Bool { self == .lparen || self == .lbracket || self == .lbrace }

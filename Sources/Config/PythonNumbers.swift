@@ -91,6 +91,9 @@ public enum PythonNumbers {
     public static func repr(_ x: Double) -> String {
         if x.isNaN { return "nan" }
         if x.isInfinite { return x < 0 ? "-inf" : "inf" }
+        // Below 2^53 and without an exponent, Swift's shortest text is Python's repr already.
+        let swiftText = x.description
+        if x.magnitude < 9_007_199_254_740_992, !swiftText.utf8.contains(UInt8(ascii: "e")) { return swiftText }
         let (negative, digits, decimalPoint) = shortestDigits(x)
         let sign = negative ? "-" : ""
         if decimalPoint > -4 && decimalPoint <= 16 {

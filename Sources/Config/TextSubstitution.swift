@@ -18,6 +18,7 @@ struct TextSubstitution {
 
     /// Runs every substitution over `bytes` (the file as read) and returns the text to parse.
     func apply(to bytes: [UInt8], file: String, placeholders: inout PlaceholderTable) throws -> SourceText {
+        if !Self.containsDoubleBrace(bytes) { return SourceText(file: file, original: bytes) }
         let fileValues = fileVariableValues()
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
@@ -139,6 +140,15 @@ struct TextSubstitution {
         i = skipSpaces(b, i)
         guard hasClosingBraces(b, i) else { return nil }
         return (path.split(separator: ".", omittingEmptySubsequences: false).map(String.init), i + 2)
+    }
+
+    private static func containsDoubleBrace(_ b: [UInt8]) -> Bool {
+        var i = 0
+        while i + 1 < b.count {
+            if b[i] == UInt8(ascii: "{") && b[i + 1] == UInt8(ascii: "{") { return true }
+            i += 1
+        }
+        return false
     }
 
     static func hasClosingBraces(_ b: [UInt8], _ i: Int) -> Bool {
