@@ -1,5 +1,6 @@
 import ArgumentParser
 import Config
+import Foundation
 
 /// Prints a merged config, like mmdetection's tools/misc/print_config.py.
 struct PrintConfig: ParsableCommand {
@@ -32,7 +33,8 @@ struct PrintConfig: ParsableCommand {
             case .py: print(try ConfigDump.python(view.dict), terminator: "")
             }
         } catch let error as ConfigError {
-            throw ValidationError(error.description)
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode.failure
         }
     }
 }
