@@ -14,6 +14,9 @@ enum JSONLoader {
         guard !bytes.isEmpty else {
             throw ConfigError(.json, "the JSON file is empty (a config is an object {...})", at: .file(source.file))
         }
+        guard bytes.count < Int(Int32.max) else {
+            throw ConfigError(.limit, "the JSON file is larger than 2 GiB", at: .file(source.file))
+        }
         let object: OpaquePointer? = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(1, buffer.count)) {
                 json_tokener_parse_ex(tokener, $0, Int32(buffer.count))

@@ -164,8 +164,7 @@ struct YAMLLoader {
             guard plain else { return .string(text) }
             value = YAMLScalars.resolvePlain(text)
             if value == nil {
-                let what = text == "<<" ? "merge keys (<<)" : "timestamps ('\(text)'; quote it to keep a string)"
-                throw source.error(.yaml, "YAML \(what) are not supported in config files", at: offset)
+                throw source.error(.yaml, YAMLScalars.unsupportedReason(text), at: offset)
             }
         case "!", "tag:yaml.org,2002:str": value = .string(text)
         case "tag:yaml.org,2002:int": value = YAMLScalars.isInt(Array(text.utf8)) ? YAMLScalars.int(text) : nil

@@ -19,6 +19,13 @@ enum YAMLScalars {
         return .string(text)
     }
 
+    /// Why `resolvePlain` gave nil for `text`.
+    static func unsupportedReason(_ text: String) -> String {
+        if text == "<<" { return "YAML merge keys (<<) are not supported in config files" }
+        if isInt(Array(text.utf8)) { return "integer '\(text)' does not fit in 64 bits" }
+        return "YAML timestamps ('\(text)') are not supported in config files; quote it to keep a string"
+    }
+
     static func bool(_ text: String) -> Bool? {
         switch text {
         case "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON": return true
@@ -141,7 +148,10 @@ enum YAMLScalars {
             var total = 0
             for part in value.split(separator: ":") {
                 guard let digit = Int(part) else { return nil }
-                total = total * 60 + digit
+                let (shifted, o1) = total.multipliedReportingOverflow(by: 60)
+                let (sum, o2) = shifted.addingReportingOverflow(digit)
+                guard !o1, !o2 else { return nil }
+                total = sum
             }
             magnitude = total
         } else {
