@@ -10,6 +10,11 @@ public enum CfgOptions {
 
     /// Splits one `KEY=VALUE` word (at the first `=`) and reads the value.
     public static func parse(_ word: String) throws -> (key: String, value: ConfigValue) {
+        try LargeStack.run { try parseWord(word) }
+    }
+
+    /// `parse` on the current thread (callers are on a large stack already).
+    static func parseWord(_ word: String) throws -> (key: String, value: ConfigValue) {
         guard let eq = word.firstIndex(of: "=") else {
             throw ConfigError(.option, "option '\(word)' has no '=' (expected KEY=VALUE)")
         }
@@ -18,7 +23,8 @@ public enum CfgOptions {
             throw ConfigError(.option, "option '\(word)' has an empty key (expected KEY=VALUE)")
         }
         do {
-            return (key, try parseValue(String(word[word.index(after: eq)...])))
+            let text = String(word[word.index(after: eq)...])
+            return (key, try parseIterable(Array(text.unicodeScalars)[...], depth: 0))
         } catch let error as ConfigError {
             throw ConfigError(.option, "\(error.message) (in the value of \(key))")
         }
@@ -101,10 +107,10 @@ public enum CfgOptions {
 
     /// The nested dict `merge_from_dict` builds from the options (later words win; a key
     /// keeps the position of its first word).
-    public static func optionTree(_ words: [String]) throws -> ConfigDict {
+    static func optionTree(_ words: [String]) throws -> ConfigDict {
         var options = ConfigDict()
         for word in words {
-            let (key, value) = try parse(word)
+            let (key, value) = try parseWord(word)
             options[key] = value
         }
         var tree = ConfigDict()
