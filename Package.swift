@@ -13,7 +13,9 @@ let package = Package(
     products: [
         .library(name: "Kernels", targets: ["Kernels"]),
         .library(name: "Autograd", targets: ["Autograd"]),
+        .library(name: "Config", targets: ["Config"]),
         .executable(name: "bench", targets: ["bench"]),
+        .executable(name: "print-config", targets: ["print-config"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,20 +38,29 @@ let package = Package(
         // MARK: - Libraries
         .target(name: "Kernels", dependencies: ["COpenBLAS"], swiftSettings: swiftSettings),
         .target(name: "Autograd", dependencies: ["Kernels"], swiftSettings: swiftSettings),
+        .target(name: "Config", dependencies: ["CJSONC", "CYAML"], swiftSettings: swiftSettings),
 
         // MARK: - Tools
         .executableTarget(
             name: "bench",
             dependencies: [
-                "Kernels", "Autograd", "COpenBLAS",
+                "Kernels", "Autograd", "COpenBLAS", "Config",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/bench", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "print-config",
+            dependencies: [
+                "Config",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "tools/print-config", swiftSettings: swiftSettings),
 
         // MARK: - Tests
         .testTarget(name: "SystemLibrariesTests", dependencies: ["COpenBLAS", "CJPEG", "CJSONC", "CYAML"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Kernels"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,172 @@
+/// Reads through `.name`, `[index]` and `[a:b]` (on dicts, lists, tuples and strings, with
+/// Python's negative indices and clamped slices), with messages that name the path read.
+struct PyAccessRead {
+    let source: SourceText
+    let maxDepth: Int
+
+    func attribute(_ owner: ConfigValue, _ name: String, of inner: PyExpr, at offset: Int) throws -> PyEvaluator.Evaluated {
+        try rejectToken(owner, inner)
+        guard case .dict(let dict) = owner else {
+            throw source.error(.evaluation,
+                "\(PyRender.path(inner)) is a \(owner.typeName), not a dict; it has no attribute '\(name)'", at: offset)
+        }
+        guard let value = dict[name] else {
+            var message = "\(PyRender.path(inner)) has no key '\(name)'"
+            if let guess = Suggestions.closest(to: name, among: dict.keys) { message += " (did you mean '\(guess)'?)" }
+            throw source.error(.evaluation, message, at: offset)
+        }
+        return (value, ValueDepth.of(value, limit: maxDepth))
+    }
+
+    func item(_ owner: ConfigValue, _ key: ConfigValue, of inner: PyExpr, at offset: Int) throws -> PyEvaluator.Evaluated {
+        try rejectToken(owner, inner)
+        switch owner {
+        case .list(let items), .tuple(let items):
+            let i = try index(key, count: items.count, of: inner, at: offset)
+            return (items[i], ValueDepth.of(items[i], limit: maxDepth))
+        case .string(let s):
+            let scalars = Array(s.unicodeScalars)
+            let i = try index(key, count: scalars.count, of: inner, at: offset)
+            return (.string(String(scalars[i])), 0)
+        case .dict(let dict):
+            guard case .string(let k) = key else {
+                throw source.error(.evaluation, "dict keys are strings; got \(key.typeName) \(key.brief)", at: offset)
+            }
+            guard let value = dict[k] else {
+                throw source.error(.evaluation, "\(PyRender.path(inner)) has no key '\(k)'", at: offset)
+            }
+            return (value, ValueDepth.of(value, limit: maxDepth))
+        default:
+            throw source.error(.evaluation, "\(PyRender.path(inner)) is a \(owner.typeName) and cannot be indexed", at: offset)
+        }
+    }
+
+    func slice(_ owner: ConfigValue, _ lower: ConfigValue?, _ upper: ConfigValue?, of inner: PyExpr, at offset: Int) throws -> PyEvaluator.Evaluated {
+        try rejectToken(owner, inner)
+        func bound(_ v: ConfigValue?, _ fallback: Int, _ count: Int) throws -> Int {
+            guard let v, !v.isNone else { return fallback }
+            guard let n = PyArithmetic.number(v), case .int(var i) = n else {
+                throw source.error(.evaluation, "slice bounds must be ints, got \(v.typeName)", at: offset)
+            }
+            if i < 0 { i = max(0, i + count) }
+            return min(i, count)
+        }
+        func range(_ count: Int) throws -> Range<Int> {
+            let lo = try bound(lower, 0, count), hi = try bound(upper, count, count)
+            return lo..<max(lo, hi)
+        }
+        switch owner {
+        case .string(let s):
+            let scalars = Array(s.unicodeScalars)
+            var out = String.UnicodeScalarView()
+            out.append(contentsOf: scalars[try range(scalars.count)])
+            return (.string(String(out)), 0)
+        case .list(let items):
+            let v = ConfigValue.list(Array(items[try range(items.count)]))
+            return (v, ValueDepth.of(v, limit: maxDepth))
+        case .tuple(let items):
+            let v = ConfigValue.tuple(Array(items[try range(items.count)]))
+            return (v, ValueDepth.of(v, limit: maxDepth))
+        default:
+            throw source.error(.evaluation, "\(PyRender.path(inner)) is a \(owner.typeName) and cannot be sliced", at: offset)
+        }
+    }
+
+    private func index(_ key: ConfigValue, count: Int, of inner: PyExpr, at offset: Int) throws -> Int {
+        guard let n = PyArithmetic.number(key), case .int(let raw) = n else {
+            throw source.error(.evaluation, "indices must be ints, got \(key.typeName) \(key.brief)", at: offset)
+        }
+        let i = raw < 0 ? raw + count : raw
+        guard i >= 0 && i < count else {
+            throw source.error(.evaluation,
+                "index \(raw) is out of range for \(PyRender.path(inner)) (\(count) element\(count == 1 ? "" : "s"))", at: offset)
+        }
+        return i
+    }
+
+    private func rejectToken(_ v: ConfigValue, _ inner: PyExpr) throws {
+        if case .string(let s) = v, PlaceholderTable.index(ofToken: s) != nil {
+            throw source.error(.placeholder,
+                "a {{_base_...}} placeholder must be a whole value; read through _base_.x instead", at: inner.offset)
+        }
+    }
+}
+
+/// A write through `_base_` (`_base_.a.b = v`, `_base_.x[1].y = v`): the last step creates or
+/// replaces; the steps before it must exist (mmengine raises AttributeError/IndexError there).
+struct BaseWrite {
+    struct Step {
+        let key: ConfigValue
+        let offset: Int
+        let isAttribute: Bool
+    }
+
+    let source: SourceText
+    let steps: [Step]
+
+    func write(_ value: ConfigValue, into current: inout ConfigValue, at i: Int) throws {
+        let step = steps[i]
+        let last = i == steps.count - 1
+        switch current {
+        case .dict(var dict):
+            guard case .string(let key) = step.key else {
+                throw source.error(.evaluation, "dict keys are strings; got \(step.key.typeName) \(step.key.brief)", at: step.offset)
+            }
+            current = .none  // keep `dict` uniquely referenced while it changes
+            if last {
+                dict[key] = value
+            } else {
+                guard var child = dict[key] else {
+                    throw source.error(.merge, "\(path(i)) has no key '\(key)' (writing \(path(steps.count)))", at: step.offset)
+                }
+                dict[key] = ConfigValue.none
+                try write(value, into: &child, at: i + 1)
+                dict[key] = child
+            }
+            current = .dict(dict)
+        case .list(var items):
+            guard !step.isAttribute else {
+                throw source.error(.merge, "\(path(i)) is a list; it has no attribute '\(step.key.stringValue ?? "")'", at: step.offset)
+            }
+            guard let n = PyArithmetic.number(step.key), case .int(let raw) = n else {
+                throw source.error(.evaluation, "list indices must be ints, got \(step.key.typeName)", at: step.offset)
+            }
+            let index = raw < 0 ? raw + items.count : raw
+            guard index >= 0 && index < items.count else {
+                throw source.error(.merge,
+                    "index \(raw) is out of range for \(path(i)) (\(items.count) element\(items.count == 1 ? "" : "s"))", at: step.offset)
+            }
+            current = .none
+            if last { items[index] = value } else { try write(value, into: &items[index], at: i + 1) }
+            current = .list(items)
+        case .tuple:
+            throw source.error(.merge, "\(path(i)) is a tuple and cannot be changed in place; assign a whole new value", at: step.offset)
+        default:
+            throw source.error(.merge, "\(path(i)) is a \(current.typeName), not a dict; cannot write \(path(steps.count))", at: step.offset)
+        }
+    }
+
+    /// `_base_` followed by the first `count` steps, as written.
+    private func path(_ count: Int) -> String {
+        var text = "_base_"
+        for step in steps.prefix(count) {
+            if step.isAttribute, case .string(let name) = step.key { text += "." + name } else { text += "[\(step.key)]" }
+        }
+        return text
+    }
+}
+
+/// Renders an access chain (`_base_.model.roi_head[0]`) for messages.
+enum PyRender {
+    static func path(_ e: PyExpr) -> String {
+        switch e.kind {
+        case .name(let name): return name
+        case .attribute(let inner, let name): return path(inner) + "." + name
+        case .index(let inner, let index):
+            if case .constant(let v) = index.kind { return path(inner) + "[\(v)]" }
+            return path(inner) + "[...]"
+        case .placeholder(let p): return "{{_base_.\(p.joined(separator: "."))}}"
+        default: return "the value"
+        }
+    }
+}

@@ -1,0 +1,116 @@
+/// Python's arithmetic on config values: `+ - * /` on ints and floats (int / int is a float,
+/// bools count as 0 and 1), `+` on strings, lists and tuples, and `*` of a sequence by an int.
+/// Int overflow, division by zero and oversized results are errors (messages without a place;
+/// the evaluator adds it).
+enum PyArithmetic {
+    /// Largest sequence a `*` may build (elements or characters).
+    static let maxRepeatedCount = 1_000_000
+
+    enum Number {
+        case int(Int)
+        case double(Double)
+    }
+
+    static func number(_ v: ConfigValue) -> Number? {
+        switch v {
+        case .int(let i): return .int(i)
+        case .double(let d): return .double(d)
+        case .bool(let b): return .int(b ? 1 : 0)
+        default: return nil
+        }
+    }
+
+    static func value(_ n: Number) -> ConfigValue {
+        switch n {
+        case .int(let i): return .int(i)
+        case .double(let d): return .double(d)
+        }
+    }
+
+    static func unary(_ op: PyOp, _ v: ConfigValue) throws(ArithmeticError) -> ConfigValue {
+        guard let n = number(v) else {
+            throw ArithmeticError("bad operand type for unary \(op.rawValue): '\(v.typeName)'")
+        }
+        switch (op, n) {
+        case (.plus, _): return value(n)
+        case (_, .int(let i)):
+            guard i != Int.min else { throw ArithmeticError("integer overflow in -\(i)") }
+            return .int(-i)
+        case (_, .double(let d)): return .double(-d)
+        }
+    }
+
+    static func binary(_ op: PyOp, _ a: ConfigValue, _ b: ConfigValue) throws(ArithmeticError) -> ConfigValue {
+        if let x = number(a), let y = number(b) { return try numeric(op, x, y) }
+        switch (op, a, b) {
+        case (.plus, .string(let x), .string(let y)): return .string(x + y)
+        case (.plus, .list(let x), .list(let y)): return .list(x + y)
+        case (.plus, .tuple(let x), .tuple(let y)): return .tuple(x + y)
+        case (.star, _, .int), (.star, _, .bool): return try repeated(a, count: b)
+        case (.star, .int, _), (.star, .bool, _): return try repeated(b, count: a)
+        default:
+            throw ArithmeticError("unsupported operand types for \(op.rawValue): '\(a.typeName)' and '\(b.typeName)'")
+        }
+    }
+
+    private static func numeric(_ op: PyOp, _ x: Number, _ y: Number) throws(ArithmeticError) -> ConfigValue {
+        if case .int(let i) = x, case .int(let j) = y, op != .slash {
+            let (r, overflow): (Int, Bool)
+            switch op {
+            case .plus: (r, overflow) = i.addingReportingOverflow(j)
+            case .minus: (r, overflow) = i.subtractingReportingOverflow(j)
+            default: (r, overflow) = i.multipliedReportingOverflow(by: j)
+            }
+            guard !overflow else { throw ArithmeticError("integer overflow in \(i) \(op.rawValue) \(j) (ints are 64-bit here)") }
+            return .int(r)
+        }
+        let p = double(x), q = double(y)
+        switch op {
+        case .plus: return .double(p + q)
+        case .minus: return .double(p - q)
+        case .star: return .double(p * q)
+        default:
+            guard q != 0 else { throw ArithmeticError("division by zero") }
+            return .double(p / q)
+        }
+    }
+
+    private static func double(_ n: Number) -> Double {
+        switch n {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        }
+    }
+
+    private static func repeated(_ seq: ConfigValue, count: ConfigValue) throws(ArithmeticError) -> ConfigValue {
+        guard case .int(let raw)? = number(count).map(value) else {
+            throw ArithmeticError("can't multiply sequence by non-int of type '\(count.typeName)'")
+        }
+        let n = max(0, raw)
+        func check(_ size: Int) throws(ArithmeticError) {
+            let (total, overflow) = size.multipliedReportingOverflow(by: n)
+            guard !overflow, total <= maxRepeatedCount else {
+                throw ArithmeticError("sequence repetition too large (more than \(maxRepeatedCount) elements)")
+            }
+        }
+        switch seq {
+        case .string(let s):
+            try check(s.unicodeScalars.count)
+            return .string(String(repeating: s, count: n))
+        case .list(let items):
+            try check(items.count)
+            return .list(Array([[ConfigValue]](repeating: items, count: n).joined()))
+        case .tuple(let items):
+            try check(items.count)
+            return .tuple(Array([[ConfigValue]](repeating: items, count: n).joined()))
+        default:
+            throw ArithmeticError("unsupported operand types for *: '\(seq.typeName)' and '\(count.typeName)'")
+        }
+    }
+}
+
+/// An arithmetic failure, located by the caller.
+struct ArithmeticError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}

@@ -1,0 +1,7 @@
+# Faster R-CNN R50-FPN on COCO, 2x schedule: the four base parts, unchanged.
+_base_ = [
+    '../_base_/models/faster-rcnn_r50_fpn.py',
+    '../_base_/datasets/coco_detection.py',
+    '../_base_/schedules/schedule_2x.py',
+    '../_base_/default_runtime.py',
+]
