@@ -8,10 +8,17 @@
 public enum Conv2d {
     /// Floats in one band of the column matrix (4 MiB).
     public static let defaultColumnBudget = 1 << 20
+    /// Fewest output positions per band: narrower GEMMs lose BLAS efficiency (repacking the
+    /// weights per call, poor thread split), which costs more than a column matrix that
+    /// outgrows the budget.
+    public static let minBandColumns = 2048
 
-    /// Output rows per band so that a band's column matrix holds about `budget` floats.
+    /// Output rows per band: as many as fit `budget` floats of column matrix, but at least
+    /// `minBandColumns` output positions.
     public static func bandRows(_ g: ConvGeometry, budget: Int) -> Int {
-        max(1, min(g.outH, budget / max(1, g.colRows * g.outW)))
+        let fit = budget / max(1, g.colRows * g.outW)
+        let wide = (minBandColumns + g.outW - 1) / max(1, g.outW)
+        return max(1, min(g.outH, max(fit, wide)))
     }
 
     /// Forward pass. `geometry.channels` is Cin (all groups).
@@ -23,8 +30,8 @@ public enum Conv2d {
     ) {
         let shape = GroupedShape(g, outChannels: outChannels, groups: groups)
         let band = bandRows(g, budget: columnBudget)
-        let cols = g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.colRows * band * g.outW)
-        defer { cols?.deallocate() }
+        Scratch.withBuffer(g.isPointwise ? 0 : g.colRows * band * g.outW) { buffer in
+        let cols = g.isPointwise ? nil : buffer
         for img in 0..<batch {
             let xi = x + img * g.channels * g.inPlane
             let oi = out + img * outChannels * g.outPlane
@@ -42,6 +49,7 @@ public enum Conv2d {
                               out: oi + r0 * g.outW, ldOut: g.outPlane, columns: rows.count * g.outW, beta: beta)
             }
         }
+        }
     }
 
     /// Backward pass: gradients of sum(out * gradOut) for each non-nil destination. gradX and
@@ -58,8 +66,8 @@ public enum Conv2d {
         if gradX == nil && gradWeight == nil { return }
         let shape = GroupedShape(g, outChannels: outChannels, groups: groups)
         let band = bandRows(g, budget: columnBudget)
-        let cols = g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.colRows * band * g.outW)
-        defer { cols?.deallocate() }
+        Scratch.withBuffer(g.isPointwise ? 0 : g.colRows * band * g.outW) { buffer in
+        let cols = g.isPointwise ? nil : buffer
         for img in 0..<batch {
             let xi = x + img * g.channels * g.inPlane
             let goi = gradOut + img * outChannels * g.outPlane
@@ -90,6 +98,7 @@ public enum Conv2d {
                     Im2col.col2im(cols, g, outRows: rows, into: gxi)
                 }
             }
+        }
         }
     }
 

@@ -25,8 +25,7 @@ public enum ConvTranspose2d {
         columnBudget: Int = Conv2d.defaultColumnBudget
     ) {
         let band = Conv2d.bandRows(g, budget: columnBudget)
-        let cols = UnsafeMutablePointer<Float>.allocate(capacity: g.colRows * band * g.outW)
-        defer { cols.deallocate() }
+        Scratch.withBuffer(g.colRows * band * g.outW) { cols in
         for img in 0..<batch {
             let xi = x + img * cin * g.outPlane
             let oi = out + img * g.channels * g.inPlane
@@ -43,6 +42,7 @@ public enum ConvTranspose2d {
                            b: xi + r0 * g.outW, ldb: g.outPlane, c: cols, ldc: n)
                 Im2col.col2im(cols, g, outRows: rows, into: oi)
             }
+        }
         }
     }
 
@@ -61,8 +61,7 @@ public enum ConvTranspose2d {
         }
         if gradX == nil && gradWeight == nil { return }
         let band = Conv2d.bandRows(g, budget: columnBudget)
-        let cols = UnsafeMutablePointer<Float>.allocate(capacity: g.colRows * band * g.outW)
-        defer { cols.deallocate() }
+        Scratch.withBuffer(g.colRows * band * g.outW) { cols in
         for img in 0..<batch {
             let xi = x + img * cin * g.outPlane
             let goi = gradOut + img * g.channels * g.inPlane
@@ -82,6 +81,7 @@ public enum ConvTranspose2d {
                                c: gradWeight, ldc: g.colRows)
                 }
             }
+        }
         }
     }
 }

@@ -108,12 +108,32 @@ public enum Im2col {
                 let src = plane + ih * g.width + colOff
                 if sw == 1 {
                     (d + lo).update(from: src + lo, count: hi - lo)
+                } else if sw == 2 {
+                    gatherEven(src, d, lo, hi, limit: g.width - colOff)
                 } else {
                     for ow in lo..<hi { d[ow] = src[ow * sw] }
                 }
                 if hi < outW { (d + hi).update(repeating: 0, count: outW - hi) }
             }
             d += outW
+        }
+    }
+
+    /// d[ow] = src[2 * ow] for ow in lo..<hi, eight at a time; src[i] is readable for i < limit.
+    @inline(__always)
+    static func gatherEven(
+        _ src: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int, limit: Int
+    ) {
+        var ow = lo
+        let raw = UnsafeRawPointer(src), out = UnsafeMutableRawPointer(d)
+        while ow + 8 <= hi && 2 * ow + 16 <= limit {
+            let v = raw.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD16<Float>.self)
+            out.storeBytes(of: v.evenHalf, toByteOffset: 4 * ow, as: SIMD8<Float>.self)
+            ow += 8
+        }
+        while ow < hi {
+            d[ow] = src[2 * ow]
+            ow += 1
         }
     }
 
@@ -126,11 +146,16 @@ public enum Im2col {
         into x: UnsafeMutablePointer<Float>
     ) {
         let n = outRows.count * g.outW
-        Parallel.forRange(g.channels * g.height, cost: g.kernelArea * g.width) { inRows in
-            for ir in inRows {
-                let c = ir / g.height, ih = ir % g.height
+        // Input rows the band's windows touch.
+        let ihLo = max(0, outRows.lowerBound * g.strideH - g.padH)
+        let ihHi = min(g.height, (outRows.upperBound - 1) * g.strideH - g.padH + (g.kernelH - 1) * g.dilationH + 1)
+        if outRows.isEmpty || ihLo >= ihHi { return }
+        let span = ihHi - ihLo
+        Parallel.forRange(g.channels * span, cost: g.kernelArea * g.width) { items in
+            for item in items {
+                let c = item / span, ih = ihLo + item % span
                 addRow(cols + c * g.kernelArea * n, g, ih: ih, outRows: outRows, n: n,
-                       dst: x + ir * g.width)
+                       dst: x + (c * g.height + ih) * g.width)
             }
         }
     }
@@ -154,10 +179,31 @@ public enum Im2col {
                 let d = dst + (kx * g.dilationW - g.padW)
                 if sw == 1 {
                     for ow in lo..<hi { d[ow] += src[ow] }
+                } else if sw == 2 {
+                    scatterAddEven(src, d, lo, hi, limit: g.width - (kx * g.dilationW - g.padW))
                 } else {
                     for ow in lo..<hi { d[ow * sw] += src[ow] }
                 }
             }
+        }
+    }
+
+    /// d[2 * ow] += src[ow] for ow in lo..<hi, eight at a time; d[i] is writable for i < limit.
+    @inline(__always)
+    static func scatterAddEven(
+        _ src: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int, limit: Int
+    ) {
+        var ow = lo
+        let raw = UnsafeRawPointer(src), out = UnsafeMutableRawPointer(d)
+        while ow + 8 <= hi && 2 * ow + 16 <= limit {
+            var v = out.loadUnaligned(fromByteOffset: 8 * ow, as: SIMD16<Float>.self)
+            v.evenHalf += raw.loadUnaligned(fromByteOffset: 4 * ow, as: SIMD8<Float>.self)
+            out.storeBytes(of: v, toByteOffset: 8 * ow, as: SIMD16<Float>.self)
+            ow += 8
+        }
+        while ow < hi {
+            d[2 * ow] += src[ow]
+            ow += 1
         }
     }
 }
