@@ -21,6 +21,20 @@ public enum Conv2d {
         return max(1, min(g.outH, max(fit, wide)))
     }
 
+    /// The bands of output rows of one image.
+    static func bands(_ g: ConvGeometry, budget: Int) -> [Range<Int>] {
+        let band = bandRows(g, budget: budget)
+        return stride(from: 0, to: g.outH, by: band).map { $0..<min(g.outH, $0 + band) }
+    }
+
+    /// Runs `body` with a column-matrix buffer for one band (nil for a pointwise convolution).
+    static func withColumns(
+        _ g: ConvGeometry, budget: Int, _ body: (UnsafeMutablePointer<Float>?) -> Void
+    ) {
+        if g.isPointwise { return body(nil) }
+        Scratch.withBuffer(g.colRows * bandRows(g, budget: budget) * g.outW) { body($0) }
+    }
+
     /// Forward pass. `geometry.channels` is Cin (all groups).
     // x: (N, Cin, H, W); weight: (Cout, Cin/groups, kh, kw); bias: (Cout); out: (N, Cout, outH, outW)
     public static func forward(
@@ -29,31 +43,32 @@ public enum Conv2d {
         geometry g: ConvGeometry, columnBudget: Int = defaultColumnBudget
     ) {
         let shape = GroupedShape(g, outChannels: outChannels, groups: groups)
-        let band = bandRows(g, budget: columnBudget)
-        Scratch.withBuffer(g.isPointwise ? 0 : g.colRows * band * g.outW) { buffer in
-        let cols = g.isPointwise ? nil : buffer
-        for img in 0..<batch {
-            let xi = x + img * g.channels * g.inPlane
-            let oi = out + img * outChannels * g.outPlane
-            if let bias { fillRows(oi, values: bias, rows: outChannels, length: g.outPlane) }
-            let beta: Float = bias == nil ? 0 : 1
-            guard let cols else {
-                shape.product(weight: weight, cols: xi, ldCols: g.inPlane, out: oi, ldOut: g.outPlane,
-                              columns: g.outPlane, beta: beta)
-                continue
+        let bands = bands(g, budget: columnBudget)
+        // With a bias, the output starts as the bias and the GEMMs add to it (beta = 1): BLAS
+        // would otherwise spend the same pass zeroing it.
+        let beta: Float = bias == nil ? 0 : 1
+        withColumns(g, budget: columnBudget) { cols in
+            for img in 0..<batch {
+                let xi = x + img * g.channels * g.inPlane
+                let oi = out + img * outChannels * g.outPlane
+                if let bias { fillRows(oi, values: bias, rows: outChannels, length: g.outPlane) }
+                guard let cols else {
+                    shape.product(weight: weight, cols: xi, ldCols: g.inPlane, out: oi, ldOut: g.outPlane,
+                                  columns: g.outPlane, beta: beta)
+                    continue
+                }
+                for rows in bands {
+                    let n = rows.count * g.outW
+                    Im2col.im2col(xi, g, outRows: rows, into: cols)
+                    shape.product(weight: weight, cols: cols, ldCols: n, out: oi + rows.lowerBound * g.outW,
+                                  ldOut: g.outPlane, columns: n, beta: beta)
+                }
             }
-            for r0 in stride(from: 0, to: g.outH, by: band) {
-                let rows = r0..<min(g.outH, r0 + band)
-                Im2col.im2col(xi, g, outRows: rows, into: cols)
-                shape.product(weight: weight, cols: cols, ldCols: rows.count * g.outW,
-                              out: oi + r0 * g.outW, ldOut: g.outPlane, columns: rows.count * g.outW, beta: beta)
-            }
-        }
         }
     }
 
-    /// Backward pass: gradients of sum(out * gradOut) for each non-nil destination. gradX and
-    /// gradBias are overwritten; gradWeight is overwritten too (accumulated over images here).
+    /// Backward pass: gradients of sum(out * gradOut) for each non-nil destination, all
+    /// overwritten (gradWeight sums over the images here).
     // x, gradX: (N, Cin, H, W); weight, gradWeight: (Cout, Cin/groups, kh, kw);
     // gradOut: (N, Cout, outH, outW); gradBias: (Cout)
     public static func backward(
@@ -65,40 +80,39 @@ public enum Conv2d {
         if let gradBias { sumRows(gradOut, batch: batch, rows: outChannels, length: g.outPlane, into: gradBias) }
         if gradX == nil && gradWeight == nil { return }
         let shape = GroupedShape(g, outChannels: outChannels, groups: groups)
-        let band = bandRows(g, budget: columnBudget)
-        Scratch.withBuffer(g.isPointwise ? 0 : g.colRows * band * g.outW) { buffer in
-        let cols = g.isPointwise ? nil : buffer
-        for img in 0..<batch {
-            let xi = x + img * g.channels * g.inPlane
-            let goi = gradOut + img * outChannels * g.outPlane
-            let gxi = gradX.map { $0 + img * g.channels * g.inPlane }
-            guard let cols else {
-                if let gradWeight {
-                    shape.weightGrad(gradOut: goi, ldOut: g.outPlane, cols: xi, ldCols: g.inPlane,
-                                     columns: g.outPlane, beta: img == 0 ? 0 : 1, into: gradWeight)
+        let bands = bands(g, budget: columnBudget)
+        withColumns(g, budget: columnBudget) { cols in
+            for img in 0..<batch {
+                let xi = x + img * g.channels * g.inPlane
+                let goi = gradOut + img * outChannels * g.outPlane
+                let gxi = gradX.map { $0 + img * g.channels * g.inPlane }
+                guard let cols else {
+                    // Pointwise: the input is the column matrix and its gradient is one GEMM.
+                    if let gradWeight {
+                        shape.weightGrad(gradOut: goi, ldOut: g.outPlane, cols: xi, ldCols: g.inPlane,
+                                         columns: g.outPlane, beta: img == 0 ? 0 : 1, into: gradWeight)
+                    }
+                    if let gxi {
+                        shape.columnGrad(weight: weight, gradOut: goi, ldOut: g.outPlane,
+                                         columns: g.outPlane, into: gxi, ldCols: g.inPlane)
+                    }
+                    continue
                 }
-                if let gxi {
-                    shape.columnGrad(weight: weight, gradOut: goi, ldOut: g.outPlane,
-                                     columns: g.outPlane, into: gxi, ldCols: g.inPlane)
+                gxi?.update(repeating: 0, count: g.channels * g.inPlane)  // col2im accumulates
+                for rows in bands {
+                    let n = rows.count * g.outW
+                    let go = goi + rows.lowerBound * g.outW
+                    if let gradWeight {
+                        Im2col.im2col(xi, g, outRows: rows, into: cols)
+                        shape.weightGrad(gradOut: go, ldOut: g.outPlane, cols: cols, ldCols: n, columns: n,
+                                         beta: img == 0 && rows.lowerBound == 0 ? 0 : 1, into: gradWeight)
+                    }
+                    if let gxi {
+                        shape.columnGrad(weight: weight, gradOut: go, ldOut: g.outPlane, columns: n, into: cols, ldCols: n)
+                        Im2col.col2im(cols, g, outRows: rows, into: gxi)
+                    }
                 }
-                continue
             }
-            gxi?.update(repeating: 0, count: g.channels * g.inPlane)
-            for r0 in stride(from: 0, to: g.outH, by: band) {
-                let rows = r0..<min(g.outH, r0 + band)
-                let n = rows.count * g.outW
-                let go = goi + r0 * g.outW
-                if let gradWeight {
-                    Im2col.im2col(xi, g, outRows: rows, into: cols)
-                    shape.weightGrad(gradOut: go, ldOut: g.outPlane, cols: cols, ldCols: n, columns: n,
-                                     beta: img == 0 && r0 == 0 ? 0 : 1, into: gradWeight)
-                }
-                if let gxi {
-                    shape.columnGrad(weight: weight, gradOut: go, ldOut: g.outPlane, columns: n, into: cols, ldCols: n)
-                    Im2col.col2im(cols, g, outRows: rows, into: gxi)
-                }
-            }
-        }
         }
     }
 

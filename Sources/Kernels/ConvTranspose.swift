@@ -24,30 +24,29 @@ public enum ConvTranspose2d {
         out: UnsafeMutablePointer<Float>, batch: Int, inChannels cin: Int, geometry g: ConvGeometry,
         columnBudget: Int = Conv2d.defaultColumnBudget
     ) {
-        let band = Conv2d.bandRows(g, budget: columnBudget)
-        Scratch.withBuffer(g.colRows * band * g.outW) { cols in
-        for img in 0..<batch {
-            let xi = x + img * cin * g.outPlane
-            let oi = out + img * g.channels * g.inPlane
-            if let bias {
-                Conv2d.fillRows(oi, values: bias, rows: g.channels, length: g.inPlane)
-            } else {
-                oi.update(repeating: 0, count: g.channels * g.inPlane)
+        let bands = Conv2d.bands(g, budget: columnBudget)
+        Scratch.withBuffer(g.colRows * Conv2d.bandRows(g, budget: columnBudget) * g.outW) { cols in
+            for img in 0..<batch {
+                let xi = x + img * cin * g.outPlane
+                let oi = out + img * g.channels * g.inPlane
+                if let bias {
+                    Conv2d.fillRows(oi, values: bias, rows: g.channels, length: g.inPlane)
+                } else {
+                    oi.update(repeating: 0, count: g.channels * g.inPlane)  // col2im accumulates
+                }
+                for rows in bands {
+                    let n = rows.count * g.outW
+                    // cols = weight^T * x_band: (Cout*kh*kw, Cin) x (Cin, n)
+                    Gemm.sgemm(transA: true, m: g.colRows, n: n, k: cin, a: weight, lda: g.colRows,
+                               b: xi + rows.lowerBound * g.outW, ldb: g.outPlane, c: cols, ldc: n)
+                    Im2col.col2im(cols, g, outRows: rows, into: oi)
+                }
             }
-            for r0 in stride(from: 0, to: g.outH, by: band) {
-                let rows = r0..<min(g.outH, r0 + band)
-                let n = rows.count * g.outW
-                // cols = weight^T * x_band: (Cout*kh*kw, Cin) x (Cin, n)
-                Gemm.sgemm(transA: true, m: g.colRows, n: n, k: cin, a: weight, lda: g.colRows,
-                           b: xi + r0 * g.outW, ldb: g.outPlane, c: cols, ldc: n)
-                Im2col.col2im(cols, g, outRows: rows, into: oi)
-            }
-        }
         }
     }
 
     /// Backward pass: gradients of sum(out * gradOut) for each non-nil destination, all
-    /// overwritten (gradWeight is accumulated over images here).
+    /// overwritten (gradWeight sums over the images here).
     // x, gradX: (N, Cin, g.outH, g.outW); weight, gradWeight: (Cin, Cout, kh, kw);
     // gradOut: (N, Cout, g.height, g.width); gradBias: (Cout)
     public static func backward(
@@ -60,28 +59,26 @@ public enum ConvTranspose2d {
             Conv2d.sumRows(gradOut, batch: batch, rows: g.channels, length: g.inPlane, into: gradBias)
         }
         if gradX == nil && gradWeight == nil { return }
-        let band = Conv2d.bandRows(g, budget: columnBudget)
-        Scratch.withBuffer(g.colRows * band * g.outW) { cols in
-        for img in 0..<batch {
-            let xi = x + img * cin * g.outPlane
-            let goi = gradOut + img * g.channels * g.inPlane
-            for r0 in stride(from: 0, to: g.outH, by: band) {
-                let rows = r0..<min(g.outH, r0 + band)
-                let n = rows.count * g.outW
-                Im2col.im2col(goi, g, outRows: rows, into: cols)
-                if let gradX {
-                    // gradX_band = weight * cols: (Cin, Cout*kh*kw) x (Cout*kh*kw, n)
-                    Gemm.sgemm(m: cin, n: n, k: g.colRows, a: weight, lda: g.colRows, b: cols, ldb: n,
-                               c: gradX + img * cin * g.outPlane + r0 * g.outW, ldc: g.outPlane)
-                }
-                if let gradWeight {
-                    // gradWeight += x_band * cols^T: (Cin, n) x (n, Cout*kh*kw)
-                    Gemm.sgemm(transB: true, m: cin, n: g.colRows, k: n, a: xi + r0 * g.outW,
-                               lda: g.outPlane, b: cols, ldb: n, beta: img == 0 && r0 == 0 ? 0 : 1,
-                               c: gradWeight, ldc: g.colRows)
+        let bands = Conv2d.bands(g, budget: columnBudget)
+        Scratch.withBuffer(g.colRows * Conv2d.bandRows(g, budget: columnBudget) * g.outW) { cols in
+            for img in 0..<batch {
+                let xi = x + img * cin * g.outPlane
+                for rows in bands {
+                    let n = rows.count * g.outW, r0 = rows.lowerBound * g.outW
+                    Im2col.im2col(gradOut + img * g.channels * g.inPlane, g, outRows: rows, into: cols)
+                    if let gradX {
+                        // gradX_band = weight * cols: (Cin, Cout*kh*kw) x (Cout*kh*kw, n)
+                        Gemm.sgemm(m: cin, n: n, k: g.colRows, a: weight, lda: g.colRows, b: cols, ldb: n,
+                                   c: gradX + img * cin * g.outPlane + r0, ldc: g.outPlane)
+                    }
+                    if let gradWeight {
+                        // gradWeight += x_band * cols^T: (Cin, n) x (n, Cout*kh*kw)
+                        Gemm.sgemm(transB: true, m: cin, n: g.colRows, k: n, a: xi + r0, lda: g.outPlane,
+                                   b: cols, ldb: n, beta: img == 0 && r0 == 0 ? 0 : 1,
+                                   c: gradWeight, ldc: g.colRows)
+                    }
                 }
             }
-        }
         }
     }
 }
