@@ -27,7 +27,7 @@ public enum Scratch {
             return pool.remove(at: i)
         }
         let capacity = max(count, 1)
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: capacity * MemoryLayout<Float>.stride, alignment: 64)
+        let raw = LargePages.allocate(byteCount: capacity * MemoryLayout<Float>.stride)
         return (raw.bindMemory(to: Float.self, capacity: capacity), capacity)
     }
 

@@ -34,25 +34,24 @@ extension Tensor {
     private func conv2dGeometry(
         weight: Tensor, bias: Tensor?, stride: Int, padding: Int, dilation: Int, groups: Int
     ) -> ConvGeometry {
-        let what = "conv2d: input \(shape), weight \(weight.shape)"
-            + (bias.map { ", bias \($0.shape)" } ?? "")
-            + ", stride \(stride), padding \(padding), dilation \(dilation), groups \(groups)"
+        func fail(_ reason: String) -> Never {
+            fatalError("conv2d: input \(shape), weight \(weight.shape)" + (bias.map { ", bias \($0.shape)" } ?? "")
+                + ", stride \(stride), padding \(padding), dilation \(dilation), groups \(groups): \(reason)")
+        }
         guard rank == 4, weight.rank == 4, stride > 0, padding >= 0, dilation > 0, groups > 0 else {
-            fatalError("\(what): expected 4-D input and weight, stride/dilation/groups > 0, padding >= 0")
+            fail("expected 4-D input and weight, stride/dilation/groups > 0, padding >= 0")
         }
         let (cin, cout) = (shape[1], weight.shape[0])
         guard cin % groups == 0, cout % groups == 0, weight.shape[1] * groups == cin else {
-            fatalError("\(what): weight must be (Cout, Cin / groups, kh, kw) with Cin, Cout divisible by groups")
+            fail("weight must be (Cout, Cin / groups, kh, kw) with Cin, Cout divisible by groups")
         }
-        if let bias, bias.shape != [cout] {
-            fatalError("\(what): bias must have shape [\(cout)]")
-        }
+        if let bias, bias.shape != [cout] { fail("bias must have shape [\(cout)]") }
         let g = ConvGeometry(
             channels: cin, height: shape[2], width: shape[3],
             kernel: (weight.shape[2], weight.shape[3]), stride: (stride, stride),
             padding: (padding, padding), dilation: (dilation, dilation))
         guard g.outH > 0, g.outW > 0 else {
-            fatalError("\(what): the kernel does not fit the padded input (output would be \(g.outH)x\(g.outW))")
+            fail("the kernel does not fit the padded input (output would be \(g.outH)x\(g.outW))")
         }
         return g
     }
@@ -86,23 +85,21 @@ extension Tensor {
     private func convTranspose2dGeometry(
         weight: Tensor, bias: Tensor?, stride: Int, padding: Int
     ) -> ConvGeometry {
-        let what = "convTranspose2d: input \(shape), weight \(weight.shape)"
-            + (bias.map { ", bias \($0.shape)" } ?? "") + ", stride \(stride), padding \(padding)"
+        func fail(_ reason: String) -> Never {
+            fatalError("convTranspose2d: input \(shape), weight \(weight.shape)" + (bias.map { ", bias \($0.shape)" } ?? "")
+                + ", stride \(stride), padding \(padding): \(reason)")
+        }
         guard rank == 4, weight.rank == 4, stride > 0, padding >= 0 else {
-            fatalError("\(what): expected 4-D input and weight, stride > 0, padding >= 0")
+            fail("expected 4-D input and weight, stride > 0, padding >= 0")
         }
-        guard weight.shape[0] == shape[1] else {
-            fatalError("\(what): weight must be (Cin, Cout, kh, kw) with Cin = \(shape[1])")
-        }
-        if let bias, bias.shape != [weight.shape[1]] {
-            fatalError("\(what): bias must have shape [\(weight.shape[1])]")
-        }
+        guard weight.shape[0] == shape[1] else { fail("weight must be (Cin, Cout, kh, kw) with Cin = \(shape[1])") }
+        if let bias, bias.shape != [weight.shape[1]] { fail("bias must have shape [\(weight.shape[1])]") }
         let g = ConvTranspose2d.geometry(
             outChannels: weight.shape[1], height: shape[2], width: shape[3],
             kernel: (weight.shape[2], weight.shape[3]), stride: (stride, stride),
             padding: (padding, padding))
         guard g.height > 0, g.width > 0, g.outH == shape[2], g.outW == shape[3] else {
-            fatalError("\(what): output size would be \(g.height)x\(g.width)")
+            fail("output size would be \(g.height)x\(g.width)")
         }
         return g
     }

@@ -23,15 +23,17 @@ extension Tensor {
 
     /// The recorded max pooling and its Int32 argmax indices.
     private func maxPool2dRecorded(kernel: Int, stride: Int, padding: Int) -> (output: Tensor, indices: [Int32]) {
-        let what = "maxPool2d: input \(shape), kernel \(kernel), stride \(stride), padding \(padding)"
+        func fail(_ reason: String) -> Never {
+            fatalError("maxPool2d: input \(shape), kernel \(kernel), stride \(stride), padding \(padding): \(reason)")
+        }
         guard rank == 4, kernel > 0, stride > 0, padding >= 0, 2 * padding <= kernel else {
-            fatalError("\(what): expected 4-D input, kernel and stride > 0, 0 <= padding <= kernel / 2")
+            fail("expected 4-D input, kernel and stride > 0, 0 <= padding <= kernel / 2")
         }
         let g = ConvGeometry(
             channels: shape[0] * shape[1], height: shape[2], width: shape[3],
             kernel: (kernel, kernel), stride: (stride, stride), padding: (padding, padding))
         guard g.outH > 0, g.outW > 0 else {
-            fatalError("\(what): the window does not fit the padded input")
+            fail("the window does not fit the padded input")
         }
         let out = Tensor(uninitialized: [shape[0], shape[1], g.outH, g.outW])
         var indices = [Int32](repeating: 0, count: out.count)
