@@ -16,7 +16,7 @@ struct ConvBench: ParsableCommand {
         abstract: "conv2d forward/backward vs raw sgemm on ResNet-50 layer shapes.")
 
     @Option(help: "Timed repetitions per measurement (the median is reported).")
-    var reps = 5
+    var reps = 7
 
     @Option(help: "Untimed warm-up runs per measurement.")
     var warmup = 1

@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 
 /// Wall-clock timing helpers shared by the benchmarks.
 enum Timing {
@@ -33,13 +34,16 @@ enum Timing {
 }
 
 /// A float buffer filled with a cheap deterministic pattern in [-1, 1] (no denormals, no NaN).
+/// Allocated like tensor storage (huge pages when large), so that raw BLAS references see the
+/// same TLB behaviour as our ops.
 final class BenchBuffer {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
 
     init(_ count: Int, seed: Int = 0) {
         self.count = count
-        pointer = .allocate(capacity: max(count, 1))
+        pointer = LargePages.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride)
+            .bindMemory(to: Float.self, capacity: max(count, 1))
         for i in 0..<count { pointer[i] = Float((i &* 7919 &+ seed &* 104_729) % 2001 - 1000) * 1e-3 }
     }
 
