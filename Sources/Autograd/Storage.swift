@@ -18,5 +18,7 @@ public final class TensorStorage: @unchecked Sendable {
         pointer.update(repeating: value, count: count)
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit {
+        LargePages.deallocate(UnsafeMutableRawPointer(pointer), byteCount: max(count, 1) * MemoryLayout<Float>.stride)
+    }
 }

@@ -38,7 +38,7 @@ public enum Scratch {
         if pool.count > maxPooled {
             pool.sort { $0.capacity > $1.capacity }
             let dropped = pool.removeLast()
-            UnsafeMutableRawPointer(dropped.pointer).deallocate()
+            LargePages.deallocate(UnsafeMutableRawPointer(dropped.pointer), byteCount: dropped.capacity * MemoryLayout<Float>.stride)
         }
     }
 }

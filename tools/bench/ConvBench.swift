@@ -19,7 +19,7 @@ struct ConvBench: ParsableCommand {
     var reps = 7
 
     @Option(help: "Untimed warm-up runs per measurement.")
-    var warmup = 1
+    var warmup = 2
 
     @Option(help: "Only layers whose name contains this string.")
     var filter: String?

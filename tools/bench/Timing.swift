@@ -47,5 +47,5 @@ final class BenchBuffer {
         for i in 0..<count { pointer[i] = Float((i &* 7919 &+ seed &* 104_729) % 2001 - 1000) * 1e-3 }
     }
 
-    deinit { pointer.deallocate() }
+    deinit { LargePages.deallocate(UnsafeMutableRawPointer(pointer), byteCount: max(count, 1) * MemoryLayout<Float>.stride) }
 }
