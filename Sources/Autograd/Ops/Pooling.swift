@@ -8,7 +8,7 @@ extension Tensor {
     /// implicit -inf padding. self: (N, C, H, W); returns (N, C, Hout, Wout) with
     /// Hout = floor((H + 2p - k) / s) + 1.
     public func maxPool2d(kernel: Int, stride: Int, padding: Int = 0) -> Tensor {
-        maxPool2dRecorded(kernel: kernel, stride: stride, padding: padding).output
+        maxPool2dRecorded(kernel: kernel, stride: stride, padding: padding, keepIndices: false).output
     }
 
     /// maxPool2d, also returning each output's argmax as the flat h * W + w index in its input
@@ -17,12 +17,16 @@ extension Tensor {
     public func maxPool2dWithIndices(
         kernel: Int, stride: Int, padding: Int = 0
     ) -> (output: Tensor, indices: IndexTensor) {
-        let (out, indices) = maxPool2dRecorded(kernel: kernel, stride: stride, padding: padding)
-        return (out, IndexTensor(shape: out.shape, indices.map(Int.init)))
+        let (out, saved) = maxPool2dRecorded(kernel: kernel, stride: stride, padding: padding, keepIndices: true)
+        let values = UnsafeBufferPointer(start: saved!.pointer, count: out.count).map(Int.init)
+        return (out, IndexTensor(shape: out.shape, values))
     }
 
-    /// The recorded max pooling and its Int32 argmax indices.
-    private func maxPool2dRecorded(kernel: Int, stride: Int, padding: Int) -> (output: Tensor, indices: [Int32]) {
+    /// The recorded max pooling and its argmax indices (computed only when the backward or
+    /// the caller needs them).
+    private func maxPool2dRecorded(
+        kernel: Int, stride: Int, padding: Int, keepIndices: Bool
+    ) -> (output: Tensor, indices: PoolIndices?) {
         func fail(_ reason: String) -> Never {
             fatalError("maxPool2d: input \(shape), kernel \(kernel), stride \(stride), padding \(padding): \(reason)")
         }
@@ -36,17 +40,13 @@ extension Tensor {
             fail("the window does not fit the padded input")
         }
         let out = Tensor(uninitialized: [shape[0], shape[1], g.outH, g.outW])
-        var indices = [Int32](repeating: 0, count: out.count)
-        indices.withUnsafeMutableBufferPointer { idx in
-            MaxPool2d.forward(ptr, g, out: out.ptr, indices: idx.baseAddress!)
-        }
-        let saved = indices  // the backward reads the argmax positions
+        let recording = GradMode.isEnabled && requiresGrad
+        let indices = recording || keepIndices ? PoolIndices(count: out.count) : nil
+        MaxPool2d.forward(ptr, g, out: out.ptr, indices: indices?.pointer)
         let inputShape = shape
         let recorded = Tensor.record(.maxPool2d, out, inputs: [self]) { gradOut in
             let gx = Tensor(uninitialized: inputShape)
-            saved.withUnsafeBufferPointer { idx in
-                MaxPool2d.backward(gradOut: gradOut.ptr, indices: idx.baseAddress!, g, gradX: gx.ptr)
-            }
+            MaxPool2d.backward(gradOut: gradOut.ptr, indices: indices!.pointer, g, gradX: gx.ptr)
             return [gx]
         }
         return (recorded, indices)
@@ -72,5 +72,22 @@ extension Tensor {
                                           srcY: srcY, srcX: srcX, gradX: gx.ptr)
             return [gx]
         }
+    }
+}
+
+/// The Int32 argmax positions maxPool2d saves for its backward (allocated like tensor storage:
+/// activation-sized, so recycled rather than page-faulted afresh).
+final class PoolIndices {
+    let pointer: UnsafeMutablePointer<Int32>
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        pointer = LargePages.allocate(byteCount: max(count, 1) * MemoryLayout<Int32>.stride)
+            .bindMemory(to: Int32.self, capacity: max(count, 1))
+    }
+
+    deinit {
+        LargePages.deallocate(UnsafeMutableRawPointer(pointer), byteCount: max(count, 1) * MemoryLayout<Int32>.stride)
     }
 }
