@@ -3,7 +3,8 @@
 /// Images are processed one at a time; each image's output rows are cut into bands whose
 /// column matrix holds about `columnBudget` floats, so the matrix that im2col writes is still
 /// in cache when the GEMM reads it. A 1x1, stride-1, unpadded convolution skips im2col: its
-/// input already is the column matrix. Groups are one GEMM per group on a block of rows of the
+/// input already is the column matrix. Small images (RoI heads) go by chunks of images, one
+/// GEMM per chunk (ConvChunks.swift). Groups are one GEMM per group on a block of rows of the
 /// same column matrix. BLAS runs outside every parallel loop (it uses all cores itself).
 public enum Conv2d {
     /// Floats in one band of the column matrix (4 MiB).
@@ -43,6 +44,11 @@ public enum Conv2d {
         geometry g: ConvGeometry, columnBudget: Int = defaultColumnBudget
     ) {
         let shape = GroupedShape(g, outChannels: outChannels, groups: groups)
+        let chunk = ImageChunks.size(plane: g.outPlane, batch: batch)
+        if chunk > 1 {
+            return forwardChunked(x: x, weight: weight, bias: bias, out: out, batch: batch,
+                                  outChannels: outChannels, shape: shape, geometry: g, chunk: chunk)
+        }
         let bands = bands(g, budget: columnBudget)
         // With a bias, the output starts as the bias and the GEMMs add to it (beta = 1): BLAS
         // would otherwise spend the same pass zeroing it.
@@ -80,6 +86,11 @@ public enum Conv2d {
         if let gradBias { sumRows(gradOut, batch: batch, rows: outChannels, length: g.outPlane, into: gradBias) }
         if gradX == nil && gradWeight == nil { return }
         let shape = GroupedShape(g, outChannels: outChannels, groups: groups)
+        let chunk = ImageChunks.size(plane: g.outPlane, batch: batch)
+        if chunk > 1 {
+            return backwardChunked(x: x, weight: weight, gradOut: gradOut, batch: batch, outChannels: outChannels,
+                                   shape: shape, geometry: g, chunk: chunk, gradX: gradX, gradWeight: gradWeight)
+        }
         let bands = bands(g, budget: columnBudget)
         withColumns(g, budget: columnBudget) { cols in
             for img in 0..<batch {

@@ -3,7 +3,8 @@
 ///
 /// The geometry is that of the convolution it transposes: `channels` = Cout, `height` x `width`
 /// = the transposed output size (H - 1) * s - 2p + d(k - 1) + 1, and `outH` x `outW` = the
-/// transposed input size H x W. Each image is cut into bands of input rows as in Conv2d.
+/// transposed input size H x W. Each image is cut into bands of input rows as in Conv2d, and
+/// small images go by chunks of images (ConvChunks.swift).
 public enum ConvTranspose2d {
     /// The geometry for input (H, W), Cout output channels, kernel, stride, padding.
     public static func geometry(
@@ -24,16 +25,17 @@ public enum ConvTranspose2d {
         out: UnsafeMutablePointer<Float>, batch: Int, inChannels cin: Int, geometry g: ConvGeometry,
         columnBudget: Int = Conv2d.defaultColumnBudget
     ) {
+        let chunk = ImageChunks.size(plane: g.outPlane, batch: batch)
+        if chunk > 1 {
+            return forwardChunked(x: x, weight: weight, bias: bias, out: out, batch: batch,
+                                  inChannels: cin, geometry: g, chunk: chunk)
+        }
         let bands = Conv2d.bands(g, budget: columnBudget)
         Scratch.withBuffer(g.colRows * Conv2d.bandRows(g, budget: columnBudget) * g.outW) { cols in
             for img in 0..<batch {
                 let xi = x + img * cin * g.outPlane
                 let oi = out + img * g.channels * g.inPlane
-                if let bias {
-                    Conv2d.fillRows(oi, values: bias, rows: g.channels, length: g.inPlane)
-                } else {
-                    oi.update(repeating: 0, count: g.channels * g.inPlane)  // col2im accumulates
-                }
+                initialize(oi, bias: bias, g)
                 for rows in bands {
                     let n = rows.count * g.outW
                     // cols = weight^T * x_band: (Cout*kh*kw, Cin) x (Cin, n)
@@ -59,6 +61,11 @@ public enum ConvTranspose2d {
             Conv2d.sumRows(gradOut, batch: batch, rows: g.channels, length: g.inPlane, into: gradBias)
         }
         if gradX == nil && gradWeight == nil { return }
+        let chunk = ImageChunks.size(plane: g.outPlane, batch: batch)
+        if chunk > 1 {
+            return backwardChunked(x: x, weight: weight, gradOut: gradOut, batch: batch, inChannels: cin,
+                                   geometry: g, chunk: chunk, gradX: gradX, gradWeight: gradWeight)
+        }
         let bands = Conv2d.bands(g, budget: columnBudget)
         Scratch.withBuffer(g.colRows * Conv2d.bandRows(g, budget: columnBudget) * g.outW) { cols in
             for img in 0..<batch {
@@ -79,6 +86,16 @@ public enum ConvTranspose2d {
                     }
                 }
             }
+        }
+    }
+
+    /// One output image before col2im adds to it: the bias, or zeros.
+    // out: (Cout, g.height, g.width); bias: (Cout)
+    static func initialize(_ out: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, _ g: ConvGeometry) {
+        if let bias {
+            Conv2d.fillRows(out, values: bias, rows: g.channels, length: g.inPlane)
+        } else {
+            out.update(repeating: 0, count: g.channels * g.inPlane)
         }
     }
 }

@@ -76,14 +76,16 @@ public struct ConvGeometry: Sendable, Equatable, CustomStringConvertible {
 /// column matrix in cache. Both split their loops across cores (never calling BLAS).
 public enum Im2col {
     /// Fills cols with the input windows of output rows `outRows`; every element is written.
-    // x: (C, H, W); cols: (C * kh * kw, outRows.count * outW)
+    /// Rows of cols are `rowStride` apart (default: packed), so several images can fill
+    /// side-by-side column blocks of one matrix.
+    // x: (C, H, W); cols: (C * kh * kw, outRows.count * outW) with row stride rowStride
     public static func im2col(
         _ x: UnsafePointer<Float>, _ g: ConvGeometry, outRows: Range<Int>,
-        into cols: UnsafeMutablePointer<Float>
+        into cols: UnsafeMutablePointer<Float>, rowStride: Int? = nil
     ) {
-        let n = outRows.count * g.outW
+        let n = outRows.count * g.outW, ld = rowStride ?? n
         Parallel.forRange(g.colRows, cost: n) { rows in
-            for r in rows { fillRow(x, g, row: r, outRows: outRows, dst: cols + r * n) }
+            for r in rows { fillRow(x, g, row: r, outRows: outRows, dst: cols + r * ld) }
         }
     }
 
@@ -140,12 +142,12 @@ public enum Im2col {
     /// Adds the column matrix of output rows `outRows` back onto the input (the adjoint of
     /// im2col): x[c, ih, iw] += cols[(c, ky, kx), (oh, ow)] for every window that reads it.
     /// Each input row is owned by one worker, so the split has no write conflicts.
-    // cols: (C * kh * kw, outRows.count * outW); x: (C, H, W), accumulated into
+    // cols: (C * kh * kw, outRows.count * outW) with row stride rowStride; x: (C, H, W), accumulated into
     public static func col2im(
         _ cols: UnsafePointer<Float>, _ g: ConvGeometry, outRows: Range<Int>,
-        into x: UnsafeMutablePointer<Float>
+        into x: UnsafeMutablePointer<Float>, rowStride: Int? = nil
     ) {
-        let n = outRows.count * g.outW
+        let n = rowStride ?? outRows.count * g.outW
         // Input rows the band's windows touch.
         let ihLo = max(0, outRows.lowerBound * g.strideH - g.padH)
         let ihHi = min(g.height, (outRows.upperBound - 1) * g.strideH - g.padH + (g.kernelH - 1) * g.dilationH + 1)

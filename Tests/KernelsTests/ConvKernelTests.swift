@@ -23,6 +23,11 @@ import Testing
         Case(n: 1, cin: 2, cout: 3, h: 5, w: 41, s: 2),
         Case(n: 1, cin: 2, cout: 3, h: 6, w: 40, s: 2, p: 2, d: 2),
         Case(n: 1, cin: 3, cout: 2, h: 9, w: 45, k: 7, s: 2, p: 3),
+        // Several chunks of small images (1600-position planes: two images per chunk), the
+        // last one partial; with groups; pointwise.
+        Case(n: 5, cin: 2, cout: 3, h: 40, w: 40),
+        Case(n: 3, cin: 4, cout: 2, h: 40, w: 40, groups: 2),
+        Case(n: 3, cin: 3, cout: 2, h: 30, w: 40, k: 1, p: 0),
     ]
 
     static func values(_ count: Int, seed: UInt64) -> [Float] {
@@ -85,12 +90,16 @@ import Testing
         Self.expectNear(gbF, gb, "\(c) grad bias")
     }
 
-    @Test(arguments: [(2, 2, 0), (3, 2, 1), (3, 1, 1), (4, 3, 0)], [Conv2d.defaultColumnBudget, 1])
-    func convTranspose2dIsTheAdjointOfConv2d(kernel: (Int, Int, Int), budget: Int) {
+    /// (kernel, stride, padding, batch, input height, input width)
+    static let transposed = [(2, 2, 0, 2, 4, 6), (3, 2, 1, 2, 4, 6), (3, 1, 1, 2, 4, 6), (4, 3, 0, 2, 4, 6),
+                             (2, 2, 0, 1, 5, 7), (2, 2, 0, 5, 30, 40), (3, 2, 1, 3, 30, 40)]
+
+    @Test(arguments: transposed, [Conv2d.defaultColumnBudget, 1])
+    func convTranspose2dIsTheAdjointOfConv2d(c: (Int, Int, Int, Int, Int, Int), budget: Int) {
         // <convT(x), y> == <x, conv(y)> for the same weight: the transposed convolution is the
         // input-gradient map of the convolution.
-        let (k, s, p) = kernel
-        let (n, cin, cout, h, w) = (2, 3, 5, 4, 6)
+        let (k, s, p, n, h, w) = c
+        let (cin, cout) = (3, 5)
         let g = ConvTranspose2d.geometry(outChannels: cout, height: h, width: w, kernel: (k, k),
                                          stride: (s, s), padding: (p, p))
         let x = Self.values(n * cin * h * w, seed: 5), wt = Self.values(cin * cout * k * k, seed: 6)
@@ -104,6 +113,16 @@ import Testing
                        geometry: g, columnBudget: budget)
         let lhs = zip(t, y).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         let rhs = zip(x, cy).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-        #expect(abs(lhs - rhs) <= 1e-4 * max(1, abs(lhs)), "k\(k) s\(s) p\(p): \(lhs) vs \(rhs)")
+        #expect(abs(lhs - rhs) <= 1e-4 * max(1, abs(lhs)), "\(c): \(lhs) vs \(rhs)")
+        // Backward: convT's input gradient for upstream y is conv(y); its weight gradient is the
+        // convolution's weight gradient with input y and upstream x.
+        var gx = [Float](repeating: .nan, count: x.count), gw = [Float](repeating: .nan, count: wt.count)
+        var gwConv = gw
+        ConvTranspose2d.backward(x: x, weight: wt, gradOut: y, batch: n, inChannels: cin, geometry: g,
+                                 gradX: &gx, gradWeight: &gw, gradBias: nil, columnBudget: budget)
+        Conv2d.backward(x: y, weight: wt, gradOut: x, batch: n, outChannels: cin, groups: 1, geometry: g,
+                        gradX: nil, gradWeight: &gwConv, gradBias: nil, columnBudget: budget)
+        Self.expectNear(gx, cy.map(Double.init), "\(c) grad x")
+        Self.expectNear(gw, gwConv.map(Double.init), "\(c) grad weight")
     }
 }
