@@ -86,6 +86,7 @@ public enum Conv2d {
         if let gradBias { sumRows(gradOut, batch: batch, rows: outChannels, length: g.outPlane, into: gradBias) }
         if gradX == nil && gradWeight == nil { return }
         let shape = GroupedShape(g, outChannels: outChannels, groups: groups)
+        if batch == 0 { return gradWeight?.update(repeating: 0, count: outChannels * shape.k) ?? () }
         let chunk = ImageChunks.size(plane: g.outPlane, batch: batch)
         if chunk > 1 {
             return backwardChunked(x: x, weight: weight, gradOut: gradOut, batch: batch, outChannels: outChannels,

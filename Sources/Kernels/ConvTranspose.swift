@@ -61,6 +61,7 @@ public enum ConvTranspose2d {
             Conv2d.sumRows(gradOut, batch: batch, rows: g.channels, length: g.inPlane, into: gradBias)
         }
         if gradX == nil && gradWeight == nil { return }
+        if batch == 0 { return gradWeight?.update(repeating: 0, count: cin * g.colRows) ?? () }
         let chunk = ImageChunks.size(plane: g.outPlane, batch: batch)
         if chunk > 1 {
             return backwardChunked(x: x, weight: weight, gradOut: gradOut, batch: batch, inChannels: cin,

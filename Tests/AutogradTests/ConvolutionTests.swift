@@ -80,6 +80,22 @@ func fixtureCases(_ file: SafetensorsFile) throws -> [(name: String, params: [St
         expectValues(try #require(b.grad), [11], "grad b")
     }
 
+    @Test func emptyBatch() throws {
+        // No RoIs: empty outputs, zero weight and bias gradients.
+        let x = Tensor.zeros([0, 2, 5, 5], requiresGrad: true)
+        let w = Tensor.ones([3, 2, 3, 3], requiresGrad: true), b = Tensor.ones([3], requiresGrad: true)
+        let out = x.conv2d(weight: w, bias: b, padding: 1)
+        #expect(out.shape == [0, 3, 5, 5])
+        out.backward(Tensor.zeros([0, 3, 5, 5]))
+        expectValues(try #require(w.grad), [Float](repeating: 0, count: 54), "grad w")
+        expectValues(try #require(b.grad), [0, 0, 0], "grad b")
+        let wt = Tensor.ones([2, 4, 2, 2], requiresGrad: true)
+        let up = x.convTranspose2d(weight: wt, stride: 2)
+        #expect(up.shape == [0, 4, 10, 10])
+        up.backward(Tensor.zeros([0, 4, 10, 10]))
+        expectValues(try #require(wt.grad), [Float](repeating: 0, count: 32), "grad wt")
+    }
+
     @Test func convTranspose2dByHand() {
         // k2 s2: every input pixel paints its own 2x2 block scaled by the kernel.
         let x = Tensor(shape: [1, 1, 2, 2], [1, 2, 3, 4])
