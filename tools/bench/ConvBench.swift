@@ -33,7 +33,10 @@ struct ConvBench: ParsableCommand {
     func run() throws {
         let layers = ResNetConvLayers.all.filter { filter == nil || $0.name.contains(filter!) }
         print("bench conv: \(layers.count) layers, input 1x3x800x1216, median of \(reps) after \(warmup) warm-up")
-        print("cores \(Parallel.workers), BLAS threads \(Gemm.threads), load \(Timing.loadAverage())")
+        // OpenBLAS workers spin (yielding) after each call for OPENBLAS_THREAD_TIMEOUT (2^n
+        // cycles, default 2^28, read at load time), competing with our im2col threads.
+        let spin = ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"] ?? "default"
+        print("cores \(Parallel.workers), BLAS threads \(Gemm.threads), OPENBLAS_THREAD_TIMEOUT \(spin), load \(Timing.loadAverage())")
         print(ConvReport.header)
         var total = ConvTiming()
         for layer in layers {
