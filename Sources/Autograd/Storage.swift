@@ -1,3 +1,5 @@
+import Kernels
+
 /// A contiguous, 64-byte aligned Float32 buffer owned by one or more tensors (views share it).
 public final class TensorStorage: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
@@ -6,8 +8,7 @@ public final class TensorStorage: @unchecked Sendable {
     /// Allocates `count` floats, uninitialised (callers write every element).
     public init(uninitializedCount count: Int) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        let raw = LargePages.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
@@ -17,5 +18,7 @@ public final class TensorStorage: @unchecked Sendable {
         pointer.update(repeating: value, count: count)
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit {
+        LargePages.deallocate(UnsafeMutableRawPointer(pointer), byteCount: max(count, 1) * MemoryLayout<Float>.stride)
+    }
 }

@@ -1,0 +1,128 @@
+import Kernels
+import Testing
+
+/// Conv2d and ConvTranspose2d kernels against direct loops in Double, with the default band
+/// size and with one-row bands (every band boundary exercised).
+@Suite struct ConvKernelTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var n = 2, cin = 4, cout = 6, h = 7, w = 9, k = 3, s = 1, p = 1, d = 1, groups = 1
+        var description: String { "n\(n) \(cin)->\(cout) \(h)x\(w) k\(k) s\(s) p\(p) d\(d) g\(groups)" }
+    }
+
+    static let cases: [Case] = [
+        Case(),
+        Case(s: 2),
+        Case(h: 8, w: 8, s: 2, p: 0),
+        Case(p: 2, d: 2),
+        Case(groups: 2),
+        Case(k: 1, p: 0),
+        Case(k: 1, p: 0, groups: 2),
+        Case(k: 1, s: 2, p: 0),
+        Case(cin: 3, cout: 4, h: 11, w: 10, k: 7, s: 2, p: 3),
+        // Wide rows: the eight-wide stride-2 paths of im2col / col2im, and their row-end tails.
+        Case(n: 1, cin: 2, cout: 3, h: 5, w: 41, s: 2),
+        Case(n: 1, cin: 2, cout: 3, h: 6, w: 40, s: 2, p: 2, d: 2),
+        Case(n: 1, cin: 3, cout: 2, h: 9, w: 45, k: 7, s: 2, p: 3),
+        // Several chunks of small images (1600-position planes: two images per chunk), the
+        // last one partial; with groups; pointwise.
+        Case(n: 5, cin: 2, cout: 3, h: 40, w: 40),
+        Case(n: 3, cin: 4, cout: 2, h: 40, w: 40, groups: 2),
+        Case(n: 3, cin: 3, cout: 2, h: 30, w: 40, k: 1, p: 0),
+    ]
+
+    static func values(_ count: Int, seed: UInt64) -> [Float] {
+        var rng = SeededGenerator(seed: seed)
+        return (0..<count).map { _ in rng.nextNormal() }
+    }
+
+    /// Visits every (n, o, oh, ow, c, ky, kx) term of the convolution with flat indices.
+    static func forEachTerm(_ c: Case, _ g: ConvGeometry, _ body: (_ out: Int, _ x: Int, _ w: Int) -> Void) {
+        let cg = c.cin / c.groups, og = c.cout / c.groups
+        for n in 0..<c.n { for o in 0..<c.cout { for oh in 0..<g.outH { for ow in 0..<g.outW {
+            for ci in 0..<cg { for ky in 0..<c.k { for kx in 0..<c.k {
+                let ih = oh * c.s - c.p + ky * c.d, iw = ow * c.s - c.p + kx * c.d
+                if ih < 0 || ih >= c.h || iw < 0 || iw >= c.w { continue }
+                let cIn = (o / og) * cg + ci
+                body(((n * c.cout + o) * g.outH + oh) * g.outW + ow,
+                     ((n * c.cin + cIn) * c.h + ih) * c.w + iw,
+                     ((o * cg + ci) * c.k + ky) * c.k + kx)
+            } } }
+        } } } }
+    }
+
+    static func expectNear(_ a: [Float], _ e: [Double], _ what: String) {
+        #expect(a.count == e.count, "\(what): count")
+        // Relative to the largest magnitude: float32 sums of order-one terms cancel in places.
+        let scale = e.map(abs).max() ?? 1
+        let worst = zip(a, e).map { abs(Double($0) - $1) / scale }.max() ?? 0
+        #expect(worst < 1e-5, "\(what): worst error \(worst) of the largest magnitude")
+    }
+
+    @Test(arguments: cases, [Conv2d.defaultColumnBudget, 1])
+    func conv2dMatchesDirectLoops(c: Case, budget: Int) {
+        let g = ConvGeometry(channels: c.cin, height: c.h, width: c.w, kernel: (c.k, c.k),
+                             stride: (c.s, c.s), padding: (c.p, c.p), dilation: (c.d, c.d))
+        let x = Self.values(c.n * c.cin * c.h * c.w, seed: 1)
+        let w = Self.values(c.cout * c.cin / c.groups * c.k * c.k, seed: 2)
+        let b = Self.values(c.cout, seed: 3)
+        let go = Self.values(c.n * c.cout * g.outPlane, seed: 4)
+        var out = [Double](repeating: 0, count: go.count)
+        var gx = [Double](repeating: 0, count: x.count), gw = [Double](repeating: 0, count: w.count)
+        Self.forEachTerm(c, g) { o, i, k in
+            out[o] += Double(x[i]) * Double(w[k])
+            gx[i] += Double(go[o]) * Double(w[k])
+            gw[k] += Double(go[o]) * Double(x[i])
+        }
+        for i in 0..<out.count { out[i] += Double(b[(i / g.outPlane) % c.cout]) }
+        var gb = [Double](repeating: 0, count: c.cout)
+        for i in 0..<go.count { gb[(i / g.outPlane) % c.cout] += Double(go[i]) }
+
+        var y = [Float](repeating: .nan, count: go.count)
+        var gxF = [Float](repeating: .nan, count: x.count), gwF = [Float](repeating: .nan, count: w.count)
+        var gbF = [Float](repeating: .nan, count: c.cout)
+        Conv2d.forward(x: x, weight: w, bias: b, out: &y, batch: c.n, outChannels: c.cout,
+                       groups: c.groups, geometry: g, columnBudget: budget)
+        Conv2d.backward(x: x, weight: w, gradOut: go, batch: c.n, outChannels: c.cout, groups: c.groups,
+                        geometry: g, gradX: &gxF, gradWeight: &gwF, gradBias: &gbF, columnBudget: budget)
+        Self.expectNear(y, out, "\(c) out")
+        Self.expectNear(gxF, gx, "\(c) grad x")
+        Self.expectNear(gwF, gw, "\(c) grad weight")
+        Self.expectNear(gbF, gb, "\(c) grad bias")
+    }
+
+    /// (kernel, stride, padding, batch, input height, input width)
+    static let transposed = [(2, 2, 0, 2, 4, 6), (3, 2, 1, 2, 4, 6), (3, 1, 1, 2, 4, 6), (4, 3, 0, 2, 4, 6),
+                             (2, 2, 0, 1, 5, 7), (2, 2, 0, 5, 30, 40), (3, 2, 1, 3, 30, 40)]
+
+    @Test(arguments: transposed, [Conv2d.defaultColumnBudget, 1])
+    func convTranspose2dIsTheAdjointOfConv2d(c: (Int, Int, Int, Int, Int, Int), budget: Int) {
+        // <convT(x), y> == <x, conv(y)> for the same weight: the transposed convolution is the
+        // input-gradient map of the convolution.
+        let (k, s, p, n, h, w) = c
+        let (cin, cout) = (3, 5)
+        let g = ConvTranspose2d.geometry(outChannels: cout, height: h, width: w, kernel: (k, k),
+                                         stride: (s, s), padding: (p, p))
+        let x = Self.values(n * cin * h * w, seed: 5), wt = Self.values(cin * cout * k * k, seed: 6)
+        let y = Self.values(n * cout * g.inPlane, seed: 7)
+        var t = [Float](repeating: .nan, count: y.count)
+        ConvTranspose2d.forward(x: x, weight: wt, bias: nil, out: &t, batch: n, inChannels: cin,
+                                geometry: g, columnBudget: budget)
+        var cy = [Float](repeating: .nan, count: x.count)
+        // conv with weight (Cin, Cout, k, k) read as (Cout' = Cin, Cin' = Cout, k, k).
+        Conv2d.forward(x: y, weight: wt, bias: nil, out: &cy, batch: n, outChannels: cin, groups: 1,
+                       geometry: g, columnBudget: budget)
+        let lhs = zip(t, y).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let rhs = zip(x, cy).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        #expect(abs(lhs - rhs) <= 1e-4 * max(1, abs(lhs)), "\(c): \(lhs) vs \(rhs)")
+        // Backward: convT's input gradient for upstream y is conv(y); its weight gradient is the
+        // convolution's weight gradient with input y and upstream x.
+        var gx = [Float](repeating: .nan, count: x.count), gw = [Float](repeating: .nan, count: wt.count)
+        var gwConv = gw
+        ConvTranspose2d.backward(x: x, weight: wt, gradOut: y, batch: n, inChannels: cin, geometry: g,
+                                 gradX: &gx, gradWeight: &gw, gradBias: nil, columnBudget: budget)
+        Conv2d.backward(x: y, weight: wt, gradOut: x, batch: n, outChannels: cin, groups: 1, geometry: g,
+                        gradX: nil, gradWeight: &gwConv, gradBias: nil, columnBudget: budget)
+        Self.expectNear(gx, cy.map(Double.init), "\(c) grad x")
+        Self.expectNear(gw, gwConv.map(Double.init), "\(c) grad weight")
+    }
+}

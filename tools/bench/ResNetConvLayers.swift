@@ -1,0 +1,69 @@
+import Kernels
+
+/// One convolution to benchmark: its channels, input size, kernel, stride, padding, groups, and
+/// the equivalent GEMM (per group: M = Cout / groups, K = Cin / groups * kh * kw,
+/// N = Hout * Wout; `groups` such products).
+struct ConvLayer {
+    let name: String
+    let cin: Int
+    let cout: Int
+    let height: Int
+    let width: Int
+    let kernel: Int
+    let stride: Int
+    let padding: Int
+    var groups: Int = 1
+
+    var geometry: ConvGeometry {
+        ConvGeometry(channels: cin, height: height, width: width, kernel: (kernel, kernel),
+                     stride: (stride, stride), padding: (padding, padding))
+    }
+    var m: Int { cout / groups }
+    var k: Int { cin / groups * kernel * kernel }
+    var n: Int { geometry.outPlane }
+    /// FLOPs of the forward GEMMs (2 M N K per group); the backward does twice as many.
+    var flops: Double { 2 * Double(m) * Double(n) * Double(k) * Double(groups) }
+
+    var shapeDescription: String {
+        let g = geometry
+        return "\(cin)x\(height)x\(width)->\(cout)x\(g.outH)x\(g.outW) k\(kernel)s\(stride)"
+            + (groups > 1 ? "g\(groups)" : "")
+    }
+}
+
+/// The distinct convolutions of ResNet-50 (pytorch style: stride on the 3x3) on a
+/// 1x3x800x1216 input, plus one ResNeXt-32x4d grouped 3x3. Stage resolutions: 200x304,
+/// 100x152, 50x76, 25x38. The first block of stages 2-4 runs conv1 and its stride-2 3x3 and
+/// 1x1 downsample on the previous stage's resolution. Stage 1's stride-1 downsample has the
+/// shape of its conv3 and is listed once.
+enum ResNetConvLayers {
+    static let all: [ConvLayer] = stem + stage1 + laterStages + [resnextGrouped]
+
+    static let stem = [ConvLayer(name: "stem.conv7x7", cin: 3, cout: 64, height: 800, width: 1216, kernel: 7, stride: 2, padding: 3)]
+
+    static let stage1: [ConvLayer] = [
+        ConvLayer(name: "layer1.0.conv1", cin: 64, cout: 64, height: 200, width: 304, kernel: 1, stride: 1, padding: 0),
+        ConvLayer(name: "layer1.conv1", cin: 256, cout: 64, height: 200, width: 304, kernel: 1, stride: 1, padding: 0),
+        ConvLayer(name: "layer1.conv2", cin: 64, cout: 64, height: 200, width: 304, kernel: 3, stride: 1, padding: 1),
+        ConvLayer(name: "layer1.conv3", cin: 64, cout: 256, height: 200, width: 304, kernel: 1, stride: 1, padding: 0),
+    ]
+
+    /// Stages 2-4: (planes, input resolution of the stage's first block).
+    static let laterStages: [ConvLayer] = [(2, 128, 200, 304), (3, 256, 100, 152), (4, 512, 50, 76)]
+        .flatMap { stage, planes, h, w in
+            let inC = planes * 2  // the previous stage's output: 4 * planes / 2
+            let (h2, w2) = (h / 2, w / 2)
+            return [
+                ConvLayer(name: "layer\(stage).0.conv1", cin: inC, cout: planes, height: h, width: w, kernel: 1, stride: 1, padding: 0),
+                ConvLayer(name: "layer\(stage).0.conv2", cin: planes, cout: planes, height: h, width: w, kernel: 3, stride: 2, padding: 1),
+                ConvLayer(name: "layer\(stage).0.downsample", cin: inC, cout: planes * 4, height: h, width: w, kernel: 1, stride: 2, padding: 0),
+                ConvLayer(name: "layer\(stage).conv1", cin: planes * 4, cout: planes, height: h2, width: w2, kernel: 1, stride: 1, padding: 0),
+                ConvLayer(name: "layer\(stage).conv2", cin: planes, cout: planes, height: h2, width: w2, kernel: 3, stride: 1, padding: 1),
+                ConvLayer(name: "layer\(stage).conv3", cin: planes, cout: planes * 4, height: h2, width: w2, kernel: 1, stride: 1, padding: 0),
+            ]
+        }
+
+    static let resnextGrouped = ConvLayer(
+        name: "x101-32x4d.layer1.conv2", cin: 128, cout: 128, height: 200, width: 304, kernel: 3, stride: 1,
+        padding: 1, groups: 32)
+}
