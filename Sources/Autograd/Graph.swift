@@ -125,7 +125,7 @@ extension Tensor {
     /// self + g as a new tensor (same shapes), for summing gradients of shared inputs.
     private func addingGradient(_ g: Tensor) -> Tensor {
         let out = Tensor(uninitialized: shape)
-        Elementwise.zip(ptr, g.ptr, out.ptr, count: count, +)
+        Elementwise.binarySameShape(.add, a: ptr, b: g.ptr, out: out.ptr, count: count)
         return out
     }
 }

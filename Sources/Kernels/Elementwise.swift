@@ -57,47 +57,27 @@ public enum Elementwise {
         }
     }
 
-    // MARK: Unary maps
-
-    /// out[i] = f(x[i]) over `count` elements, split across cores.
-    @inlinable
-    public static func map(
-        _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int,
-        _ f: (Float) -> Float
+    /// out[i] = a[i] op b[i] for equal shapes, split across cores.
+    public static func binarySameShape(
+        _ op: BinaryOp, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        out: UnsafeMutablePointer<Float>, count: Int
     ) {
         Parallel.forRange(count) { r in
-            for i in r { out[i] = f(x[i]) }
+            let lo = r.lowerBound
+            binaryRow(op, r.count, a + lo, 1, b + lo, 1, out + lo)
         }
     }
 
-    /// out[i] = f(x[i], y[i]) over `count` elements (same shapes), split across cores.
-    @inlinable
-    public static func zip(
-        _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-        count: Int, _ f: (Float, Float) -> Float
-    ) {
-        Parallel.forRange(count) { r in
-            for i in r { out[i] = f(x[i], y[i]) }
-        }
-    }
-
-    /// out[i] = f(x[i], y[i], z[i]) over `count` elements, split across cores.
-    @inlinable
-    public static func zip3(
-        _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafePointer<Float>,
-        _ out: UnsafeMutablePointer<Float>, count: Int, _ f: (Float, Float, Float) -> Float
-    ) {
-        Parallel.forRange(count) { r in
-            for i in r { out[i] = f(x[i], y[i], z[i]) }
-        }
-    }
+    // MARK: Accumulation
 
     /// y[i] += x[i].
     public static func accumulate(
         _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int
     ) {
         Parallel.forRange(count) { r in
-            for i in r { y[i] += x[i] }
+            let lo = r.lowerBound
+            let x = x + lo, y = y + lo
+            for i in 0..<r.count { y[i] += x[i] }
         }
     }
 

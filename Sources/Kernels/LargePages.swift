@@ -16,7 +16,7 @@ public enum LargePages {
     /// Buffers at least this large are 2 MiB aligned, advised to use huge pages, and recycled.
     public static let threshold = 4 << 20
     /// Most bytes kept in freed blocks for reuse: an eighth of the physical memory.
-    public static let cacheLimit = Int(ProcessInfo.processInfo.physicalMemory / 8)
+    public static let cacheLimit = Int(ProcessInfo.processInfo.physicalMemory / 4)
     static let hugePage = 2 << 20
 
     private static let lock = NSLock()

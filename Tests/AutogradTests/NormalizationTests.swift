@@ -106,8 +106,7 @@ import Testing
         expectClose(rstd, try t("rstd"), "group_norm/\(name) rstd")
     }
 
-    /// The standardized weight of every conv_ws case. The full ConvWS outputs and gradients
-    /// (out, grad_x, grad_weight through conv2d) belong with conv2d.
+    /// The standardized weight of every conv_ws case.
     @Test(arguments: ["k3s1p1", "k3s2p1g4", "k1s1_bias", "k7s2p3"])
     func weightStandardizationFixture(name: String) throws {
         let f = try Fixtures.ops("conv_ws.safetensors")
@@ -115,65 +114,33 @@ import Testing
         expectClose(w.weightStandardized(), try f.tensor("\(name).weight_standardized"), "conv_ws/\(name) weight_standardized")
     }
 
-    /// The backward of every conv_ws case: dL/dw_hat from a naive direct convolution
-    /// weight-gradient loop over the fixture's x and grad_out, then through weightStandardized
-    /// to the raw weight, against the fixture's grad_weight.
+    /// mmcv's ConvWS2d end to end: conv2d over the standardized weight; output and the
+    /// gradients of x, the raw weight (through the standardization) and the bias.
     @Test(arguments: ["k3s1p1", "k3s2p1g4", "k1s1_bias", "k7s2p3"])
-    func weightStandardizationBackwardFixture(name: String) throws {
+    func convWSFixture(name: String) throws {
         let f = try Fixtures.ops("conv_ws.safetensors")
         let json = try #require(f.metadata["cases"]?.data(using: .utf8))
         let cases = try #require(try JSONSerialization.jsonObject(with: json) as? [String: [String: Any]])
         let p = try #require(cases[name])
-        let geometry = try ["stride", "padding", "dilation", "groups"].map { try #require(p[$0] as? Int) }
-        let w = try f.tensor("\(name).weight")
-        w.requiresGrad = true
-        let gHat = Self.convWeightGradient(
-            x: try f.tensor("\(name).x"), gradOut: try f.tensor("\(name).grad_out"), weightShape: w.shape,
-            stride: geometry[0], padding: geometry[1], dilation: geometry[2], groups: geometry[3])
-        w.weightStandardized().backward(gHat)
-        // atol scales with the largest gradient: torch's float32 conv reduction followed by
-        // the WS backward's cancellation leaves the fixture itself up to 4.3e-5 off a float64
-        // recomputation (k3s1p1, gradients up to 200; e.g. element 30: fixture -1.2860787,
-        // float64 -1.2860937, ours -1.2860937).
-        let expected = try f.tensor("\(name).grad_weight")
-        let scale = expected.scalars.map { Swift.abs($0) }.max()!
-        expectClose(w.grad!, expected, atol: 2e-7 * scale, "conv_ws/\(name) grad_weight")
-    }
-
-    /// dL/dW of a plain conv2d, summed in Double by direct loops (test reference only).
-    static func convWeightGradient(
-        x: Tensor, gradOut: Tensor, weightShape: [Int], stride: Int, padding: Int, dilation: Int, groups: Int
-    ) -> Tensor {
-        let (n, cin, h, wd) = (x.dim(0), x.dim(1), x.dim(2), x.dim(3))
-        let (cout, ho, wo) = (gradOut.dim(1), gradOut.dim(2), gradOut.dim(3))
-        let (cpg, kh, kw) = (weightShape[1], weightShape[2], weightShape[3])
-        let xs = x.scalars, gs = gradOut.scalars
-        var out = [Float](repeating: 0, count: weightShape.reduce(1, *))
-        for o in 0..<cout {
-            let group = o / (cout / groups)
-            for ci in 0..<cpg {
-                let c = group * cpg + ci
-                for a in 0..<kh {
-                    for b in 0..<kw {
-                        var acc = 0.0
-                        for i in 0..<n {
-                            for oy in 0..<ho {
-                                let y = oy * stride - padding + a * dilation
-                                guard y >= 0 && y < h else { continue }
-                                for ox in 0..<wo {
-                                    let xx = ox * stride - padding + b * dilation
-                                    guard xx >= 0 && xx < wd else { continue }
-                                    acc += Double(gs[((i * cout + o) * ho + oy) * wo + ox])
-                                        * Double(xs[((i * cin + c) * h + y) * wd + xx])
-                                }
-                            }
-                        }
-                        out[((o * cpg + ci) * kh + a) * kw + b] = Float(acc)
-                    }
-                }
-            }
+        let g = try ["stride", "padding", "dilation", "groups"].map { try #require(p[$0] as? Int) }
+        let x = try f.tensor("\(name).x"), w = try f.tensor("\(name).weight")
+        let bias = (p["bias"] as? Bool) == true ? try f.tensor("\(name).bias") : nil
+        for t in [x, w] + (bias.map { [$0] } ?? []) { t.requiresGrad = true }
+        let y = x.conv2d(weight: w.weightStandardized(), bias: bias, stride: g[0], padding: g[1], dilation: g[2], groups: g[3])
+        expectClose(y, try f.tensor("\(name).out"), "conv_ws/\(name) out")
+        y.backward(try f.tensor("\(name).grad_out"))
+        // atol scales with the largest gradient: torch's float32 reductions leave the fixture
+        // itself off a float64 recomputation by up to 7.5e-6 in grad_x (k3s1p1 element 342:
+        // fixture -0.004672693, float64 -0.0046738149, ours -0.004673958) and 4.3e-5 in
+        // grad_weight (gradients up to 200; element 30: fixture -1.2860787, float64 -1.2860937).
+        func expectCloseScaled(_ actual: Tensor, _ key: String) throws {
+            let expected = try f.tensor("\(name).\(key)")
+            let scale = expected.scalars.map { Swift.abs($0) }.max()!
+            expectClose(actual, expected, atol: 2e-7 * scale, "conv_ws/\(name) \(key)")
         }
-        return Tensor(shape: weightShape, out)
+        try expectCloseScaled(x.grad!, "grad_x")
+        try expectCloseScaled(w.grad!, "grad_weight")
+        if let bias { expectClose(bias.grad!, try f.tensor("\(name).grad_bias"), "conv_ws/\(name) grad_bias") }
     }
 
     // MARK: Shapes and graph

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Kernels
 
 /// SwiftDet benchmarks: each subcommand times one part of the hot path against a reference
 /// measured in the same run and prints the ratios. Adding a benchmark is one file declaring a
@@ -8,5 +9,10 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks of SwiftDet kernels and ops against raw BLAS.",
-        subcommands: [ConvBench.self])
+        subcommands: [ConvBench.self, ResNet50Bench.self, ConfigBench.self])
+
+    static func main() {
+        BLASEnvironment.shortenSpinWait()
+        main(nil)
+    }
 }

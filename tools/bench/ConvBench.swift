@@ -35,7 +35,7 @@ struct ConvBench: ParsableCommand {
         print("bench conv: \(layers.count) layers, input 1x3x800x1216, median of \(reps) after \(warmup) warm-up")
         // OpenBLAS workers spin (yielding) after each call for OPENBLAS_THREAD_TIMEOUT (2^n
         // cycles, default 2^28, read at load time), competing with our im2col threads.
-        let spin = ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"] ?? "default"
+        let spin = BLASEnvironment.spinSetting
         print("cores \(Parallel.workers), BLAS threads \(Gemm.threads), OPENBLAS_THREAD_TIMEOUT \(spin), load \(Timing.loadAverage())")
         print(ConvReport.header)
         var total = ConvTiming()

@@ -40,13 +40,7 @@ extension Tensor {
         let out = Tensor(uninitialized: shape)
         if out.count == 0 { return out }
         if a.shape == b.shape {
-            let pa = a.ptr, pb = b.ptr
-            switch kind {
-            case .add: Elementwise.zip(pa, pb, out.ptr, count: out.count, +)
-            case .sub: Elementwise.zip(pa, pb, out.ptr, count: out.count, -)
-            case .mul: Elementwise.zip(pa, pb, out.ptr, count: out.count, *)
-            case .div: Elementwise.zip(pa, pb, out.ptr, count: out.count, /)
-            }
+            Elementwise.binarySameShape(kind, a: a.ptr, b: b.ptr, out: out.ptr, count: out.count)
             return out
         }
         let layout = StridedLayout(outShape: shape, operands: [a.shape, b.shape])
@@ -104,7 +98,7 @@ extension Tensor {
     /// -self as a new tensor (not recorded).
     func negatedNoGrad() -> Tensor {
         let out = Tensor(uninitialized: shape)
-        Elementwise.map(ptr, out.ptr, count: count) { -$0 }
+        Elementwise.unaryForward(.neg, ptr, out.ptr, count: count)
         return out
     }
 }
