@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "Kernels", targets: ["Kernels"]),
         .library(name: "Autograd", targets: ["Autograd"]),
+        .library(name: "NN", targets: ["NN"]),
         .library(name: "Config", targets: ["Config"]),
         .executable(name: "bench", targets: ["bench"]),
         .executable(name: "print-config", targets: ["print-config"]),
@@ -36,9 +37,10 @@ let package = Package(
             providers: [.apt(["libyaml-dev"])]),
 
         // MARK: - Libraries
-        .target(name: "Kernels", dependencies: ["COpenBLAS"], swiftSettings: swiftSettings),
-        .target(name: "Autograd", dependencies: ["Kernels"], swiftSettings: swiftSettings),
-        .target(name: "Config", dependencies: ["CJSONC", "CYAML"], swiftSettings: swiftSettings),
+        .target(name: "Kernels", dependencies: ["COpenBLAS"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Autograd", dependencies: ["Kernels"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "NN", dependencies: ["Autograd", "Kernels", "Config"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Config", dependencies: ["CJSONC", "CYAML"], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // MARK: - Tools
         .executableTarget(
@@ -57,10 +59,12 @@ let package = Package(
             path: "tools/print-config", swiftSettings: swiftSettings),
 
         // MARK: - Tests
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["COpenBLAS", "CJPEG", "CJSONC", "CYAML"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
-        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Kernels"]),
-        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Kernels", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "Kernels", "Config", "TestSupport"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -126,23 +126,57 @@ public struct SafetensorsFile {
         return IndexTensor(shape: e.shape, values)
     }
 
-    /// Serialises float tensors (F32) with optional metadata, sorted by name.
-    public static func encode(_ tensors: [(String, Tensor)], metadata: [String: String] = [:]) throws -> Data {
+    /// A float tensor (F32, or F64 converted) from an integer entry too (I64/I32/U8/BOOL
+    /// values as floats): for integer buffers such as BatchNorm's num_batches_tracked.
+    public func indicesAsTensor(_ name: String) throws -> Tensor {
+        let e = try entry(name)
+        if e.dtype == .f32 || e.dtype == .f64 { return try tensor(name) }
+        let v = try indices(name)
+        return Tensor(shape: v.shape, v.values.map { Float($0) })
+    }
+
+    /// One tensor to serialise, as float32 or (integer-valued) int64.
+    public struct Item {
+        public let name: String
+        public let tensor: Tensor
+        public let dtype: DType
+        public init(name: String, tensor: Tensor, dtype: DType = .f32) {
+            precondition(dtype == .f32 || dtype == .i64, "safetensors: can only write F32 and I64, not \(dtype)")
+            self.name = name
+            self.tensor = tensor
+            self.dtype = dtype
+        }
+    }
+
+    /// Serialises tensors in the given order with optional `__metadata__`.
+    public static func encode(_ items: [Item], metadata: [String: String] = [:]) throws -> Data {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
-        for (name, t) in tensors {
-            header[name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + 4 * t.count]]
-            offset += 4 * t.count
+        for item in items {
+            let bytes = item.dtype.size * item.tensor.count
+            header[item.name] = ["dtype": item.dtype.rawValue, "shape": item.tensor.shape, "data_offsets": [offset, offset + bytes]]
+            offset += bytes
         }
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         while json.count % 8 != 0 { json.append(0x20) }
-        var out = Data(capacity: 8 + json.count + offset)
-        withUnsafeBytes(of: UInt64(json.count).littleEndian) { out.append(contentsOf: $0) }
-        out.append(json)
-        for (_, t) in tensors {
-            t.withUnsafeBufferPointer { buf in
-                for v in buf { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+        var out = Data(count: 8 + json.count + offset)
+        out.withUnsafeMutableBytes { (raw: UnsafeMutableRawBufferPointer) in
+            raw.storeBytes(of: UInt64(json.count).littleEndian, toByteOffset: 0, as: UInt64.self)
+            json.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: raw[8..<(8 + json.count)]))
+            var pos = 8 + json.count
+            for item in items {
+                item.tensor.withUnsafeBufferPointer { buf in
+                    for v in buf {
+                        if item.dtype == .i64 {
+                            raw.storeBytes(of: Int64(v).littleEndian, toByteOffset: pos, as: Int64.self)
+                            pos += 8
+                        } else {
+                            raw.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: pos, as: UInt32.self)
+                            pos += 4
+                        }
+                    }
+                }
             }
         }
         return out

@@ -1,24 +1,13 @@
 import Autograd
 import Foundation
 import Testing
+import TestSupport
 
 /// Reference fixtures from ../shared/fixtures (relative to the package root). A missing
 /// fixture is a test failure with the path in the message, never a silent skip.
 enum Fixtures {
-    static let root: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/fixtures")
-
-    struct Missing: Error, CustomStringConvertible {
-        let path: String
-        var description: String { "fixture not found: \(path) (tests need ../shared/fixtures beside the project)" }
-    }
-
     static func ops(_ file: String) throws -> SafetensorsFile {
-        let path = root.appendingPathComponent("ops/\(file)").path
-        guard FileManager.default.fileExists(atPath: path) else { throw Missing(path: path) }
-        return try SafetensorsFile(path: path)
+        try SafetensorsFile(path: SharedFiles.path("fixtures/ops/\(file)"))
     }
 }
 

@@ -1,28 +1,17 @@
 import Config
 import Foundation
 import Testing
+import TestSupport
 
 /// Config fixtures from ../shared/fixtures/config (relative to the package root). A missing
 /// fixture is a test failure with the path in the message, never a silent skip.
 enum Fixtures {
-    /// The package root (three levels above this file's folder).
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot: URL = SharedFiles.packageRoot
+    static let root: URL = SharedFiles.root.appendingPathComponent("fixtures/config")
 
-    static let root: URL = packageRoot.deletingLastPathComponent()
-        .appendingPathComponent("shared/fixtures/config")
-
-    struct Missing: Error, CustomStringConvertible {
-        let path: String
-        var description: String { "fixture not found: \(path) (tests need ../shared/fixtures beside the project)" }
-    }
-
-    /// The absolute path of a fixture file, which must exist.
+    /// The absolute path of a config fixture file, which must exist.
     static func path(_ relative: String) throws -> String {
-        let path = root.appendingPathComponent(relative).path
-        guard FileManager.default.fileExists(atPath: path) else { throw Missing(path: path) }
-        return path
+        try SharedFiles.path("fixtures/config/\(relative)")
     }
 
     static func text(_ relative: String) throws -> String {
@@ -38,6 +27,12 @@ enum Fixtures {
     static let cleanLoader = ConfigLoader(environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SWIFTDET_FIXTURE_") })
 }
 
+/// A fixture file whose content is not what the tests expect.
+struct MalformedFixture: Error, CustomStringConvertible {
+    let what: String
+    var description: String { what }
+}
+
 /// The `tuples` / `floats` path lists of an `expected_types.json`.
 struct ExpectedTypes {
     var tuples: [[ConfigPath.Segment]]
@@ -49,7 +44,7 @@ struct ExpectedTypes {
     }
 
     private static func paths(_ value: ConfigValue?) throws -> [[ConfigPath.Segment]] {
-        guard let items = value?.elements else { throw Fixtures.Missing(path: "expected_types: no list") }
+        guard let items = value?.elements else { throw MalformedFixture(what: "expected_types.json: 'tuples'/'floats' is not a list") }
         return items.map { path in
             (path.elements ?? []).map { part in
                 if case .int(let i) = part { return .index(i) }

@@ -1,0 +1,109 @@
+import Autograd
+import Foundation
+
+/// One entry of a state dict: a parameter or a persistent buffer with its dotted key.
+public struct StateEntry {
+    public let key: String
+    public let tensor: Tensor
+    public let isParameter: Bool
+    public let isInteger: Bool
+}
+
+/// What loading a checkpoint found: keys the model has but the file lacks, keys the file has
+/// but the model lacks, and keys whose shapes differ (as PyTorch's load_state_dict reports).
+public struct LoadReport: Equatable, CustomStringConvertible {
+    public var missing: [String] = []
+    public var unexpected: [String] = []
+    public var shapeMismatches: [String] = []
+    public var isClean: Bool { missing.isEmpty && unexpected.isEmpty && shapeMismatches.isEmpty }
+    public var description: String {
+        var parts: [String] = []
+        if !missing.isEmpty { parts.append("missing keys: \(missing.joined(separator: ", "))") }
+        if !unexpected.isEmpty { parts.append("unexpected keys: \(unexpected.joined(separator: ", "))") }
+        if !shapeMismatches.isEmpty { parts.append("shape mismatches: \(shapeMismatches.joined(separator: "; "))") }
+        return parts.isEmpty ? "all keys matched" : parts.joined(separator: "\n")
+    }
+}
+
+/// A checkpoint that does not fit the model (strict loading), or an unreadable file.
+public struct StateDictError: Error, CustomStringConvertible {
+    public let path: String
+    public let report: LoadReport?
+    public let reason: String
+    public var description: String {
+        "\(path): \(reason)" + (report.map { "\n" + $0.description } ?? "")
+    }
+}
+
+extension Module {
+    /// The state dict in PyTorch order: own parameters, own buffers, then children.
+    public func stateDict(prefix: String = "") -> [StateEntry] {
+        var out = parameters.map { StateEntry(key: prefix + $0.0, tensor: $0.1, isParameter: true, isInteger: false) }
+        out += buffers.map { StateEntry(key: prefix + $0.name, tensor: $0.tensor, isParameter: false, isInteger: $0.isInteger) }
+        for (name, child) in children { out += child.stateDict(prefix: prefix + name + ".") }
+        return out
+    }
+
+    /// Writes the state dict as safetensors (float32 tensors, int64 integer buffers),
+    /// atomically: a temporary file in the same folder, then a rename.
+    public func saveStateDict(to path: String, metadata: [String: String] = [:]) throws {
+        let entries = stateDict().map { SafetensorsFile.Item(name: $0.key, tensor: $0.tensor, dtype: $0.isInteger ? .i64 : .f32) }
+        let data = try SafetensorsFile.encode(entries, metadata: metadata)
+        try AtomicFile.write(data, to: path)
+    }
+
+    /// Copies tensors from `file` into the model by key. Returns what did not match; with
+    /// `strict`, any missing or unexpected key or shape mismatch throws (nothing is copied).
+    @discardableResult
+    public func loadStateDict(from file: SafetensorsFile, strict: Bool = true) throws -> LoadReport {
+        let entries = stateDict()
+        var report = LoadReport()
+        let names = Set(file.names)
+        var plan: [(StateEntry, Tensor)] = []
+        for e in entries {
+            guard names.contains(e.key) else { report.missing.append(e.key); continue }
+            let t = e.isInteger ? try file.indicesAsTensor(e.key) : try file.tensor(e.key)
+            guard t.shape == e.tensor.shape else {
+                report.shapeMismatches.append("\(e.key): checkpoint \(t.shape), model \(e.tensor.shape)")
+                continue
+            }
+            plan.append((e, t))
+        }
+        let known = Set(entries.map(\.key))
+        report.unexpected = file.names.filter { !known.contains($0) }
+        if strict && !report.isClean {
+            throw StateDictError(path: file.path, report: report, reason: "checkpoint does not match the model")
+        }
+        for (e, t) in plan {
+            t.withUnsafeBufferPointer { src in e.tensor.update { dst in _ = dst.update(fromContentsOf: src) } }
+        }
+        return report
+    }
+
+    /// Loads a safetensors checkpoint from `path` (see `loadStateDict(from:strict:)`).
+    @discardableResult
+    public func loadStateDict(path: String, strict: Bool = true) throws -> LoadReport {
+        try loadStateDict(from: SafetensorsFile(path: path), strict: strict)
+    }
+}
+
+/// Writes files atomically: a temporary file beside the target, then rename(2).
+public enum AtomicFile {
+    public static func write(_ data: Data, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent()
+        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        do {
+            try data.write(to: tmp)
+            if rename(tmp.path, url.path) != 0 {
+                throw StateDictError(path: path, report: nil, reason: "cannot rename temporary file into place (errno \(errno))")
+            }
+        } catch let e as StateDictError {
+            try? FileManager.default.removeItem(at: tmp)
+            throw e
+        } catch {
+            try? FileManager.default.removeItem(at: tmp)
+            throw StateDictError(path: path, report: nil, reason: "cannot write: \(error.localizedDescription)")
+        }
+    }
+}
