@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Kernels", targets: ["Kernels"]),
         .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "NN", targets: ["NN"]),
+        .library(name: "Models", targets: ["Models"]),
         .library(name: "Config", targets: ["Config"]),
         .executable(name: "bench", targets: ["bench"]),
         .executable(name: "print-config", targets: ["print-config"]),
@@ -41,6 +42,7 @@ let package = Package(
         .target(name: "Autograd", dependencies: ["Kernels"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "NN", dependencies: ["Autograd", "Kernels", "Config"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Config", dependencies: ["CJSONC", "CYAML"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Models", dependencies: ["NN", "Autograd", "Kernels", "Config"], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // MARK: - Tools
         .executableTarget(
@@ -64,6 +66,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Kernels", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "Kernels", "Config", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "Autograd", "Kernels", "Config", "TestSupport"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

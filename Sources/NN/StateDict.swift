@@ -52,13 +52,17 @@ extension Module {
         try AtomicFile.write(data, to: path)
     }
 
-    /// Copies tensors from `file` into the model by key. Returns what did not match; with
-    /// `strict`, any missing or unexpected key or shape mismatch throws (nothing is copied).
+    /// Copies tensors from `file` into the model by key; with `prefix`, the file's key for a
+    /// model key k is prefix + k and only the file's keys under `prefix` are considered (a
+    /// sub-module from a whole-detector checkpoint: prefix "backbone."). Returns what did not
+    /// match; with `strict`, any missing or unexpected key or shape mismatch throws and
+    /// nothing is copied.
     @discardableResult
-    public func loadStateDict(from file: SafetensorsFile, strict: Bool = true) throws -> LoadReport {
-        let entries = stateDict()
+    public func loadStateDict(from file: SafetensorsFile, prefix: String = "", strict: Bool = true) throws -> LoadReport {
+        let entries = stateDict(prefix: prefix)
         var report = LoadReport()
-        let names = Set(file.names)
+        let fileNames = file.names.filter { $0.hasPrefix(prefix) }
+        let names = Set(fileNames)
         var plan: [(StateEntry, Tensor)] = []
         for e in entries {
             guard names.contains(e.key) else { report.missing.append(e.key); continue }
@@ -70,7 +74,7 @@ extension Module {
             plan.append((e, t))
         }
         let known = Set(entries.map(\.key))
-        report.unexpected = file.names.filter { !known.contains($0) }
+        report.unexpected = fileNames.filter { !known.contains($0) }
         if strict && !report.isClean {
             throw StateDictError(path: file.path, report: report, reason: "checkpoint does not match the model")
         }
@@ -80,10 +84,10 @@ extension Module {
         return report
     }
 
-    /// Loads a safetensors checkpoint from `path` (see `loadStateDict(from:strict:)`).
+    /// Loads a safetensors checkpoint from `path` (see `loadStateDict(from:prefix:strict:)`).
     @discardableResult
-    public func loadStateDict(path: String, strict: Bool = true) throws -> LoadReport {
-        try loadStateDict(from: SafetensorsFile(path: path), strict: strict)
+    public func loadStateDict(path: String, prefix: String = "", strict: Bool = true) throws -> LoadReport {
+        try loadStateDict(from: SafetensorsFile(path: path), prefix: prefix, strict: strict)
     }
 }
 

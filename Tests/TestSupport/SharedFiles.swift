@@ -12,6 +12,7 @@ public enum SharedFiles {
 
     public struct Missing: Error, CustomStringConvertible {
         public let path: String
+        public init(path: String) { self.path = path }
         public var description: String {
             "shared file not found: \(path) (tests need ../shared beside the project)"
         }

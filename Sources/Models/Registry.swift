@@ -1,0 +1,13 @@
+import Config
+
+/// The one registry table of model components (mmdetection's MODELS), by kind.
+public enum ModelRegistry {
+    public static let backbones = Registry<any Backbone>("MODELS", [
+        "ResNet": { try ResNet(config: $0) },
+        "ResNeXt": { try ResNet(config: $0) },
+    ])
+
+    public static let necks = Registry<any Neck>("MODELS", [
+        "FPN": { try FPN(config: $0) },
+    ])
+}
