@@ -6,7 +6,7 @@
 /// input already is the column matrix. Small images (RoI heads) go by chunks of images, one
 /// GEMM per chunk (ConvChunks.swift). Groups are one GEMM per group on a block of rows of the
 /// same column matrix. BLAS runs outside every parallel loop (it uses all cores itself).
-public enum Conv2d {
+public enum Conv2dKernel {
     /// Floats in one band of the column matrix (4 MiB).
     public static let defaultColumnBudget = 1 << 20
     /// Fewest output positions per band: narrower GEMMs lose BLAS efficiency (repacking the

@@ -5,11 +5,11 @@
 /// chunk, and a (cheap) copy moves rows between the chunk's (C, images * H * W) layout and
 /// NCHW.
 enum ImageChunks {
-    /// Images per chunk: enough for `Conv2d.minBandColumns` GEMM columns when one image's
+    /// Images per chunk: enough for `Conv2dKernel.minBandColumns` GEMM columns when one image's
     /// `plane` is smaller than that; 1 (no chunking) otherwise.
     static func size(plane: Int, batch: Int) -> Int {
-        guard plane > 0, plane < Conv2d.minBandColumns, batch > 1 else { return 1 }
-        return min(batch, (Conv2d.minBandColumns + plane - 1) / plane)
+        guard plane > 0, plane < Conv2dKernel.minBandColumns, batch > 1 else { return 1 }
+        return min(batch, (Conv2dKernel.minBandColumns + plane - 1) / plane)
     }
 
     /// dst[r, i * plane + j] = src_i[r, j] for images i of a chunk (NCHW to chunk layout).
@@ -46,7 +46,7 @@ enum ImageChunks {
     }
 }
 
-extension Conv2d {
+extension Conv2dKernel {
     /// Forward pass over chunks of `chunk` images (see ImageChunks).
     static func forwardChunked(
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,

@@ -23,15 +23,15 @@ public enum ConvTranspose2d {
     public static func forward(
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         out: UnsafeMutablePointer<Float>, batch: Int, inChannels cin: Int, geometry g: ConvGeometry,
-        columnBudget: Int = Conv2d.defaultColumnBudget
+        columnBudget: Int = Conv2dKernel.defaultColumnBudget
     ) {
         let chunk = ImageChunks.size(plane: g.outPlane, batch: batch)
         if chunk > 1 {
             return forwardChunked(x: x, weight: weight, bias: bias, out: out, batch: batch,
                                   inChannels: cin, geometry: g, chunk: chunk)
         }
-        let bands = Conv2d.bands(g, budget: columnBudget)
-        Scratch.withBuffer(g.colRows * Conv2d.bandRows(g, budget: columnBudget) * g.outW) { cols in
+        let bands = Conv2dKernel.bands(g, budget: columnBudget)
+        Scratch.withBuffer(g.colRows * Conv2dKernel.bandRows(g, budget: columnBudget) * g.outW) { cols in
             for img in 0..<batch {
                 let xi = x + img * cin * g.outPlane
                 let oi = out + img * g.channels * g.inPlane
@@ -55,10 +55,10 @@ public enum ConvTranspose2d {
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradOut: UnsafePointer<Float>,
         batch: Int, inChannels cin: Int, geometry g: ConvGeometry,
         gradX: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?,
-        gradBias: UnsafeMutablePointer<Float>?, columnBudget: Int = Conv2d.defaultColumnBudget
+        gradBias: UnsafeMutablePointer<Float>?, columnBudget: Int = Conv2dKernel.defaultColumnBudget
     ) {
         if let gradBias {
-            Conv2d.sumRows(gradOut, batch: batch, rows: g.channels, length: g.inPlane, into: gradBias)
+            Conv2dKernel.sumRows(gradOut, batch: batch, rows: g.channels, length: g.inPlane, into: gradBias)
         }
         if gradX == nil && gradWeight == nil { return }
         if batch == 0 { return gradWeight?.update(repeating: 0, count: cin * g.colRows) ?? () }
@@ -67,8 +67,8 @@ public enum ConvTranspose2d {
             return backwardChunked(x: x, weight: weight, gradOut: gradOut, batch: batch, inChannels: cin,
                                    geometry: g, chunk: chunk, gradX: gradX, gradWeight: gradWeight)
         }
-        let bands = Conv2d.bands(g, budget: columnBudget)
-        Scratch.withBuffer(g.colRows * Conv2d.bandRows(g, budget: columnBudget) * g.outW) { cols in
+        let bands = Conv2dKernel.bands(g, budget: columnBudget)
+        Scratch.withBuffer(g.colRows * Conv2dKernel.bandRows(g, budget: columnBudget) * g.outW) { cols in
             for img in 0..<batch {
                 let xi = x + img * cin * g.outPlane
                 for rows in bands {
@@ -94,7 +94,7 @@ public enum ConvTranspose2d {
     // out: (Cout, g.height, g.width); bias: (Cout)
     static func initialize(_ out: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, _ g: ConvGeometry) {
         if let bias {
-            Conv2d.fillRows(out, values: bias, rows: g.channels, length: g.inPlane)
+            Conv2dKernel.fillRows(out, values: bias, rows: g.channels, length: g.inPlane)
         } else {
             out.update(repeating: 0, count: g.channels * g.inPlane)
         }

@@ -10,4 +10,8 @@ public enum ModelRegistry {
     public static let necks = Registry<any Neck>("MODELS", [
         "FPN": { try FPN(config: $0) },
     ])
+
+    public static let rpnHeads = Registry<RPNHead>("MODELS", [
+        "RPNHead": { try RPNHead(config: $0) },
+    ])
 }

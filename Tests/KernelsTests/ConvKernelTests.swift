@@ -58,7 +58,7 @@ import Testing
         #expect(worst < 1e-5, "\(what): worst error \(worst) of the largest magnitude")
     }
 
-    @Test(arguments: cases, [Conv2d.defaultColumnBudget, 1])
+    @Test(arguments: cases, [Conv2dKernel.defaultColumnBudget, 1])
     func conv2dMatchesDirectLoops(c: Case, budget: Int) {
         let g = ConvGeometry(channels: c.cin, height: c.h, width: c.w, kernel: (c.k, c.k),
                              stride: (c.s, c.s), padding: (c.p, c.p), dilation: (c.d, c.d))
@@ -80,9 +80,9 @@ import Testing
         var y = [Float](repeating: .nan, count: go.count)
         var gxF = [Float](repeating: .nan, count: x.count), gwF = [Float](repeating: .nan, count: w.count)
         var gbF = [Float](repeating: .nan, count: c.cout)
-        Conv2d.forward(x: x, weight: w, bias: b, out: &y, batch: c.n, outChannels: c.cout,
+        Conv2dKernel.forward(x: x, weight: w, bias: b, out: &y, batch: c.n, outChannels: c.cout,
                        groups: c.groups, geometry: g, columnBudget: budget)
-        Conv2d.backward(x: x, weight: w, gradOut: go, batch: c.n, outChannels: c.cout, groups: c.groups,
+        Conv2dKernel.backward(x: x, weight: w, gradOut: go, batch: c.n, outChannels: c.cout, groups: c.groups,
                         geometry: g, gradX: &gxF, gradWeight: &gwF, gradBias: &gbF, columnBudget: budget)
         Self.expectNear(y, out, "\(c) out")
         Self.expectNear(gxF, gx, "\(c) grad x")
@@ -94,7 +94,7 @@ import Testing
     static let transposed = [(2, 2, 0, 2, 4, 6), (3, 2, 1, 2, 4, 6), (3, 1, 1, 2, 4, 6), (4, 3, 0, 2, 4, 6),
                              (2, 2, 0, 1, 5, 7), (2, 2, 0, 5, 30, 40), (3, 2, 1, 3, 30, 40)]
 
-    @Test(arguments: transposed, [Conv2d.defaultColumnBudget, 1])
+    @Test(arguments: transposed, [Conv2dKernel.defaultColumnBudget, 1])
     func convTranspose2dIsTheAdjointOfConv2d(c: (Int, Int, Int, Int, Int, Int), budget: Int) {
         // <convT(x), y> == <x, conv(y)> for the same weight: the transposed convolution is the
         // input-gradient map of the convolution.
@@ -109,7 +109,7 @@ import Testing
                                 geometry: g, columnBudget: budget)
         var cy = [Float](repeating: .nan, count: x.count)
         // conv with weight (Cin, Cout, k, k) read as (Cout' = Cin, Cin' = Cout, k, k).
-        Conv2d.forward(x: y, weight: wt, bias: nil, out: &cy, batch: n, outChannels: cin, groups: 1,
+        Conv2dKernel.forward(x: y, weight: wt, bias: nil, out: &cy, batch: n, outChannels: cin, groups: 1,
                        geometry: g, columnBudget: budget)
         let lhs = zip(t, y).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         let rhs = zip(x, cy).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
@@ -120,7 +120,7 @@ import Testing
         var gwConv = gw
         ConvTranspose2d.backward(x: x, weight: wt, gradOut: y, batch: n, inChannels: cin, geometry: g,
                                  gradX: &gx, gradWeight: &gw, gradBias: nil, columnBudget: budget)
-        Conv2d.backward(x: y, weight: wt, gradOut: x, batch: n, outChannels: cin, groups: 1, geometry: g,
+        Conv2dKernel.backward(x: y, weight: wt, gradOut: x, batch: n, outChannels: cin, groups: 1, geometry: g,
                         gradX: nil, gradWeight: &gwConv, gradBias: nil, columnBudget: budget)
         Self.expectNear(gx, cy.map(Double.init), "\(c) grad x")
         Self.expectNear(gw, gwConv.map(Double.init), "\(c) grad weight")

@@ -8,7 +8,7 @@ import Kernels
 ///
 /// Forward: our `Tensor.conv2d` under no-grad (im2col + GEMM, output allocation included) vs
 /// the GEMM alone. Backward: the conv2d backward rule's work (allocate grad input and grad
-/// weight, `Conv2d.backward`: im2col + two GEMMs + col2im) vs the two raw GEMMs on the same
+/// weight, `Conv2dKernel.backward`: im2col + two GEMMs + col2im) vs the two raw GEMMs on the same
 /// transposed shapes. Efficiency = our GFLOP/s over raw GFLOP/s, over all layers.
 struct ConvBench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,7 +28,7 @@ struct ConvBench: ParsableCommand {
     var kernels = false
 
     @Option(help: "With --kernels: floats per band of the column matrix (default: Conv2d's).")
-    var columnBudget = Conv2d.defaultColumnBudget
+    var columnBudget = Conv2dKernel.defaultColumnBudget
 
     func run() throws {
         let layers = ResNetConvLayers.all.filter { filter == nil || $0.name.contains(filter!) }
@@ -122,17 +122,17 @@ struct OurConv {
             _ = withNoGrad { x.conv2d(weight: w, stride: l.stride, padding: l.padding, groups: l.groups) }
             return
         }
-        Conv2d.forward(x: x.storage.pointer, weight: w.storage.pointer, bias: nil, out: out.pointer, batch: 1,
+        Conv2dKernel.forward(x: x.storage.pointer, weight: w.storage.pointer, bias: nil, out: out.pointer, batch: 1,
                        outChannels: l.cout, groups: l.groups, geometry: l.geometry, columnBudget: columnBudget)
     }
 
     func backward() {
         let gx = self.gx ?? TensorStorage(uninitializedCount: x.count)
         let gw = self.gw ?? TensorStorage(uninitializedCount: w.count)
-        Conv2d.backward(x: x.storage.pointer, weight: w.storage.pointer, gradOut: gradOut.storage.pointer,
+        Conv2dKernel.backward(x: x.storage.pointer, weight: w.storage.pointer, gradOut: gradOut.storage.pointer,
                         batch: 1, outChannels: l.cout, groups: l.groups, geometry: l.geometry,
                         gradX: gx.pointer, gradWeight: gw.pointer, gradBias: nil,
-                        columnBudget: out == nil ? Conv2d.defaultColumnBudget : columnBudget)
+                        columnBudget: out == nil ? Conv2dKernel.defaultColumnBudget : columnBudget)
     }
 
     static func patternTensor(_ shape: [Int], seed: Int) -> Tensor {

@@ -16,14 +16,14 @@ extension Tensor {
                                dilation: dilation, groups: groups)
         let (batch, cout) = (shape[0], weight.shape[0])
         let out = Tensor(uninitialized: [batch, cout, g.outH, g.outW])
-        Conv2d.forward(x: ptr, weight: weight.ptr, bias: bias?.ptr, out: out.ptr, batch: batch,
+        Conv2dKernel.forward(x: ptr, weight: weight.ptr, bias: bias?.ptr, out: out.ptr, batch: batch,
                        outChannels: cout, groups: groups, geometry: g)
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
         return Tensor.record(.conv2d, out, inputs: inputs) { gradOut in
             let gx = self.requiresGrad ? Tensor(uninitialized: self.shape) : nil
             let gw = weight.requiresGrad ? Tensor(uninitialized: weight.shape) : nil
             let gb = bias?.requiresGrad == true ? Tensor(uninitialized: [cout]) : nil
-            Conv2d.backward(x: self.ptr, weight: weight.ptr, gradOut: gradOut.ptr, batch: batch,
+            Conv2dKernel.backward(x: self.ptr, weight: weight.ptr, gradOut: gradOut.ptr, batch: batch,
                             outChannels: cout, groups: groups, geometry: g,
                             gradX: gx?.ptr, gradWeight: gw?.ptr, gradBias: gb?.ptr)
             return bias == nil ? [gx, gw] : [gx, gw, gb]
