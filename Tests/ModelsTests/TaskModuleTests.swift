@@ -1,5 +1,6 @@
 import Autograd
 import Foundation
+import Kernels
 import Models
 import Testing
 import TestSupport
@@ -52,5 +53,47 @@ import TestSupport
             Issue.record("\(what): \(x) vs \(y)", sourceLocation: sourceLocation)
             return
         }
+    }
+}
+
+/// MaxIoUAssigner on mmdetection's crafted cases, and the sampler's rules.
+@Suite struct AssignerSamplerTests {
+    @Test(arguments: [
+        ("rpn", MaxIoUAssigner(posIoUThr: 0.7, negIoUThr: 0.3, minPosIoU: 0.3)),
+        ("rpn_no_assign_all", MaxIoUAssigner(posIoUThr: 0.7, negIoUThr: 0.3, minPosIoU: 0.3, gtMaxAssignAll: false)),
+        ("rcnn_low_quality", MaxIoUAssigner(posIoUThr: 0.5, negIoUThr: 0.5, minPosIoU: 0.5)),
+        ("rcnn", MaxIoUAssigner(posIoUThr: 0.5, negIoUThr: 0.5, minPosIoU: 0.5, matchLowQuality: false)),
+    ])
+    func assignerMatchesMmdetection(name: String, assigner: MaxIoUAssigner) throws {
+        let f = try TaskModuleTests.ops("max_iou_assigner.safetensors")
+        let ov = try f.tensor("\(name).overlaps")
+        let r = assigner.assign(overlaps: ov.scalars, numGts: ov.dim(0), numBoxes: ov.dim(1),
+                                gtLabels: try f.indices("\(name).gt_labels").values)
+        #expect(r.gtIndices == (try f.indices("\(name).gt_inds")).values, "\(name) gt_inds")
+        #expect(r.labels == (try f.indices("\(name).labels")).values, "\(name) labels")
+        #expect(r.maxOverlaps == (try f.tensor("\(name).max_overlaps")).scalars, "\(name) max_overlaps")
+    }
+
+    @Test func noGtsMakesEveryBoxNegative() {
+        let r = MaxIoUAssigner(posIoUThr: 0.7, negIoUThr: 0.3).assign(overlaps: [], numGts: 0, numBoxes: 3, gtLabels: [])
+        #expect(r.gtIndices == [0, 0, 0] && r.labels == [-1, -1, -1])
+    }
+
+    @Test func samplerQuotasAndDeterminism() {
+        // 10 positives, 90 negatives, 5 ignored; quota 16 with 25% positives.
+        let inds = (0..<10).map { _ in 1 } + (0..<90).map { _ in 0 } + (0..<5).map { _ in -1 }
+        let a = AssignResult(numGts: 1, gtIndices: inds, maxOverlaps: [Float](repeating: 0, count: 105), labels: inds.map { $0 > 0 ? 2 : -1 })
+        let s = RandomSampler(num: 16, posFraction: 0.25)
+        var g1 = SeededGenerator(seed: 9), g2 = SeededGenerator(seed: 9)
+        let r1 = s.sample(a, numPrependedGts: 0, using: &g1)
+        let r2 = s.sample(a, numPrependedGts: 0, using: &g2)
+        #expect(r1 == r2, "same seed, same sample")
+        #expect(r1.positives.count == 4 && r1.negatives.count == 12)
+        #expect(r1.positives == r1.positives.sorted() && r1.positives.allSatisfy { $0 < 10 })
+        #expect(r1.negatives.allSatisfy { (10..<100).contains($0) } && Set(r1.negatives).count == 12)
+        #expect(r1.positiveLabels == [2, 2, 2, 2] && r1.positiveGtIndices == [0, 0, 0, 0])
+        // Pools under quota are taken whole, positives first filling up to num.
+        let big = RandomSampler(num: 1000, posFraction: 0.5).sample(a, numPrependedGts: 0, using: &g1)
+        #expect(big.positives == Array(0..<10) && big.negatives == Array(10..<100))
     }
 }
