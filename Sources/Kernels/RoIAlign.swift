@@ -12,18 +12,21 @@
 /// The bilinear weights are separable, so a `RoIAlignPlan` keeps one table of samples per
 /// axis and RoI, shared by every channel and by forward and backward.
 public enum RoIAlign {
-    /// Forward pass: every output element is written. Parallel over RoIs x channels.
+    /// Forward pass: every output element is written. Parallel over channels x RoIs, channel
+    /// major: a thread pools every RoI from one feature plane before moving to the next, so
+    /// the plane stays in cache (RoI-major order reads a different plane for every output).
     // x: (N, C, H, W); out: (R, C, outH, outW)
     public static func forward(
         _ x: UnsafePointer<Float>, _ plan: RoIAlignPlan, out: UnsafeMutablePointer<Float>
     ) {
-        let c = plan.channels, binCount = plan.outH * plan.outW
+        let (c, r) = (plan.channels, plan.rois.count), binCount = plan.outH * plan.outW
         plan.withTables { ys, xs in
-            Parallel.forRange(plan.rois.count * c, cost: binCount * plan.meanSamplesPerBin * 4) { items in
+            Parallel.forRange(c * r, cost: binCount * plan.meanSamplesPerBin * 4) { items in
                 for item in items {
-                    let roi = plan.rois[item / c]
-                    let plane = x + (roi.batch * c + item % c) * plan.height * plan.width
-                    pool(plane, roi, plan, ys, xs, out: out + item * binCount)
+                    let (ch, k) = item.quotientAndRemainder(dividingBy: r)
+                    let roi = plan.rois[k]
+                    let plane = x + (roi.batch * c + ch) * plan.height * plan.width
+                    pool(plane, roi, plan, ys, xs, out: out + (k * c + ch) * binCount)
                 }
             }
         }
