@@ -3,8 +3,8 @@ import Autograd
 extension GradCases {
     /// roiAlign: aligned and not, adaptive and fixed sampling, RoIs on both images, across the
     /// border (samples clamped or outside), and a zero-size RoI. The output is linear in the
-    /// features (the RoIs are constants), so central differences are exact up to rounding;
-    /// sample points still avoid integer coordinates.
+    /// features (the RoIs are constants, so bilinear kinks never matter): central differences
+    /// are exact up to rounding.
     static var detection: [OpKind: [GradCase]] {
         let features = { (shape: [Int], seed: UInt64) in Inputs.randn(shape, seed: seed, scale: 0.5) }
         let rois = Tensor(shape: [5, 5], [
