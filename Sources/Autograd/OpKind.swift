@@ -14,8 +14,9 @@ public enum OpKind: String, CaseIterable, Sendable {
     // Shape and indexing (Ops/Shape.swift, Ops/Indexing.swift)
     case reshape, permute, concat, stack, slice
     case indexSelect, gather, scatterAdd, `where`, maskedFill
-    // Convolution and resampling (Ops/Convolution.swift, Ops/Pooling.swift)
+    // Convolution and resampling (Ops/Convolution.swift, Ops/Pooling.swift, Ops/RoIAlign.swift)
     case conv2d, convTranspose2d, maxPool2d, interpolateNearest
+    case roiAlign
     // Losses (Ops/Losses.swift)
     case crossEntropy, binaryCrossEntropyWithLogits, l1Loss, smoothL1Loss
     // Normalisation (Ops/Normalization.swift, Ops/SwitchNorm.swift)

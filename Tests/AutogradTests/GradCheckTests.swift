@@ -16,7 +16,7 @@ import Testing
 enum GradCases {
     static var all: [OpKind: [GradCase]] {
         var table: [OpKind: [GradCase]] = [:]
-        for family in [elementwise, reductions, products, shapes, indexing, convolution, losses, normalization] {
+        for family in [elementwise, reductions, products, shapes, indexing, convolution, losses, normalization, detection] {
             table.merge(family) { $0 + $1 }
         }
         return table
