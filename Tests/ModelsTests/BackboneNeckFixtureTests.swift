@@ -127,3 +127,42 @@ import Kernels
         #expect(unmatched * 200 <= es.count, "\(name): \(unmatched) of \(es.count) proposals unmatched")
     }
 }
+
+/// RPN training targets (exact) and losses of mmdetection's tiny models (deterministic sampling).
+@Suite struct RPNLossFixtureTests {
+    @Test(arguments: TinyCase.names)
+    func targetsAndLossesMatchMmdetection(name: String) throws {
+        let tiny = try TinyCase(name)
+        let model = try tiny.modelConfig()
+        let backbone = try ModelRegistry.backbones.build(try model.view("backbone"))
+        let neck = try ModelRegistry.necks.build(try model.view("neck"))
+        let head = try RPNHead(config: try model.view("rpn_head"))
+        try backbone.loadStateDict(from: tiny.tensors, prefix: "state_dict.backbone.")
+        try neck.loadStateDict(from: tiny.tensors, prefix: "state_dict.neck.")
+        try head.loadStateDict(from: tiny.tensors, prefix: "state_dict.rpn_head.")
+        backbone.train(); neck.train(); head.train()
+        let (scores, deltas) = head(neck(backbone(try tiny.input())))
+        let cfg = try RPNTrainConfig(config: try tiny.sidecar.view("train_cfg").view("rpn"))
+        let pad = try tiny.sidecar.view("train_meta").ints("pad_shape")
+        let (anchors, valid) = head.allAnchors(sizes: scores.map { ($0.dim(2), $0.dim(3)) }, padShape: (pad[0], pad[1]))
+        var rng = SeededGenerator(seed: 0)
+        let t = head.targets(anchors: anchors, valid: valid, gtBoxes: try tiny.shared.tensor("train.gt_bboxes"), config: cfg, using: &rng)
+        #expect(valid.map { $0 ? 1 : 0 } == (try tiny.shared.indices("train.rpn.valid_flags")).values)
+        let overlapsOK = zip(t.assignment.maxOverlaps, try tiny.shared.tensor("train.rpn.max_overlaps").scalars).allSatisfy { Swift.abs($0 - $1) <= 1e-6 }
+        #expect(overlapsOK, "\(name) max overlaps")
+        #expect(t.assignment.gtIndices == (try tiny.shared.indices("train.rpn.assigned_gt_inds")).values, "\(name) assigned gt")
+        #expect(t.sampling.positives == (try tiny.shared.indices("train.rpn.pos_inds")).values, "\(name) positives")
+        let rpnTrain = try tiny.sidecar.view("train").view("rpn_train")
+        #expect(t.avgFactor == (try rpnTrain.int("avg_factor")), "\(name) avg_factor")
+        let posTargets = t.sampling.positives.flatMap { t.bboxTargets[(4 * $0)..<(4 * $0 + 4)] }
+        let eTargets = try tiny.shared.tensor("train.rpn.pos_bbox_targets").scalars
+        #expect(zip(posTargets, eTargets).allSatisfy { Swift.abs($0 - $1) <= 1e-6 * max(1, Swift.abs($1)) }, "\(name) bbox targets")
+        let (cls, bbox) = head.loss(scores: scores, deltas: deltas, targets: [t])
+        let logVars = try tiny.sidecar.view("train").view("log_vars")
+        let eCls = try logVars.double("loss_rpn_cls"), eBox = try logVars.double("loss_rpn_bbox")
+        #expect(Swift.abs(Double(cls.item) - eCls) <= 1e-4 * eCls, "\(name) loss_rpn_cls \(cls.item) vs \(eCls)")
+        #expect(Swift.abs(Double(bbox.item) - eBox) <= 1e-4 * max(eBox, 1e-3), "\(name) loss_rpn_bbox \(bbox.item) vs \(eBox)")
+        (cls + bbox).backward()
+        #expect(head.rpnCls.weight.grad != nil && backbone.namedParameters().contains { $0.1.grad != nil })
+    }
+}
