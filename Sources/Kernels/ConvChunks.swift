@@ -103,7 +103,7 @@ extension Conv2dKernel {
     }
 }
 
-extension ConvTranspose2d {
+extension ConvTranspose2dKernel {
     /// Forward pass over chunks of `chunk` images (see ImageChunks).
     static func forwardChunked(
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,

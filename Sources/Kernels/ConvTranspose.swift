@@ -5,7 +5,7 @@
 /// = the transposed output size (H - 1) * s - 2p + d(k - 1) + 1, and `outH` x `outW` = the
 /// transposed input size H x W. Each image is cut into bands of input rows as in Conv2d, and
 /// small images go by chunks of images (ConvChunks.swift).
-public enum ConvTranspose2d {
+public enum ConvTranspose2dKernel {
     /// The geometry for input (H, W), Cout output channels, kernel, stride, padding.
     public static func geometry(
         outChannels: Int, height: Int, width: Int, kernel: (Int, Int), stride: (Int, Int),

@@ -4,7 +4,7 @@
 /// its maximum in the input plane. On ties the FIRST maximum in row-major window order wins (a
 /// later value replaces the maximum only when strictly greater, or when it is NaN, as in
 /// PyTorch's CPU kernel), and the backward pass routes the whole gradient to that position.
-public enum MaxPool2d {
+public enum MaxPool2dKernel {
     /// Forward pass over `g.channels` planes (N * C). Every output (and index, when `indices`
     /// is given: the backward needs them, inference does not) is written.
     // x: (P, H, W); out, indices: (P, outH, outW)

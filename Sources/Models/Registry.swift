@@ -14,4 +14,18 @@ public enum ModelRegistry {
     public static let rpnHeads = Registry<RPNHead>("MODELS", [
         "RPNHead": { try RPNHead(config: $0) },
     ])
+
+    public static let bboxHeads = Registry<ConvFCBBoxHead>("MODELS", [
+        "Shared2FCBBoxHead": { try ConvFCBBoxHead(config: $0) },
+        "Shared4Conv1FCBBoxHead": { try ConvFCBBoxHead(config: $0) },
+        "ConvFCBBoxHead": { try ConvFCBBoxHead(config: $0) },
+    ])
+
+    public static let maskHeads = Registry<FCNMaskHead>("MODELS", [
+        "FCNMaskHead": { try FCNMaskHead(config: $0) },
+    ])
+
+    public static let roiExtractors = Registry<SingleRoIExtractor>("MODELS", [
+        "SingleRoIExtractor": { try SingleRoIExtractor(config: $0) },
+    ])
 }

@@ -100,12 +100,12 @@ import Testing
         // input-gradient map of the convolution.
         let (k, s, p, n, h, w) = c
         let (cin, cout) = (3, 5)
-        let g = ConvTranspose2d.geometry(outChannels: cout, height: h, width: w, kernel: (k, k),
+        let g = ConvTranspose2dKernel.geometry(outChannels: cout, height: h, width: w, kernel: (k, k),
                                          stride: (s, s), padding: (p, p))
         let x = Self.values(n * cin * h * w, seed: 5), wt = Self.values(cin * cout * k * k, seed: 6)
         let y = Self.values(n * cout * g.inPlane, seed: 7)
         var t = [Float](repeating: .nan, count: y.count)
-        ConvTranspose2d.forward(x: x, weight: wt, bias: nil, out: &t, batch: n, inChannels: cin,
+        ConvTranspose2dKernel.forward(x: x, weight: wt, bias: nil, out: &t, batch: n, inChannels: cin,
                                 geometry: g, columnBudget: budget)
         var cy = [Float](repeating: .nan, count: x.count)
         // conv with weight (Cin, Cout, k, k) read as (Cout' = Cin, Cin' = Cout, k, k).
@@ -118,7 +118,7 @@ import Testing
         // convolution's weight gradient with input y and upstream x.
         var gx = [Float](repeating: .nan, count: x.count), gw = [Float](repeating: .nan, count: wt.count)
         var gwConv = gw
-        ConvTranspose2d.backward(x: x, weight: wt, gradOut: y, batch: n, inChannels: cin, geometry: g,
+        ConvTranspose2dKernel.backward(x: x, weight: wt, gradOut: y, batch: n, inChannels: cin, geometry: g,
                                  gradX: &gx, gradWeight: &gw, gradBias: nil, columnBudget: budget)
         Conv2dKernel.backward(x: y, weight: wt, gradOut: x, batch: n, outChannels: cin, groups: 1, geometry: g,
                         gradX: nil, gradWeight: &gwConv, gradBias: nil, columnBudget: budget)

@@ -18,8 +18,8 @@ import Testing
         let g = ConvGeometry(channels: planes, height: h, width: w, kernel: (k, k), stride: (s, s), padding: (p, p))
         var out = [Float](repeating: 0, count: planes * g.outPlane), values = out
         var idx = [Int32](repeating: -1, count: out.count)
-        MaxPool2d.forward(x, g, out: &out, indices: &idx)
-        MaxPool2d.forward(x, g, out: &values, indices: nil)
+        MaxPool2dKernel.forward(x, g, out: &out, indices: &idx)
+        MaxPool2dKernel.forward(x, g, out: &values, indices: nil)
         var mismatches = 0
         for pl in 0..<planes { for oh in 0..<g.outH { for ow in 0..<g.outW {
             // Row-major window scan; a later candidate wins only if greater or NaN.

@@ -67,14 +67,14 @@ extension Tensor {
         let g = convTranspose2dGeometry(weight: weight, bias: bias, stride: stride, padding: padding)
         let (batch, cin, cout) = (shape[0], shape[1], weight.shape[1])
         let out = Tensor(uninitialized: [batch, cout, g.height, g.width])
-        ConvTranspose2d.forward(x: ptr, weight: weight.ptr, bias: bias?.ptr, out: out.ptr,
+        ConvTranspose2dKernel.forward(x: ptr, weight: weight.ptr, bias: bias?.ptr, out: out.ptr,
                                 batch: batch, inChannels: cin, geometry: g)
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
         return Tensor.record(.convTranspose2d, out, inputs: inputs) { gradOut in
             let gx = self.requiresGrad ? Tensor(uninitialized: self.shape) : nil
             let gw = weight.requiresGrad ? Tensor(uninitialized: weight.shape) : nil
             let gb = bias?.requiresGrad == true ? Tensor(uninitialized: [cout]) : nil
-            ConvTranspose2d.backward(x: self.ptr, weight: weight.ptr, gradOut: gradOut.ptr,
+            ConvTranspose2dKernel.backward(x: self.ptr, weight: weight.ptr, gradOut: gradOut.ptr,
                                      batch: batch, inChannels: cin, geometry: g,
                                      gradX: gx?.ptr, gradWeight: gw?.ptr, gradBias: gb?.ptr)
             return bias == nil ? [gx, gw] : [gx, gw, gb]
@@ -94,7 +94,7 @@ extension Tensor {
         }
         guard weight.shape[0] == shape[1] else { fail("weight must be (Cin, Cout, kh, kw) with Cin = \(shape[1])") }
         if let bias, bias.shape != [weight.shape[1]] { fail("bias must have shape [\(weight.shape[1])]") }
-        let g = ConvTranspose2d.geometry(
+        let g = ConvTranspose2dKernel.geometry(
             outChannels: weight.shape[1], height: shape[2], width: shape[3],
             kernel: (weight.shape[2], weight.shape[3]), stride: (stride, stride),
             padding: (padding, padding))

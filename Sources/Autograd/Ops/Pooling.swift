@@ -42,11 +42,11 @@ extension Tensor {
         let out = Tensor(uninitialized: [shape[0], shape[1], g.outH, g.outW])
         let recording = GradMode.isEnabled && requiresGrad
         let indices = recording || keepIndices ? PoolIndices(count: out.count) : nil
-        MaxPool2d.forward(ptr, g, out: out.ptr, indices: indices?.pointer)
+        MaxPool2dKernel.forward(ptr, g, out: out.ptr, indices: indices?.pointer)
         let inputShape = shape
         let recorded = Tensor.record(.maxPool2d, out, inputs: [self]) { gradOut in
             let gx = Tensor(uninitialized: inputShape)
-            MaxPool2d.backward(gradOut: gradOut.ptr, indices: indices!.pointer, g, gradX: gx.ptr)
+            MaxPool2dKernel.backward(gradOut: gradOut.ptr, indices: indices!.pointer, g, gradX: gx.ptr)
             return [gx]
         }
         return (recorded, indices)

@@ -1,0 +1,100 @@
+import Autograd
+import Config
+import Kernels
+import NN
+
+/// mmdetection's `Shared2FCBBoxHead` / `Shared4Conv1FCBBoxHead` (ConvFCBBoxHead with shared
+/// branches only): optional 3x3 ConvModules, flatten, fully connected layers with ReLU, then
+/// `fc_cls` (num_classes + 1 logits, background last) and `fc_reg` (4 deltas per class).
+public final class ConvFCBBoxHead: Module {
+    public var training = true
+    public let numClasses: Int
+    public let fcCls: Linear
+    public let fcReg: Linear
+    public let sharedConvs: [ConvModule]
+    public let sharedFCs: [Linear]
+    public let coder: DeltaXYWHBBoxCoder
+    public let roiFeatSize: Int
+
+    public init(inChannels: Int, roiFeatSize: Int, numClasses: Int, numSharedConvs: Int, numSharedFCs: Int,
+                convOutChannels: Int, fcOutChannels: Int, conv: ConvSpec, norm: NormSpec?, coder: DeltaXYWHBBoxCoder) {
+        self.numClasses = numClasses
+        self.roiFeatSize = roiFeatSize
+        self.coder = coder
+        var convs: [ConvModule] = []
+        var c = inChannels
+        for _ in 0..<numSharedConvs {
+            convs.append(ConvModule(c, convOutChannels, kernelSize: 3, padding: 1, conv: conv, norm: norm))
+            c = convOutChannels
+        }
+        sharedConvs = convs
+        var fcs: [Linear] = []
+        var f = c * roiFeatSize * roiFeatSize
+        for _ in 0..<numSharedFCs {
+            fcs.append(Linear(f, fcOutChannels))
+            f = fcOutChannels
+        }
+        sharedFCs = fcs
+        fcCls = Linear(f, numClasses + 1)
+        fcReg = Linear(f, 4 * numClasses)
+    }
+
+    public var children: [(String, any Module)] {
+        var out: [(String, any Module)] = [("fc_cls", fcCls), ("fc_reg", fcReg)]
+        if !sharedConvs.isEmpty { out.append(("shared_convs", ModuleList(sharedConvs))) }
+        if !sharedFCs.isEmpty { out.append(("shared_fcs", ModuleList(sharedFCs))) }
+        return out
+    }
+
+    /// Class logits (R, num_classes + 1) and class-specific deltas (R, 4 num_classes).
+    public func callAsFunction(_ roiFeatures: Tensor) -> (clsScore: Tensor, bboxPred: Tensor) {
+        var x = roiFeatures
+        for conv in sharedConvs { x = conv(x) }
+        x = x.reshape([x.dim(0), -1])
+        for fc in sharedFCs { x = fc(x).relu() }
+        return (fcCls(x), fcReg(x))
+    }
+
+    /// mmdetection's init: fc_cls Normal(0.01), fc_reg Normal(0.001), shared fcs Xavier
+    /// (uniform), convs as ConvModule; biases 0.
+    public func initWeights(using rng: inout SeededGenerator) {
+        Init.fillNormal(fcCls.weight, mean: 0, std: 0.01, using: &rng)
+        Init.fillNormal(fcReg.weight, mean: 0, std: 0.001, using: &rng)
+        for fc in sharedFCs { Init.xavier(fc.weight, uniform: true, using: &rng) }
+        for fc in [fcCls, fcReg] + sharedFCs { if let b = fc.bias { Init.fill(b, 0) } }
+        for conv in sharedConvs { conv.initWeights(using: &rng) }
+    }
+}
+
+extension ConvFCBBoxHead {
+    /// mmdetection's `Shared2FCBBoxHead`, `Shared4Conv1FCBBoxHead` and shared-only
+    /// `ConvFCBBoxHead` configs.
+    public convenience init(config c: ConfigView) throws {
+        try c.accept(["type", "num_shared_convs", "num_shared_fcs", "num_cls_convs", "num_cls_fcs", "num_reg_convs",
+                      "num_reg_fcs", "conv_out_channels", "fc_out_channels", "conv_cfg", "norm_cfg", "init_cfg",
+                      "with_avg_pool", "with_cls", "with_reg", "roi_feat_size", "in_channels", "num_classes",
+                      "bbox_coder", "predict_box_type", "reg_class_agnostic", "reg_decoded_bbox", "reg_predictor_cfg",
+                      "cls_predictor_cfg", "loss_cls", "loss_bbox"])
+        let (defConvs, defFCs): (Int, Int) = switch c.typeName {
+        case "Shared4Conv1FCBBoxHead": (4, 1)
+        case "Shared2FCBBoxHead": (0, 2)
+        default: (0, 0)
+        }
+        for key in ["num_cls_convs", "num_cls_fcs", "num_reg_convs", "num_reg_fcs"] where try c.int(key, default: 0) != 0 {
+            throw c.error(key, "separate classification/regression branches are not supported (only shared layers)")
+        }
+        for key in ["with_avg_pool", "reg_class_agnostic", "reg_decoded_bbox"] where try c.bool(key, default: false) {
+            throw c.error(key, "\(key)=True is not supported")
+        }
+        self.init(inChannels: try c.int("in_channels", default: 256), roiFeatSize: try c.int("roi_feat_size", default: 7),
+                  numClasses: try c.int("num_classes", default: 80),
+                  numSharedConvs: try c.int("num_shared_convs", default: defConvs),
+                  numSharedFCs: try c.int("num_shared_fcs", default: defFCs),
+                  convOutChannels: try c.int("conv_out_channels", default: 256),
+                  fcOutChannels: try c.int("fc_out_channels", default: 1024),
+                  conv: try ConvSpec(config: try c.optionalView("conv_cfg")),
+                  norm: try c.optionalView("norm_cfg").map { try NormSpec(config: $0) },
+                  coder: try c.optionalView("bbox_coder").map { try DeltaXYWHBBoxCoder(config: $0) }
+                      ?? DeltaXYWHBBoxCoder(stds: [0.1, 0.1, 0.2, 0.2]))
+    }
+}

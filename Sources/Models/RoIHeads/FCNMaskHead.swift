@@ -1,0 +1,68 @@
+import Autograd
+import Config
+import Kernels
+import NN
+
+/// mmdetection's `FCNMaskHead` (He et al., Mask R-CNN): 3x3 ConvModules, a 2x2 stride-2
+/// transposed conv with ReLU, and a 1x1 conv to one mask logit map per class.
+public final class FCNMaskHead: Module {
+    public var training = true
+    public let convs: [ConvModule]
+    public let upsample: ConvTranspose2d
+    public let convLogits: Conv2d
+    public let numClasses: Int
+
+    public init(numConvs: Int, inChannels: Int, convOutChannels: Int, numClasses: Int, conv: ConvSpec, norm: NormSpec?) {
+        var list: [ConvModule] = []
+        var c = inChannels
+        for _ in 0..<numConvs {
+            list.append(ConvModule(c, convOutChannels, kernelSize: 3, padding: 1, conv: conv, norm: norm))
+            c = convOutChannels
+        }
+        convs = list
+        upsample = ConvTranspose2d(c, convOutChannels, kernelSize: 2, stride: 2)
+        convLogits = Conv2d(convOutChannels, numClasses, kernelSize: 1)
+        self.numClasses = numClasses
+    }
+
+    public var children: [(String, any Module)] {
+        [("convs", ModuleList(convs)), ("upsample", upsample), ("conv_logits", convLogits)]
+    }
+
+    /// Mask logits (R, num_classes, 2S, 2S) from RoI features (R, C, S, S).
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        var h = x
+        for conv in convs { h = conv(h) }
+        return convLogits(upsample(h).relu())
+    }
+
+    /// mmdetection's init: convs as ConvModule; upsample and conv_logits Kaiming (fan_out,
+    /// relu) with zero bias.
+    public func initWeights(using rng: inout SeededGenerator) {
+        for conv in convs { conv.initWeights(using: &rng) }
+        for (w, b) in [(upsample.weight, upsample.bias), (convLogits.weight, convLogits.bias)] {
+            Init.kaiming(w, mode: .fanOut, nonlinearity: "relu", using: &rng)
+            if let b { Init.fill(b, 0) }
+        }
+    }
+}
+
+extension FCNMaskHead {
+    /// mmdetection's `FCNMaskHead` config.
+    public convenience init(config c: ConfigView) throws {
+        try c.accept(["type", "num_convs", "roi_feat_size", "in_channels", "conv_kernel_size", "conv_out_channels",
+                      "num_classes", "class_agnostic", "upsample_cfg", "conv_cfg", "norm_cfg", "predictor_cfg",
+                      "loss_mask", "init_cfg"])
+        guard try c.int("conv_kernel_size", default: 3) == 3 else { throw c.error("conv_kernel_size", "only 3 is supported") }
+        if try c.bool("class_agnostic", default: false) { throw c.error("class_agnostic", "class_agnostic=True is not supported") }
+        if let up = try c.optionalView("upsample_cfg") {
+            guard try up.string("type") == "deconv", try up.int("scale_factor", default: 2) == 2 else {
+                throw up.error("type", "only deconv upsampling by 2 is supported")
+            }
+        }
+        self.init(numConvs: try c.int("num_convs", default: 4), inChannels: try c.int("in_channels", default: 256),
+                  convOutChannels: try c.int("conv_out_channels", default: 256), numClasses: try c.int("num_classes", default: 80),
+                  conv: try ConvSpec(config: try c.optionalView("conv_cfg")),
+                  norm: try c.optionalView("norm_cfg").map { try NormSpec(config: $0) })
+    }
+}
