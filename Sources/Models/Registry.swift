@@ -2,6 +2,11 @@ import Config
 
 /// The one registry table of model components (mmdetection's MODELS), by kind.
 public enum ModelRegistry {
+    public static let detectors = Registry<TwoStageDetector>("MODELS", [
+        "FasterRCNN": { try TwoStageDetector(config: $0) },
+        "MaskRCNN": { try TwoStageDetector(config: $0) },
+    ])
+
     public static let backbones = Registry<any Backbone>("MODELS", [
         "ResNet": { try ResNet(config: $0) },
         "ResNeXt": { try ResNet(config: $0) },

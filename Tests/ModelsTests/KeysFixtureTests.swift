@@ -51,13 +51,15 @@ import TestSupport
     }
 
     @Test(arguments: configs)
-    func backboneAndNeckKeysMatchMmdetection(name: String) throws {
+    func detectorKeysMatchMmdetection(name: String) throws {
         let cfg = try ConfigLoader().load(file: try Self.configPath(name))
-        let model = try cfg.view("model")
-        let backbone = try ModelRegistry.backbones.build(try model.view("backbone"))
-        let neck = try ModelRegistry.necks.build(try model.view("neck"))
-        let ours = Self.entries(backbone, prefix: "backbone.") + Self.entries(neck, prefix: "neck.")
-        let expected = try Self.reference(name, prefixes: ["backbone.", "neck."])
+        let detector = try ModelRegistry.detectors.build(try cfg.view("model"))
+        let ours = Self.entries(detector, prefix: "")
+        let expected = try Self.reference(name, prefixes: [""])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: try SharedFiles.path("fixtures/mmdet/keys/\(name).json")))) as? [String: Any])
+        let params = detector.namedParameters()
+        #expect(params.reduce(0) { $0 + $1.1.count } == json["num_params_total"] as? Int, "\(name): total parameters")
+        #expect(params.filter { $0.1.requiresGrad }.reduce(0) { $0 + $1.1.count } == json["num_params_trainable"] as? Int, "\(name): trainable parameters")
         #expect(ours.count == expected.count, "\(name): \(ours.count) keys, mmdetection has \(expected.count)")
         if let i = zip(ours, expected).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
             Issue.record("\(name): entry \(i) is \(ours[i]), mmdetection has \(expected[i])")

@@ -1,0 +1,38 @@
+import Autograd
+import Config
+import NN
+
+/// mmdetection's `TwoStageDetector`, registered as `FasterRCNN` and `MaskRCNN` (Ren et al.;
+/// He et al.): backbone, FPN neck, RPN head and a standard RoI head, with mmdetection's keys
+/// `backbone.*`, `neck.*`, `rpn_head.*`, `roi_head.*`.
+public final class TwoStageDetector: Module {
+    public var training = true
+    public let backbone: any Backbone
+    public let neck: any Neck
+    public let rpnHead: RPNHead
+    public let roiHead: StandardRoIHead
+
+    public init(backbone: any Backbone, neck: any Neck, rpnHead: RPNHead, roiHead: StandardRoIHead) {
+        self.backbone = backbone
+        self.neck = neck
+        self.rpnHead = rpnHead
+        self.roiHead = roiHead
+    }
+
+    public var children: [(String, any Module)] {
+        [("backbone", backbone), ("neck", neck), ("rpn_head", rpnHead), ("roi_head", roiHead)]
+    }
+}
+
+extension TwoStageDetector {
+    /// mmdetection's `FasterRCNN` / `MaskRCNN` model config (`model=dict(...)`).
+    public convenience init(config c: ConfigView) throws {
+        try c.accept(["type", "data_preprocessor", "backbone", "neck", "rpn_head", "roi_head", "train_cfg", "test_cfg", "init_cfg"])
+        let roiHead = try StandardRoIHead(config: try c.view("roi_head"))
+        if c.typeName == "MaskRCNN" && !roiHead.withMask { throw c.error("roi_head", "MaskRCNN needs a mask_head") }
+        self.init(backbone: try ModelRegistry.backbones.build(try c.view("backbone")),
+                  neck: try ModelRegistry.necks.build(try c.view("neck")),
+                  rpnHead: try ModelRegistry.rpnHeads.build(try c.view("rpn_head")),
+                  roiHead: roiHead)
+    }
+}

@@ -1,0 +1,49 @@
+import Autograd
+import Config
+import NN
+
+/// mmdetection's `StandardRoIHead`: RoI extraction + box head, and for Mask R-CNN a mask RoI
+/// extraction + mask head. Keys `bbox_head.*`, `mask_head.*` (extractors have no parameters).
+public final class StandardRoIHead: Module {
+    public var training = true
+    public let bboxRoIExtractor: SingleRoIExtractor
+    public let bboxHead: ConvFCBBoxHead
+    public let maskRoIExtractor: SingleRoIExtractor?
+    public let maskHead: FCNMaskHead?
+
+    public init(bboxRoIExtractor: SingleRoIExtractor, bboxHead: ConvFCBBoxHead,
+                maskRoIExtractor: SingleRoIExtractor? = nil, maskHead: FCNMaskHead? = nil) {
+        precondition((maskRoIExtractor == nil) == (maskHead == nil), "StandardRoIHead: a mask head needs its RoI extractor")
+        self.bboxRoIExtractor = bboxRoIExtractor
+        self.bboxHead = bboxHead
+        self.maskRoIExtractor = maskRoIExtractor
+        self.maskHead = maskHead
+    }
+
+    public var children: [(String, any Module)] {
+        var out: [(String, any Module)] = [("bbox_head", bboxHead)]
+        if let maskHead { out.append(("mask_head", maskHead)) }
+        return out
+    }
+
+    public var withMask: Bool { maskHead != nil }
+}
+
+extension StandardRoIHead {
+    /// mmdetection's `StandardRoIHead` config (train_cfg/test_cfg are read by the detector).
+    public convenience init(config c: ConfigView) throws {
+        try c.accept(["type", "bbox_roi_extractor", "bbox_head", "mask_roi_extractor", "mask_head",
+                      "shared_head", "train_cfg", "test_cfg", "init_cfg"])
+        if c.contains("shared_head"), c.value("shared_head") != ConfigValue.none {
+            throw c.error("shared_head", "a shared head is not supported")
+        }
+        let maskHead = try c.optionalView("mask_head").map { try ModelRegistry.maskHeads.build($0) }
+        let maskExtractor = try c.optionalView("mask_roi_extractor").map { try ModelRegistry.roiExtractors.build($0) }
+        if (maskHead == nil) != (maskExtractor == nil) {
+            throw c.error(maskHead == nil ? "mask_roi_extractor" : "mask_head", "mask_head and mask_roi_extractor go together")
+        }
+        self.init(bboxRoIExtractor: try ModelRegistry.roiExtractors.build(try c.view("bbox_roi_extractor")),
+                  bboxHead: try ModelRegistry.bboxHeads.build(try c.view("bbox_head")),
+                  maskRoIExtractor: maskExtractor, maskHead: maskHead)
+    }
+}
