@@ -3,6 +3,7 @@ import Config
 import Models
 import NN
 import Testing
+import Kernels
 
 /// RoI extraction, box head and mask head against mmdetection's tiny models, each stage fed
 /// with mmdetection's own inputs.
@@ -47,5 +48,36 @@ import Testing
         let logits = withNoGrad { maskHead(maskFeats) }
         let eMask = try tiny.tensors.tensor("mask.mask_pred.first16")
         #expect(close(logits.scalars, Array(eMask.scalars.prefix(logits.count))), "\(name) mask logits")
+    }
+}
+
+/// R-CNN sampling, targets and box losses from mmdetection's own training proposals and
+/// predictions (deterministic sampling: every candidate is taken).
+@Suite struct BBoxLossFixtureTests {
+    @Test(arguments: TinyCase.names)
+    func targetsAndLossesMatchMmdetection(name: String) throws {
+        let tiny = try TinyCase(name)
+        let roiHead = try StandardRoIHead(config: try tiny.modelConfig().view("roi_head"))
+        let cfg = try RCNNTrainConfig(config: try tiny.sidecar.view("train_cfg").view("rcnn"))
+        let t = tiny.tensors
+        var rng = SeededGenerator(seed: 0)
+        let samples = roiHead.sampleRoIs(
+            proposals: [try t.tensor("train.rpn.proposals.bboxes")], gtBoxes: [try tiny.shared.tensor("train.gt_bboxes")],
+            gtLabels: [try tiny.shared.indices("train.gt_labels").values], config: cfg, using: &rng)
+        let s = samples.perImage[0]
+        #expect(s.positives == (try t.indices("train.rcnn.pos_inds")).values, "\(name) positives")
+        #expect(s.negatives == (try t.indices("train.rcnn.neg_inds")).values, "\(name) negatives")
+        #expect(s.positiveGtIndices == (try t.indices("train.rcnn.pos_assigned_gt_inds")).values, "\(name) assigned gts")
+        #expect(samples.rois.scalars == (try t.tensor("train.rcnn.rois")).scalars, "\(name) rois")
+        #expect(samples.labels == (try t.indices("train.rcnn.labels")).values, "\(name) labels")
+        let eTargets = try t.tensor("train.rcnn.bbox_targets").scalars
+        #expect(zip(samples.bboxTargets, eTargets).allSatisfy { Swift.abs($0 - $1) <= 1e-6 * max(1, Swift.abs($1)) }, "\(name) bbox targets")
+        let (cls, bbox, acc) = roiHead.bboxHead.loss(clsScore: try t.tensor("train.rcnn.cls_score"),
+                                                     bboxPred: try t.tensor("train.rcnn.bbox_pred"), samples: samples)
+        let log = try tiny.sidecar.view("train").view("log_vars")
+        let (eCls, eBox, eAcc) = (try log.double("loss_cls"), try log.double("loss_bbox"), try log.double("acc"))
+        #expect(Swift.abs(Double(cls.item) - eCls) <= 1e-5 * eCls, "\(name) loss_cls \(cls.item) vs \(eCls)")
+        #expect(Swift.abs(Double(bbox.item) - eBox) <= 1e-5 * eBox, "\(name) loss_bbox \(bbox.item) vs \(eBox)")
+        #expect(Swift.abs(Double(acc) - eAcc) <= 1e-4, "\(name) acc \(acc) vs \(eAcc)")
     }
 }
