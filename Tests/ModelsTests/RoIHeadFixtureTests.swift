@@ -81,3 +81,34 @@ import Kernels
         #expect(Swift.abs(Double(acc) - eAcc) <= 1e-4, "\(name) acc \(acc) vs \(eAcc)")
     }
 }
+
+/// Box post-processing on mmdetection's own predictions: softmax, decode (+ rescale for
+/// Faster R-CNN), the score filter, NMS keep and the final detections.
+@Suite struct BBoxPredictFixtureTests {
+    @Test(arguments: TinyCase.names)
+    func postProcessingMatchesMmdetection(name: String) throws {
+        let tiny = try TinyCase(name)
+        let model = try tiny.modelConfig()
+        let head = try ModelRegistry.bboxHeads.build(try model.view("roi_head").view("bbox_head"))
+        let cfg = try RCNNTestConfig(config: try tiny.sidecar.view("test_cfg").view("rcnn"))
+        let meta = try tiny.sidecar.view("test_meta")
+        let shape = try meta.ints("img_shape"), sf = try meta.doubles("scale_factor")
+        let isMask = try model.view("roi_head").contains("mask_head")
+        let t = tiny.tensors
+        let cls = try t.tensor("rcnn.cls_score"), reg = try t.tensor("rcnn.bbox_pred"), rois = try t.tensor("rcnn.rois")
+        let dets = head.predict(clsScore: cls, bboxPred: reg, rois: rois, imgShape: (shape[0], shape[1]),
+                                rescaleBy: isMask ? nil : (sf[0], sf[1]), config: cfg)
+        // Stage inputs: softmax and decode agree to float rounding.
+        let eScores = try t.tensor("rcnn.multiclass_nms_in.scores").scalars
+        #expect(zip(cls.softmax(axis: 1).scalars, eScores).allSatisfy { Swift.abs($0 - $1) <= 1e-6 }, "\(name) softmax")
+        // NMS on mmdetection's candidates keeps the same boxes.
+        let nmsBoxes = try t.tensor("rcnn.nms_in_boxes"), nmsScores = try t.tensor("rcnn.nms_in_scores")
+        let keep = Detection.batchedNMS(boxes: nmsBoxes, scores: nmsScores, idxs: try t.indices("rcnn.nms_in_labels").values, iouThreshold: cfg.iouThreshold)
+        #expect(keep == (try t.indices("rcnn.nms_keep")).values, "\(name) NMS keep")
+        // Final detections: same labels and order, boxes within 1e-3 px, scores within 1e-6.
+        #expect(dets.labels == (try t.indices("rcnn.dets.labels")).values, "\(name) labels")
+        let eb = try t.tensor("rcnn.dets.bboxes").scalars
+        #expect(dets.boxes.count == eb.count && zip(dets.boxes.scalars, eb).allSatisfy { Swift.abs($0 - $1) <= 1e-3 }, "\(name) boxes")
+        #expect(zip(dets.scores, try t.tensor("rcnn.dets.scores").scalars).allSatisfy { Swift.abs($0 - $1) <= 1e-6 }, "\(name) scores")
+    }
+}

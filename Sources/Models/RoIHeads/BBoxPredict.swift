@@ -1,0 +1,77 @@
+import Autograd
+import Config
+import Kernels
+
+/// The R-CNN stage's test settings (mmdetection's `test_cfg.rcnn`).
+public struct RCNNTestConfig: Sendable {
+    public var scoreThreshold: Float = 0.05
+    public var iouThreshold: Float = 0.5
+    public var maxPerImage = 100
+    public var maskThresholdBinary: Float = 0.5
+
+    public init(scoreThreshold: Float = 0.05, iouThreshold: Float = 0.5, maxPerImage: Int = 100, maskThresholdBinary: Float = 0.5) {
+        self.scoreThreshold = scoreThreshold
+        self.iouThreshold = iouThreshold
+        self.maxPerImage = maxPerImage
+        self.maskThresholdBinary = maskThresholdBinary
+    }
+
+    public init(config c: ConfigView) throws {
+        try c.accept(["score_thr", "nms", "max_per_img", "mask_thr_binary"])
+        let nms = try c.view("nms")
+        try nms.accept(["type", "iou_threshold"])
+        guard try nms.string("type") == "nms" else { throw nms.error("type", "only 'nms' is supported") }
+        self.init(scoreThreshold: Float(try c.double("score_thr")), iouThreshold: Float(try nms.double("iou_threshold")),
+                  maxPerImage: try c.int("max_per_img"), maskThresholdBinary: Float(try c.double("mask_thr_binary", default: 0.5)))
+    }
+}
+
+/// Detections of one image: boxes (K, 4) xyxy, scores, 0-based labels; masks when predicted.
+public struct Detections {
+    public var boxes: Tensor
+    public var scores: [Float]
+    public var labels: [Int]
+    /// (K, H, W) binary masks in the original image, row-major, when the model has a mask head.
+    public var masks: [[UInt8]]? = nil
+    public var count: Int { scores.count }
+    public static var empty: Detections { Detections(boxes: Tensor.zeros([0, 4]), scores: [], labels: []) }
+}
+
+extension ConvFCBBoxHead {
+    /// mmdetection's BBoxHead._predict_by_feat_single for one image: softmax scores, class-
+    /// specific decode clipped to `imgShape`, optionally rescaled to the original image
+    /// (multiplying by 1 / `scaleFactor` (w, h)), then multiclass NMS. rois (R, 5).
+    public func predict(clsScore: Tensor, bboxPred: Tensor, rois: Tensor, imgShape: (h: Int, w: Int),
+                        rescaleBy scaleFactor: (w: Double, h: Double)?, config cfg: RCNNTestConfig) -> Detections {
+        let r = rois.dim(0)
+        guard r > 0 else { return .empty }
+        let scores = clsScore.softmax(axis: 1).scalars
+        let priors = Tensor(shape: [r, 4], (0..<r).flatMap { i in rois.scalars[(5 * i + 1)..<(5 * i + 5)] })
+        var boxes = coder.decode(priors, bboxPred, maxShape: imgShape).scalars
+        if let s = scaleFactor {
+            let f: [Float] = [Float(1 / s.w), Float(1 / s.h)]
+            for i in boxes.indices { boxes[i] *= f[i % 2] }
+        }
+        return Self.multiclassNMS(boxes: boxes, scores: scores, numClasses: numClasses, config: cfg)
+    }
+
+    /// mmdetection's multiclass_nms: every (RoI, class) pair with score > threshold, batched
+    /// NMS per class, the first `maxPerImage`. boxes (R, 4 C), scores (R, C + 1) row-major.
+    public static func multiclassNMS(boxes: [Float], scores: [Float], numClasses c: Int, config cfg: RCNNTestConfig) -> Detections {
+        let r = scores.count / (c + 1)
+        var cand: [Float] = [], candScores: [Float] = [], candLabels: [Int] = []
+        for i in 0..<r {
+            for k in 0..<c where scores[i * (c + 1) + k] > cfg.scoreThreshold {
+                cand += boxes[(4 * (i * c + k))..<(4 * (i * c + k) + 4)]
+                candScores.append(scores[i * (c + 1) + k])
+                candLabels.append(k)
+            }
+        }
+        guard !candScores.isEmpty else { return .empty }
+        let keep = Detection.batchedNMS(boxes: Tensor(shape: [candScores.count, 4], cand),
+                                        scores: Tensor(shape: [candScores.count], candScores), idxs: candLabels,
+                                        iouThreshold: cfg.iouThreshold).prefix(cfg.maxPerImage)
+        return Detections(boxes: Tensor(shape: [keep.count, 4], keep.flatMap { cand[(4 * $0)..<(4 * $0 + 4)] }),
+                          scores: keep.map { candScores[$0] }, labels: keep.map { candLabels[$0] })
+    }
+}
