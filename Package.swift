@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Config", targets: ["Config"]),
         .executable(name: "bench", targets: ["bench"]),
         .executable(name: "print-config", targets: ["print-config"]),
+        .executable(name: "model-info", targets: ["model-info"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -59,6 +60,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/print-config", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "model-info",
+            dependencies: [
+                "Config", "Models", "NN",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "tools/model-info", swiftSettings: swiftSettings),
 
         // MARK: - Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
