@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "Kernels", targets: ["Kernels"]),
         .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "Config", targets: ["Config"]),
+        .library(name: "Structures", targets: ["Structures"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
         .executable(name: "bench", targets: ["bench"]),
         .executable(name: "print-config", targets: ["print-config"]),
     ],
@@ -29,6 +31,9 @@ let package = Package(
             name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libjpeg",
             providers: [.apt(["libjpeg-dev"])]),
         .systemLibrary(
+            name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(
             name: "CJSONC", path: "Sources/CJSONC", pkgConfig: "json-c",
             providers: [.apt(["libjson-c-dev"])]),
         .systemLibrary(
@@ -39,12 +44,17 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["COpenBLAS"], swiftSettings: swiftSettings),
         .target(name: "Autograd", dependencies: ["Kernels"], swiftSettings: swiftSettings),
         .target(name: "Config", dependencies: ["CJSONC", "CYAML"], swiftSettings: swiftSettings),
+        .target(name: "Structures", swiftSettings: swiftSettings),
+        .target(
+            name: "Datasets",
+            dependencies: ["Structures", "Config", "Autograd", "Kernels", "CTurboJPEG"],
+            swiftSettings: swiftSettings),
 
         // MARK: - Tools
         .executableTarget(
             name: "bench",
             dependencies: [
-                "Kernels", "Autograd", "COpenBLAS", "Config",
+                "Kernels", "Autograd", "COpenBLAS", "Config", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/bench", swiftSettings: swiftSettings),
@@ -61,6 +71,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Kernels"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Structures", "Config", "Autograd"]),
     ],
     swiftLanguageModes: [.v5]
 )
