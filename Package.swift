@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["COpenBLAS"], swiftSettings: swiftSettings),
         .target(name: "Autograd", dependencies: ["Kernels"], swiftSettings: swiftSettings),
         .target(name: "Config", dependencies: ["CJSONC", "CYAML"], swiftSettings: swiftSettings),
-        .target(name: "Structures", swiftSettings: swiftSettings),
+        .target(name: "Structures", dependencies: ["CJSONC"], swiftSettings: swiftSettings),
         .target(
             name: "Datasets",
             dependencies: ["Structures", "Config", "Autograd", "Kernels", "CTurboJPEG"],

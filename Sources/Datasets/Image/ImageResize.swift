@@ -1,3 +1,5 @@
+import Structures
+
 /// `cv2.resize(..., interpolation=INTER_LINEAR)` on 8-bit images, bit for bit: OpenCV's
 /// fixed-point bilinear (half-pixel centres, 11-bit coefficients, its rounding and edge
 /// rules), and its 2x2 box average when the image is exactly halved. This is what mmcv's
@@ -152,5 +154,23 @@ struct LinearKernel {
                 }
             }
         }
+    }
+}
+
+extension ImageResize {
+    /// `cv2.resize(..., interpolation=INTER_NEAREST)`: OpenCV's index rule (`NearestIndex`).
+    public static func nearest(_ image: ImageU8, height dh: Int, width dw: Int) -> ImageU8 {
+        if dh == image.height && dw == image.width { return image }
+        let xs = NearestIndex.opencv(source: image.width, destination: dw)
+        let ys = NearestIndex.opencv(source: image.height, destination: dh)
+        let cn = image.channels
+        var out = [UInt8](repeating: 0, count: dh * dw * cn)
+        for y in 0..<dh {
+            let row = ys[y] * image.width * cn
+            for x in 0..<dw {
+                for c in 0..<cn { out[(y * dw + x) * cn + c] = image.pixels[row + xs[x] * cn + c] }
+            }
+        }
+        return ImageU8(height: dh, width: dw, channels: cn, pixels: out)
     }
 }
