@@ -28,6 +28,10 @@ public final class EpochIterator {
     /// The number of batches of this epoch (bad samples can make some shorter, never fewer).
     public var count: Int { batches.count }
 
+    /// The most batches that were loaded or being loaded ahead of the consumer at once (never
+    /// more than the loader's `prefetch`).
+    public var maxInFlight: Int { state.maxInFlight }
+
     /// The next batch, skipping batches whose samples were all skipped; nil at the end.
     public func next() throws -> [PackedSample]? {
         while delivered < batches.count {
@@ -62,6 +66,13 @@ final class LoadState: @unchecked Sendable {
     private var nextToDeliver = 0
     private var ready: [Int: Result<[PackedSample], Error>] = [:]
     private var cancelled = false
+    private var highWater = 0
+
+    var maxInFlight: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return highWater
+    }
 
     init(total: Int, capacity: Int) {
         self.total = total
@@ -79,6 +90,7 @@ final class LoadState: @unchecked Sendable {
             }
             let b = nextToClaim
             nextToClaim += 1
+            highWater = max(highWater, nextToClaim - nextToDeliver)
             condition.unlock()
             let result = Result { try loader.loadBatch(batches[b], epoch: epoch, batch: b) }
             condition.lock()
