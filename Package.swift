@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Kernels", targets: ["Kernels"]),
         .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "Config", targets: ["Config"]),
+        .library(name: "Structures", targets: ["Structures"]),
         .executable(name: "bench", targets: ["bench"]),
         .executable(name: "print-config", targets: ["print-config"]),
     ],
@@ -39,12 +40,13 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["COpenBLAS"], swiftSettings: swiftSettings),
         .target(name: "Autograd", dependencies: ["Kernels"], swiftSettings: swiftSettings),
         .target(name: "Config", dependencies: ["CJSONC", "CYAML"], swiftSettings: swiftSettings),
+        .target(name: "Structures", dependencies: ["CJSONC"], swiftSettings: swiftSettings),
 
         // MARK: - Tools
         .executableTarget(
             name: "bench",
             dependencies: [
-                "Kernels", "Autograd", "COpenBLAS", "Config",
+                "Kernels", "Autograd", "COpenBLAS", "Config", "Structures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/bench", swiftSettings: swiftSettings),
@@ -61,6 +63,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Kernels"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "StructuresTests", dependencies: ["Structures"]),
     ],
     swiftLanguageModes: [.v5]
 )
