@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "bench",
             dependencies: [
-                "Kernels", "Autograd", "COpenBLAS", "Config", "Datasets",
+                "Kernels", "Autograd", "COpenBLAS", "Config", "Structures", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/bench", swiftSettings: swiftSettings),
@@ -71,6 +71,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Kernels"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "StructuresTests", dependencies: ["Structures"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Structures", "Config", "Autograd"]),
     ],
     swiftLanguageModes: [.v5]
