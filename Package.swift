@@ -15,8 +15,10 @@ let package = Package(
         .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "Config", targets: ["Config"]),
         .library(name: "Structures", targets: ["Structures"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
         .executable(name: "bench", targets: ["bench"]),
         .executable(name: "print-config", targets: ["print-config"]),
+        .executable(name: "coco-eval", targets: ["coco-eval"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,12 +43,13 @@ let package = Package(
         .target(name: "Autograd", dependencies: ["Kernels"], swiftSettings: swiftSettings),
         .target(name: "Config", dependencies: ["CJSONC", "CYAML"], swiftSettings: swiftSettings),
         .target(name: "Structures", dependencies: ["CJSONC"], swiftSettings: swiftSettings),
+        .target(name: "Evaluation", dependencies: ["Structures"], swiftSettings: swiftSettings),
 
         // MARK: - Tools
         .executableTarget(
             name: "bench",
             dependencies: [
-                "Kernels", "Autograd", "COpenBLAS", "Config", "Structures",
+                "Kernels", "Autograd", "COpenBLAS", "Config", "Structures", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/bench", swiftSettings: swiftSettings),
@@ -57,6 +60,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/print-config", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "coco-eval",
+            dependencies: [
+                "Structures", "Evaluation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "tools/coco-eval", swiftSettings: swiftSettings),
 
         // MARK: - Tests
         .testTarget(name: "SystemLibrariesTests", dependencies: ["COpenBLAS", "CJPEG", "CJSONC", "CYAML"]),
@@ -64,6 +74,7 @@ let package = Package(
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Kernels"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "StructuresTests", dependencies: ["Structures"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Structures"]),
     ],
     swiftLanguageModes: [.v5]
 )
