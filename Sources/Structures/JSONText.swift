@@ -76,6 +76,9 @@ public final class JSONText: @unchecked Sendable {
         StructuresError(kind, "\(position(offset)): \(message)", file: path)
     }
 
+    /// The byte at an offset (`0 <= offset < count`).
+    public func byte(at offset: Int) -> UInt8 { base[offset] }
+
     // MARK: - Scanning
 
     @inline(__always)
@@ -135,7 +138,7 @@ public final class JSONText: @unchecked Sendable {
     }
 
     /// The spans of the elements of the array starting with `[` at `start`, and its end.
-    func arrayElements(_ start: Int) throws -> (elements: [Range<Int>], end: Int) {
+    public func arrayElements(_ start: Int) throws -> (elements: [Range<Int>], end: Int) {
         guard start < count, base[start] == 91 else { throw error(.format, "expected an array '['", at: start) }
         var elements: [Range<Int>] = []
         var i = skipSpace(start + 1)
@@ -153,7 +156,7 @@ public final class JSONText: @unchecked Sendable {
     }
 
     /// The members (raw key bytes, value span) of the object starting with `{` at `start`.
-    func objectMembers(_ start: Int) throws -> (members: [(key: String, value: Range<Int>)], end: Int) {
+    public func objectMembers(_ start: Int) throws -> (members: [(key: String, value: Range<Int>)], end: Int) {
         guard start < count, base[start] == 123 else { throw error(.format, "expected an object '{'", at: start) }
         var members: [(key: String, value: Range<Int>)] = []
         var i = skipSpace(start + 1)
