@@ -22,8 +22,7 @@ struct Accumulator {
             recall.withUnsafeMutableBufferPointer { r in
                 let p = p, r = r
                 DispatchQueue.concurrentPerform(iterations: inputs.groups) { k in
-                    var walker = Walker(shape: shape, recallThresholds: params.recallThresholds)
-                    accumulate(category: k, shape: shape, walker: &walker, precision: p, recall: r)
+                    accumulate(category: k, shape: shape, precision: p, recall: r)
                 }
             }
         }
@@ -32,28 +31,34 @@ struct Accumulator {
     }
 
     private func accumulate(
-        category k: Int, shape: CocoAccumulation.Shape, walker: inout Walker,
+        category k: Int, shape: CocoAccumulation.Shape,
         precision: UnsafeMutableBufferPointer<Double>, recall: UnsafeMutableBufferPointer<Double>
     ) {
+        let npigs = params.areaRanges.map { regularGroundTruth(category: k, range: $0) }
+        guard npigs.contains(where: { $0 > 0 }) else { return }
         let (order, ranks) = sortedDetections(category: k)
-        let perDet = shape.areas * shape.thresholds
-        // The outcomes of this category's detections, in score order.
-        var local = [UInt8](repeating: 0, count: order.count * perDet)
+        let n = order.count, perDet = shape.areas * shape.thresholds
+        // Outcomes in score order, one contiguous column per (area, threshold).
+        var columns = [UInt8](repeating: 0, count: n * perDet)
         evaluation.outcomes.withUnsafeBufferPointer { all in
-            for (position, d) in order.enumerated() {
-                for j in 0..<perDet { local[position * perDet + j] = all[d * perDet + j] }
+            columns.withUnsafeMutableBufferPointer { cols in
+                for (position, d) in order.enumerated() {
+                    for j in 0..<perDet { cols[j * n + position] = all[d * perDet + j] }
+                }
             }
         }
-        for (a, range) in params.areaRanges.enumerated() {
-            let npig = regularGroundTruth(category: k, range: range)
-            if npig == 0 { continue }
-            for (m, maxDet) in params.maxDetections.enumerated() {
-                for t in 0..<shape.thresholds {
-                    walker.walk(outcomes: local, stride: perDet, offset: a * shape.thresholds + t,
-                                ranks: ranks, maxDet: maxDet, npig: npig)
-                    recall[shape.recallIndex(t: t, k: k, a: a, m: m)] = walker.recall
-                    for r in 0..<shape.recalls {
-                        precision[shape.precisionIndex(t: t, r: r, k: k, a: a, m: m)] = walker.sampled[r]
+        // Per maxDets, the positions of detections ranked below it in their image.
+        let kept = params.maxDetections.map { maxDet in (0..<n).filter { ranks[$0] < maxDet } }
+        var walker = Walker(capacity: n, recallThresholds: params.recallThresholds)
+        columns.withUnsafeBufferPointer { cols in
+            for (a, npig) in npigs.enumerated() where npig > 0 {
+                for m in 0..<shape.maxDetections {
+                    for t in 0..<shape.thresholds {
+                        walker.walk(column: cols.baseAddress! + (a * shape.thresholds + t) * n, positions: kept[m], npig: npig)
+                        recall[shape.recallIndex(t: t, k: k, a: a, m: m)] = walker.recall
+                        for r in 0..<shape.recalls {
+                            precision[shape.precisionIndex(t: t, r: r, k: k, a: a, m: m)] = walker.sampled[r]
+                        }
                     }
                 }
             }
@@ -63,10 +68,8 @@ struct Accumulator {
     /// The category's detections (indices into the evaluation's arrays) over all images in
     /// image-id order, stably sorted by score (NaN last); with each one's rank in its image.
     private func sortedDetections(category k: Int) -> (order: [Int], ranks: [Int]) {
-        var items: [Int] = []
         let first = inputs.dtOffsets[k * inputs.imageCount], last = inputs.dtOffsets[(k + 1) * inputs.imageCount]
-        items.reserveCapacity(last - first)
-        items.append(contentsOf: first..<last)
+        var items = Array(first..<last)
         let scores = inputs.dtScores
         items.sort { x, y in
             let sx = scores[x], sy = scores[y]
@@ -94,40 +97,43 @@ struct Accumulator {
 /// The per-threshold part of `accumulate`, with its buffers.
 struct Walker {
     let recallThresholds: [Double]
-    var rc: [Double] = []
-    var pr: [Double] = []
-    var sampled: [Double]
-    var recall: Double = 0
+    private var rc: [Double]
+    private var pr: [Double]
+    private(set) var sampled: [Double]
+    private(set) var recall: Double = 0
 
-    init(shape: CocoAccumulation.Shape, recallThresholds: [Double]) {
+    init(capacity: Int, recallThresholds: [Double]) {
         self.recallThresholds = recallThresholds
-        sampled = [Double](repeating: 0, count: shape.recalls)
+        rc = [Double](repeating: 0, count: capacity)
+        pr = [Double](repeating: 0, count: capacity)
+        sampled = [Double](repeating: 0, count: recallThresholds.count)
     }
 
-    /// One (area, threshold, maxDets) setting: detections ranked `>= maxDet` in their image
-    /// and ignored ones are skipped (an ignored detection repeats the previous precision and
-    /// recall, so leaving it out changes no sampled value).
-    mutating func walk(outcomes: [UInt8], stride: Int, offset: Int, ranks: [Int], maxDet: Int, npig: Int) {
-        rc.removeAll(keepingCapacity: true)
-        pr.removeAll(keepingCapacity: true)
-        var tp = 0.0, fp = 0.0
+    /// One (area, threshold, maxDets) setting over the kept positions of an outcome column.
+    /// Ignored detections are skipped: one repeats the previous precision and recall (or
+    /// gives 0, 0 at the start), so leaving it out changes no sampled value.
+    mutating func walk(column: UnsafePointer<UInt8>, positions: [Int], npig: Int) {
         let total = Double(npig)
-        for position in 0..<ranks.count where ranks[position] < maxDet {
-            switch outcomes[position * stride + offset] {
-            case DetOutcome.truePositive.rawValue: tp += 1
-            case DetOutcome.falsePositive.rawValue: fp += 1
-            default: continue
+        let n = rc.withUnsafeMutableBufferPointer { rc in
+            pr.withUnsafeMutableBufferPointer { pr in
+                var tp = 0.0, fp = 0.0, n = 0
+                for position in positions {
+                    let outcome = column[position]
+                    if outcome == DetOutcome.ignored.rawValue { continue }
+                    if outcome == DetOutcome.truePositive.rawValue { tp += 1 } else { fp += 1 }
+                    rc[n] = tp / total
+                    pr[n] = tp / (fp + tp + Double.ulpOfOne)
+                    n += 1
+                }
+                var i = n - 1
+                while i > 0 {
+                    if pr[i] > pr[i - 1] { pr[i - 1] = pr[i] }
+                    i -= 1
+                }
+                return n
             }
-            rc.append(tp / total)
-            pr.append(tp / (fp + tp + Double.ulpOfOne))
         }
-        let n = rc.count
         recall = n > 0 ? rc[n - 1] : 0
-        var i = n - 1
-        while i > 0 {
-            if pr[i] > pr[i - 1] { pr[i - 1] = pr[i] }
-            i -= 1
-        }
         for r in 0..<sampled.count { sampled[r] = 0 }
         for (r, threshold) in recallThresholds.enumerated() {
             let index = firstAtLeast(threshold, n: n)

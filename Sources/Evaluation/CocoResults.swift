@@ -67,7 +67,7 @@ public struct CocoResults: Sendable {
         }
         let boxRule = try rethrowingInput {
             try JSONElementParser(text).withValue(first) { value -> Bool in
-                let entry = JSONEntry(value, text: text, offset: first.lowerBound, name: "results[0]")
+                let entry = JSONEntry(value, text: text, offset: first.lowerBound, array: "results", index: 0)
                 try entry.requireObject()
                 if try entry.box(emptyIsAbsent: true) != nil { return true }
                 guard value.member("segmentation") != nil else {
@@ -79,7 +79,7 @@ public struct CocoResults: Sendable {
         let reader = ResultReader(groundTruth: groundTruth, policy: policy, boxRule: boxRule)
         detections = try rethrowingInput {
             try ParallelSpans.map(text, spans) { value, i in
-                try reader.read(JSONEntry(value, text: text, offset: spans[i].lowerBound, name: "results[\(i)]"))
+                try reader.read(JSONEntry(value, text: text, offset: spans[i].lowerBound, array: "results", index: i))
             }
         }
         path = text.path
