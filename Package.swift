@@ -16,8 +16,10 @@ let package = Package(
         .library(name: "Config", targets: ["Config"]),
         .library(name: "Structures", targets: ["Structures"]),
         .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
         .executable(name: "bench", targets: ["bench"]),
         .executable(name: "print-config", targets: ["print-config"]),
+        .executable(name: "coco-eval", targets: ["coco-eval"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,12 +51,13 @@ let package = Package(
             name: "Datasets",
             dependencies: ["Structures", "Config", "Autograd", "Kernels", "CTurboJPEG"],
             swiftSettings: swiftSettings),
+        .target(name: "Evaluation", dependencies: ["Structures"], swiftSettings: swiftSettings),
 
         // MARK: - Tools
         .executableTarget(
             name: "bench",
             dependencies: [
-                "Kernels", "Autograd", "COpenBLAS", "Config", "Structures", "Datasets",
+                "Kernels", "Autograd", "COpenBLAS", "Config", "Structures", "Datasets", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/bench", swiftSettings: swiftSettings),
@@ -65,6 +68,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/print-config", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "coco-eval",
+            dependencies: [
+                "Structures", "Evaluation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "tools/coco-eval", swiftSettings: swiftSettings),
 
         // MARK: - Tests
         .testTarget(name: "SystemLibrariesTests", dependencies: ["COpenBLAS", "CJPEG", "CJSONC", "CYAML"]),
@@ -73,6 +83,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "StructuresTests", dependencies: ["Structures"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Structures", "Config", "Autograd"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Structures"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -27,14 +27,14 @@ extension CocoIndex {
             }
         }
         let images = try ParallelSpans.map(text, arrays["images"] ?? []) { value, i in
-            try CocoIndex.image(JSONEntry(value, text: text, offset: arrays["images"]![i].lowerBound, name: "images[\(i)]"))
+            try CocoIndex.image(JSONEntry(value, text: text, offset: arrays["images"]![i].lowerBound, array: "images", index: i))
         }
         let categories = try ParallelSpans.map(text, arrays["categories"] ?? []) { value, i in
-            try CocoIndex.category(JSONEntry(value, text: text, offset: arrays["categories"]![i].lowerBound, name: "categories[\(i)]"))
+            try CocoIndex.category(JSONEntry(value, text: text, offset: arrays["categories"]![i].lowerBound, array: "categories", index: i))
         }
         let annotationSpans = arrays["annotations"] ?? []
         let annotations = try ParallelSpans.map(text, annotationSpans) { value, i in
-            try CocoIndex.annotation(JSONEntry(value, text: text, offset: annotationSpans[i].lowerBound, name: "annotations[\(i)]"))
+            try CocoIndex.annotation(JSONEntry(value, text: text, offset: annotationSpans[i].lowerBound, array: "annotations", index: i))
         }
         try self.init(images: images, categories: categories, annotations: annotations, path: text.path)
     }

@@ -5,12 +5,18 @@ public struct JSONEntry {
     public let text: JSONText
     /// Byte offset of the element in the file.
     public let offset: Int
-    /// How messages name the entry, e.g. `annotations[12]`; `withId` adds ` (id 345)`.
-    public private(set) var name: String
+    /// The array the entry is in (`annotations`) and its position there.
+    public let array: StaticString
+    public let index: Int
+    private var id: Int? = nil
 
-    public init(_ value: JSONValue, text: JSONText, offset: Int, name: String) {
-        self.value = value; self.text = text; self.offset = offset; self.name = name
+    public init(_ value: JSONValue, text: JSONText, offset: Int, array: StaticString, index: Int) {
+        self.value = value; self.text = text; self.offset = offset; self.array = array; self.index = index
     }
+
+    /// How messages name the entry: `annotations[12]`, or `annotations[12] (id 345)` once
+    /// `withId` knows the id (built only when an error is reported).
+    public var name: String { "\(array)[\(index)]" + (id.map { " (id \($0))" } ?? "") }
 
     /// The error for this entry.
     public func error(_ message: String, kind: StructuresError.Kind = .format) -> StructuresError {
@@ -18,7 +24,7 @@ public struct JSONEntry {
     }
 
     /// Adds the entry's id to its name once known.
-    public mutating func withId(_ id: Int) { name += " (id \(id))" }
+    public mutating func withId(_ id: Int) { self.id = id }
 
     /// Throws unless the element is an object.
     public func requireObject() throws {
@@ -59,12 +65,14 @@ public struct JSONEntry {
     /// `bbox` as `[x, y, w, h]`; nil if absent (or, with `emptyIsAbsent`, `[]`).
     public func box(_ key: String = "bbox", emptyIsAbsent: Bool = false) throws -> XYWH? {
         guard let field = value.member(key), !field.isNull else { return nil }
-        guard let numbers = field.doubles else { throw error("'\(key)' must be an array of 4 numbers") }
-        if numbers.isEmpty, emptyIsAbsent { return nil }
-        guard let box = XYWH(numbers) else {
-            throw error("'\(key)' must have 4 numbers [x, y, w, h], found \(numbers.count)")
+        guard field.isArray else { throw error("'\(key)' must be an array of 4 numbers, found \(field.typeName)") }
+        let n = field.count
+        if n == 0, emptyIsAbsent { return nil }
+        guard n == 4 else { throw error("'\(key)' must have 4 numbers [x, y, w, h], found \(n)") }
+        guard let x = field[0].double, let y = field[1].double, let w = field[2].double, let h = field[3].double else {
+            throw error("'\(key)' must be an array of 4 numbers")
         }
-        return box
+        return XYWH(x, y, w, h)
     }
 
     /// `segmentation`: polygons (a list of lists of numbers) or RLE (`{"size": [h, w],

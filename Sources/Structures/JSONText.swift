@@ -76,6 +76,9 @@ public final class JSONText: @unchecked Sendable {
         StructuresError(kind, "\(position(offset)): \(message)", file: path)
     }
 
+    /// The byte at an offset (`0 <= offset < count`).
+    public func byte(at offset: Int) -> UInt8 { base[offset] }
+
     // MARK: - Scanning
 
     @inline(__always)
@@ -89,13 +92,17 @@ public final class JSONText: @unchecked Sendable {
         return i
     }
 
-    /// The end (exclusive) of the string starting with the quote at `start`.
+    /// The end (exclusive) of the string starting with the quote at `start` (memchr to the
+    /// next quote, then the backslashes before it decide whether it is escaped).
     func stringEnd(_ start: Int) throws -> Int {
         var i = start + 1
         while i < count {
-            let c = base[i]
-            if c == 34 { return i + 1 }
-            i += c == 92 ? 2 : 1
+            guard let found = memchr(base + i, 34, count - i) else { break }
+            let quote = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
+            var backslashes = 0
+            while quote - backslashes - 1 > start, base[quote - backslashes - 1] == 92 { backslashes += 1 }
+            if backslashes % 2 == 0 { return quote + 1 }
+            i = quote + 1
         }
         throw error(.syntax, "unterminated string", at: start)
     }
@@ -106,11 +113,12 @@ public final class JSONText: @unchecked Sendable {
         guard start < count else { throw error(.syntax, "unexpected end of file (a value was expected)", at: start) }
         let first = base[start]
         if first == 34 { return try stringEnd(start) }
+        let table = JSONText.byteClass
         if first != 123 && first != 91 {
             var i = start
             while i < count {
-                let c = base[i]
-                if c == 44 || c == 93 || c == 125 || c == 32 || c == 10 || c == 13 || c == 9 { break }
+                let kind = table[Int(base[i])]
+                if kind == JSONText.delimiter || kind == JSONText.closing { break }
                 i += 1
             }
             return i
@@ -118,24 +126,37 @@ public final class JSONText: @unchecked Sendable {
         var depth = 0
         var i = start
         while i < count {
-            let c = base[i]
-            if c == 34 {
+            let kind = table[Int(base[i])]
+            if kind == JSONText.plain || kind == JSONText.delimiter {
+                i += 1
+                continue
+            }
+            if kind == JSONText.quote {
                 i = try stringEnd(i)
                 continue
             }
-            if c == 123 || c == 91 {
-                depth += 1
-            } else if c == 125 || c == 93 {
-                depth -= 1
-                if depth == 0 { return i + 1 }
-            }
+            depth += kind == JSONText.opening ? 1 : -1
             i += 1
+            if depth == 0 { return i }
         }
         throw error(.syntax, "unexpected end of file (an object or array is not closed)", at: start)
     }
 
+    static let plain: UInt8 = 0, delimiter: UInt8 = 1, quote: UInt8 = 2, opening: UInt8 = 3, closing: UInt8 = 4
+
+    /// What the scanner cares about in a byte: brackets, quotes, and the ends of scalars.
+    static let byteClass: UnsafePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        table.initialize(repeating: plain, count: 256)
+        for c in [44, 32, 10, 13, 9] { table[c] = delimiter }
+        table[34] = quote
+        table[123] = opening; table[91] = opening
+        table[125] = closing; table[93] = closing
+        return UnsafePointer(table)
+    }()
+
     /// The spans of the elements of the array starting with `[` at `start`, and its end.
-    func arrayElements(_ start: Int) throws -> (elements: [Range<Int>], end: Int) {
+    public func arrayElements(_ start: Int) throws -> (elements: [Range<Int>], end: Int) {
         guard start < count, base[start] == 91 else { throw error(.format, "expected an array '['", at: start) }
         var elements: [Range<Int>] = []
         var i = skipSpace(start + 1)
@@ -153,7 +174,7 @@ public final class JSONText: @unchecked Sendable {
     }
 
     /// The members (raw key bytes, value span) of the object starting with `{` at `start`.
-    func objectMembers(_ start: Int) throws -> (members: [(key: String, value: Range<Int>)], end: Int) {
+    public func objectMembers(_ start: Int) throws -> (members: [(key: String, value: Range<Int>)], end: Int) {
         guard start < count, base[start] == 123 else { throw error(.format, "expected an object '{'", at: start) }
         var members: [(key: String, value: Range<Int>)] = []
         var i = skipSpace(start + 1)
