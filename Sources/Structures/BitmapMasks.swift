@@ -63,7 +63,12 @@ public struct BitmapMasks: Sendable, Equatable {
                 for m in 0..<n {
                     let s = src.baseAddress! + m * height * width, d = dst.baseAddress! + m * newH * newW
                     for y in 0..<newH {
-                        let row = s + ys[y] * width, o = d + y * newW
+                        let o = d + y * newW
+                        if y > 0 && ys[y] == ys[y - 1] {  // upscaling repeats source rows
+                            o.update(from: o - newW, count: newW)
+                            continue
+                        }
+                        let row = s + ys[y] * width
                         for x in 0..<newW { o[x] = row[xs[x]] }
                     }
                 }
@@ -76,13 +81,17 @@ public struct BitmapMasks: Sendable, Equatable {
     public func flipped(_ direction: FlipDirection) -> BitmapMasks {
         let (h, w) = (height, width)
         var out = [UInt8](repeating: 0, count: data.count)
-        for m in 0..<count {
-            let base = m * h * w
-            for y in 0..<h {
-                let sy = direction.flipsRows ? h - 1 - y : y
-                for x in 0..<w {
-                    let sx = direction.flipsColumns ? w - 1 - x : x
-                    out[base + y * w + x] = data[base + sy * w + sx]
+        data.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for row in 0..<(count * h) {
+                    let m = row / h, y = row % h
+                    let sy = direction.flipsRows ? h - 1 - y : y
+                    let s = src.baseAddress! + (m * h + sy) * w, d = dst.baseAddress! + row * w
+                    if direction.flipsColumns {
+                        ByteRows.reverse(s, into: d, count: w)
+                    } else {
+                        d.update(from: s, count: w)
+                    }
                 }
             }
         }
@@ -94,10 +103,12 @@ public struct BitmapMasks: Sendable, Equatable {
         precondition(newH >= height && newW >= width, "BitmapMasks.padded: \(newH)x\(newW) is smaller than \(height)x\(width)")
         if newH == height && newW == width { return self }
         var out = [UInt8](repeating: value, count: count * newH * newW)
-        for m in 0..<count {
-            for y in 0..<height {
-                let s = m * height * width + y * width, d = m * newH * newW + y * newW
-                for x in 0..<width { out[d + x] = data[s + x] }
+        data.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for row in 0..<(count * height) {
+                    let m = row / height, y = row % height
+                    (dst.baseAddress! + m * newH * newW + y * newW).update(from: src.baseAddress! + row * width, count: width)
+                }
             }
         }
         return BitmapMasks(height: newH, width: newW, data: out)
@@ -129,5 +140,24 @@ public enum NearestIndex {
     public static func opencv(source: Int, destination: Int) -> [Int] {
         let inverse = 1.0 / (Double(destination) / Double(source))
         return (0..<destination).map { min(Int((Double($0) * inverse).rounded(.down)), source - 1) }
+    }
+}
+
+/// Row helpers for byte planes.
+enum ByteRows {
+    /// `d[i] = s[count - 1 - i]`, eight bytes at a time (a byte-swapped 64-bit word).
+    @inline(__always)
+    static func reverse(_ s: UnsafePointer<UInt8>, into d: UnsafeMutablePointer<UInt8>, count: Int) {
+        let raw = UnsafeRawPointer(s), out = UnsafeMutableRawPointer(d)
+        var x = 0
+        while x + 8 <= count {
+            let word = raw.loadUnaligned(fromByteOffset: count - x - 8, as: UInt64.self)
+            out.storeBytes(of: word.byteSwapped, toByteOffset: x, as: UInt64.self)
+            x += 8
+        }
+        while x < count {
+            d[x] = s[count - 1 - x]
+            x += 1
+        }
     }
 }

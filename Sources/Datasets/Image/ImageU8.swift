@@ -47,6 +47,13 @@ public struct ImageU8: Sendable, Equatable {
                         d.update(from: s, count: rowBytes)
                         continue
                     }
+                    if channels == 3 {
+                        for x in 0..<width {
+                            let o = 3 * x, i = 3 * (width - 1 - x)
+                            d[o] = s[i]; d[o + 1] = s[i + 1]; d[o + 2] = s[i + 2]
+                        }
+                        continue
+                    }
                     for x in 0..<width {
                         let sx = width - 1 - x
                         for c in 0..<channels { d[x * channels + c] = s[sx * channels + c] }
