@@ -16,9 +16,13 @@ let package = Package(
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Models", targets: ["Models"]),
         .library(name: "Config", targets: ["Config"]),
+        .library(name: "Structures", targets: ["Structures"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
         .executable(name: "bench", targets: ["bench"]),
         .executable(name: "print-config", targets: ["print-config"]),
         .executable(name: "model-info", targets: ["model-info"]),
+        .executable(name: "coco-eval", targets: ["coco-eval"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,6 +36,9 @@ let package = Package(
             name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libjpeg",
             providers: [.apt(["libjpeg-dev"])]),
         .systemLibrary(
+            name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(
             name: "CJSONC", path: "Sources/CJSONC", pkgConfig: "json-c",
             providers: [.apt(["libjson-c-dev"])]),
         .systemLibrary(
@@ -43,13 +50,19 @@ let package = Package(
         .target(name: "Autograd", dependencies: ["Kernels"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "NN", dependencies: ["Autograd", "Kernels", "Config"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Config", dependencies: ["CJSONC", "CYAML"], exclude: ["README.md"], swiftSettings: swiftSettings),
-        .target(name: "Models", dependencies: ["NN", "Autograd", "Kernels", "Config"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Structures", dependencies: ["CJSONC"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(
+            name: "Datasets",
+            dependencies: ["Structures", "Config", "Autograd", "Kernels", "CTurboJPEG"],
+            exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Evaluation", dependencies: ["Structures"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Models", dependencies: ["NN", "Autograd", "Kernels", "Config", "Structures"], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // MARK: - Tools
         .executableTarget(
             name: "bench",
             dependencies: [
-                "Kernels", "Autograd", "COpenBLAS", "Config",
+                "Kernels", "Autograd", "COpenBLAS", "Config", "Structures", "Datasets", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/bench", swiftSettings: swiftSettings),
@@ -67,6 +80,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/model-info", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "coco-eval",
+            dependencies: [
+                "Structures", "Evaluation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "tools/coco-eval", swiftSettings: swiftSettings),
 
         // MARK: - Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -76,6 +96,9 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "Kernels", "Config", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "Autograd", "Kernels", "Config", "TestSupport"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TestSupport"]),
+        .testTarget(name: "StructuresTests", dependencies: ["Structures", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Structures", "Config", "Autograd", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Structures", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,106 @@
+import Config
+import Foundation
+import Kernels
+import Structures
+
+/// mmdetection's `CocoDataset` (3.x): the images of a COCO instances file with their usable
+/// annotations (reference §4 "COCO parsing"), filtered for training, each turned into a packed
+/// sample by the pipeline. Labels follow `metainfo.classes` when given (in that order), else
+/// the file's categories sorted by id.
+///
+/// Bad input is an error naming the file and the entry. `on_bad_sample='skip'` (a SwiftDet
+/// key, default 'error') turns per-sample problems into logged warnings instead: an image that
+/// is missing or does not decode is skipped by the loader, and degenerate polygons are handled
+/// as mmdetection does (the part dropped; an instance with none left ignored). Problems of the
+/// whole file (malformed JSON, an annotation naming an unknown image or category, duplicate
+/// ids, an unknown class name) are always errors.
+public final class CocoDataset: Sendable {
+    public enum BadSamplePolicy: String, Sendable { case error, skip }
+
+    public let annotationFile: String
+    public let imagePrefix: String
+    /// Class names, label order.
+    public let classes: [String]
+    /// Category ids, label order.
+    public let categoryIds: [Int]
+    public let testMode: Bool
+    public let onBadSample: BadSamplePolicy
+    public let pipeline: Pipeline
+    /// The images after filtering (and `indices`), in annotation-file order.
+    public let dataList: [DataInfo]
+
+    public var count: Int { dataList.count }
+    public func info(_ i: Int) -> DataInfo { dataList[i] }
+
+    /// Options of `filter_cfg` (training only; `nil` keeps every image).
+    public struct Filter: Sendable {
+        public var filterEmptyGT: Bool
+        public var minSize: Int
+        public init(filterEmptyGT: Bool = false, minSize: Int = 0) {
+            self.filterEmptyGT = filterEmptyGT
+            self.minSize = minSize
+        }
+    }
+
+    /// Reads `annotationFile` (or uses `index`, already read from it) and builds the list.
+    public init(
+        annotationFile: String, imagePrefix: String, classes: [String]? = nil, filter: Filter? = nil,
+        testMode: Bool = false, indices: [Int]? = nil, pipeline: Pipeline, onBadSample: BadSamplePolicy = .error,
+        index: CocoIndex? = nil, warn: @Sendable (String) -> Void = DataLoader.standardError
+    ) throws {
+        let coco = try index ?? Self.readIndex(annotationFile)
+        try CocoValidation.check(coco, file: annotationFile)
+        let (names, ids) = try Self.selectCategories(coco, classes: classes, file: annotationFile)
+        var list = try CocoParsing.dataList(coco, categoryIds: ids, imagePrefix: imagePrefix, file: annotationFile)
+        if !testMode, let filter { list = CocoParsing.filtered(list, coco, categoryIds: ids, filter) }
+        if let indices {
+            list = try indices.map { i in
+                guard list.indices.contains(i) else { throw DatasetError.pipeline("indices: \(i) is outside 0..<\(list.count)") }
+                return list[i]
+            }
+        }
+        if pipeline.loadsMasks {
+            try CocoValidation.checkPolygons(list, file: annotationFile, strict: onBadSample == .error, warn: warn)
+        }
+        self.annotationFile = annotationFile
+        self.imagePrefix = imagePrefix
+        self.classes = names
+        self.categoryIds = ids
+        self.testMode = testMode
+        self.onBadSample = onBadSample
+        self.pipeline = pipeline
+        self.dataList = list
+    }
+
+    /// The packed sample of item `i`, its random steps drawn from `rng`.
+    public func sample(_ i: Int, rng: inout SeededGenerator) throws -> PackedSample {
+        try pipeline.run(dataList[i], rng: &rng)
+    }
+
+    /// Reads a COCO file through the Structures index, as a `DatasetError` on failure.
+    public static func readIndex(_ file: String) throws -> CocoIndex {
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw DatasetError.malformedAnnotations(file: file, reason: "file not found")
+        }
+        do { return try CocoIndex(contentsOf: file) } catch let error as StructuresError {
+            throw DatasetError.malformedAnnotations(file: file, reason: error.message)
+        }
+    }
+
+    /// The (names, ids) of the classes in label order.
+    static func selectCategories(_ coco: CocoIndex, classes: [String]?, file: String) throws -> ([String], [Int]) {
+        guard let classes else { return (coco.categories.map(\.name), coco.categories.map(\.id)) }
+        let ids = try classes.map { name -> Int in
+            guard let c = coco.categories.first(where: { $0.name == name }) else {
+                throw DatasetError.unknownClass(file: file, name: name, known: coco.categories.map(\.name))
+            }
+            return c.id
+        }
+        return (classes, ids)
+    }
+}
+
+extension Pipeline {
+    /// Whether a LoadAnnotations step loads masks.
+    var loadsMasks: Bool { transforms.contains { ($0 as? LoadAnnotations)?.withMask == true } }
+}

@@ -1,0 +1,29 @@
+import Config
+
+extension DataLoader {
+    /// Builds a `train_dataloader` / `val_dataloader` dict as mmengine's Runner does: the
+    /// dataset, the sampler and the optional batch sampler through the registries. `seed` is
+    /// the run's seed (samplers without their own use it).
+    public convenience init(config c: ConfigView, seed: UInt64, warn: @escaping @Sendable (String) -> Void = DataLoader.standardError) throws {
+        try c.accept(["batch_size", "num_workers", "persistent_workers", "pin_memory", "prefetch_factor", "drop_last",
+                      "sampler", "batch_sampler", "dataset", "collate_fn", "worker_init_fn"])
+        let batchSize = try c.int("batch_size", default: 1), workers = try c.int("num_workers", default: 0)
+        guard batchSize >= 1 else { throw c.error("batch_size", "must be >= 1") }
+        guard workers >= 0 else { throw c.error("num_workers", "must be >= 0") }
+        if let collate = try c.optionalView("collate_fn") {
+            let type = try collate.string("type")
+            guard type == "pseudo_collate" || type == "default_collate" else {
+                throw collate.error("type", "only pseudo_collate/default_collate are supported")
+            }
+        }
+        let dataset = try Registries.datasets.build(try c.view("dataset"))
+        let sampler = try Registries.samplers.build(try c.view("sampler"))
+        let dropLast = try c.bool("drop_last", default: false)
+        var batching = BatchSamplerKind.plain(dropLast: dropLast)
+        if let b = try c.optionalView("batch_sampler") { batching = try Registries.batchSamplers.build(b) }
+        let prefetch = try c.int("prefetch_factor", default: 2)
+        guard prefetch >= 1 else { throw c.error("prefetch_factor", "must be >= 1") }
+        self.init(dataset: dataset, batchSize: batchSize, numWorkers: workers, sampler: sampler, batchSampler: batching,
+                  seed: seed, prefetch: prefetch * max(workers, 1), warn: warn)
+    }
+}

@@ -1,0 +1,132 @@
+import Structures
+
+/// One detection after pycocotools' `loadRes`: `area` and `bbox` filled in by its rules
+/// (see `CocoResults`). `segmentation` is nil for a box result without one (segm evaluation
+/// then uses the box's rectangle, as `loadRes` does).
+public struct CocoDetection: Hashable, Sendable {
+    public var imageId: Int
+    public var categoryId: Int
+    public var score: Double
+    public var bbox: XYWH
+    public var area: Double
+    public var segmentation: CocoSegmentation?
+
+    public init(imageId: Int, categoryId: Int, score: Double, bbox: XYWH, area: Double, segmentation: CocoSegmentation? = nil) {
+        self.imageId = imageId; self.categoryId = categoryId; self.score = score
+        self.bbox = bbox; self.area = area; self.segmentation = segmentation
+    }
+}
+
+/// What to do with results pycocotools tolerates silently.
+public enum ResultsPolicy: Sendable {
+    /// Reject them: a category that is not in the ground truth, or a mask whose size differs
+    /// from its image's, is an error naming the file and the entry (almost always a bug in
+    /// whatever wrote the results).
+    case strict
+    /// Accept them as pycocotools does: unknown categories are never evaluated, a mask of
+    /// another size never matches (its IoU is -1).
+    case pycocotools
+}
+
+/// A detection results list read as `COCO.loadRes` reads it. The *first* result picks the
+/// rule for all: with a non-empty `bbox`, every result needs a `bbox`, gets `area = w * h`
+/// (even in segm evaluation) and keeps its `segmentation` if any; otherwise every result
+/// needs a `segmentation` (RLE; polygons are rasterized on the image), gets its mask's area,
+/// and its `bbox` is the mask's box unless given. Results are numbered 1...N in file order
+/// (the tie-break order of equal scores).
+public struct CocoResults: Sendable {
+    public let detections: [CocoDetection]
+    /// The file, for messages (nil when built in memory).
+    public let path: String?
+
+    /// Detections already in loadRes form (no checks).
+    public init(detections: [CocoDetection], path: String? = nil) {
+        self.detections = detections
+        self.path = path
+    }
+
+    /// Reads a results file. Errors (`EvaluationError`, naming the file and `results[i]`): not
+    /// a JSON list, an empty list, a missing or mistyped key, an image that is not in the
+    /// ground truth, a mask that cannot be decoded, and under `.strict` an unknown category or
+    /// a mask of the wrong size.
+    public init(contentsOf path: String, groundTruth: CocoIndex, policy: ResultsPolicy = .strict) throws {
+        let text = try rethrowingInput { try JSONText(contentsOf: path) }
+        try self.init(text: text, groundTruth: groundTruth, policy: policy)
+    }
+
+    public init(text: JSONText, groundTruth: CocoIndex, policy: ResultsPolicy = .strict) throws {
+        let spans: [Range<Int>] = try rethrowingInput {
+            let top = try text.topLevelSpan()
+            guard text.byte(at: top.lowerBound) == UInt8(ascii: "[") else {
+                throw StructuresError(.format, "\(text.position(top.lowerBound)): results must be a JSON list of detections [{...}, ...]", file: text.path)
+            }
+            return try text.arrayElements(top.lowerBound).elements
+        }
+        guard let first = spans.first else {
+            throw EvaluationError(.input, "\(text.path): the results list is empty (pycocotools cannot load it either)")
+        }
+        let boxRule = try rethrowingInput {
+            try JSONElementParser(text).withValue(first) { value -> Bool in
+                let entry = JSONEntry(value, text: text, offset: first.lowerBound, array: "results", index: 0)
+                try entry.requireObject()
+                if try entry.box(emptyIsAbsent: true) != nil { return true }
+                guard value.member("segmentation") != nil else {
+                    throw entry.error("a result needs a 'bbox' or a 'segmentation'")
+                }
+                return false
+            }
+        }
+        let reader = ResultReader(groundTruth: groundTruth, policy: policy, boxRule: boxRule)
+        detections = try rethrowingInput {
+            try ParallelSpans.map(text, spans) { value, i in
+                try reader.read(JSONEntry(value, text: text, offset: spans[i].lowerBound, array: "results", index: i))
+            }
+        }
+        path = text.path
+    }
+}
+
+/// The per-result part of `loadRes`, shared by the reading threads.
+struct ResultReader: Sendable {
+    let groundTruth: CocoIndex
+    let policy: ResultsPolicy
+    let boxRule: Bool
+
+    func read(_ entry: JSONEntry) throws -> CocoDetection {
+        try entry.requireObject()
+        let imageId = try entry.int("image_id")
+        guard let image = groundTruth.image(id: imageId) else {
+            throw entry.error("image_id \(imageId) is not an image of the ground truth")
+        }
+        let categoryId = try entry.int("category_id")
+        if policy == .strict, groundTruth.category(id: categoryId) == nil {
+            throw entry.error("category_id \(categoryId) is not a category of the ground truth")
+        }
+        let score = try entry.double("score")
+        let segmentation = try entry.segmentation()
+        if policy == .strict, case .rle(let mask)? = segmentation, mask.height != image.height || mask.width != image.width {
+            throw entry.error(
+                "mask size [\(mask.height), \(mask.width)] differs from image \(imageId)'s [\(image.height), \(image.width)]")
+        }
+        if case .rle(let mask)? = segmentation {
+            do { try mask.validate() } catch let error as StructuresError { throw entry.error("'segmentation': \(error.message)") }
+        }
+        if boxRule {
+            guard let box = try entry.box() else { throw entry.error("missing key 'bbox' (the first result has one, so all need one)") }
+            return CocoDetection(imageId: imageId, categoryId: categoryId, score: score, bbox: box,
+                                 area: box.w * box.h, segmentation: segmentation)
+        }
+        guard let segmentation else {
+            throw entry.error("missing key 'segmentation' (the first result has no 'bbox', so all need a mask)")
+        }
+        let mask: RLE
+        do {
+            mask = try segmentation.rle(height: image.height, width: image.width)
+        } catch let error as StructuresError {
+            throw entry.error("'segmentation': \(error.message)")
+        }
+        let box = try entry.box(emptyIsAbsent: true) ?? mask.boundingBox
+        return CocoDetection(imageId: imageId, categoryId: categoryId, score: score, bbox: box,
+                             area: Double(mask.area), segmentation: .rle(mask))
+    }
+}

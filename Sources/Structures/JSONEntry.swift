@@ -1,0 +1,123 @@
+/// One element of a top-level COCO array (`annotations[12]`) being read: typed field getters
+/// whose errors name the file, the line:column of the element, the entry and the key.
+public struct JSONEntry {
+    public let value: JSONValue
+    public let text: JSONText
+    /// Byte offset of the element in the file.
+    public let offset: Int
+    /// The array the entry is in (`annotations`) and its position there.
+    public let array: StaticString
+    public let index: Int
+    private var id: Int? = nil
+
+    public init(_ value: JSONValue, text: JSONText, offset: Int, array: StaticString, index: Int) {
+        self.value = value; self.text = text; self.offset = offset; self.array = array; self.index = index
+    }
+
+    /// How messages name the entry: `annotations[12]`, or `annotations[12] (id 345)` once
+    /// `withId` knows the id (built only when an error is reported).
+    public var name: String { "\(array)[\(index)]" + (id.map { " (id \($0))" } ?? "") }
+
+    /// The error for this entry.
+    public func error(_ message: String, kind: StructuresError.Kind = .format) -> StructuresError {
+        text.error(kind, "\(name): \(message)", at: offset)
+    }
+
+    /// Adds the entry's id to its name once known.
+    public mutating func withId(_ id: Int) { self.id = id }
+
+    /// Throws unless the element is an object.
+    public func requireObject() throws {
+        guard value.isObject else { throw error("expected an object, found \(value.typeName)") }
+    }
+
+    public func int(_ key: String) throws -> Int {
+        guard let field = value.member(key) else { throw error("missing key '\(key)'") }
+        guard let number = field.int else { throw error("'\(key)' must be an integer, found \(field.typeName)") }
+        return number
+    }
+
+    public func optionalInt(_ key: String) throws -> Int? {
+        guard let field = value.member(key), !field.isNull else { return nil }
+        guard let number = field.int else { throw error("'\(key)' must be an integer, found \(field.typeName)") }
+        return number
+    }
+
+    public func double(_ key: String) throws -> Double {
+        guard let field = value.member(key) else { throw error("missing key '\(key)'") }
+        guard let number = field.double else { throw error("'\(key)' must be a number, found \(field.typeName)") }
+        return number
+    }
+
+    /// A flag read with Python truthiness (absent/null/0/false: false).
+    public func flag(_ key: String) throws -> Bool {
+        guard let field = value.member(key), !field.isNull else { return false }
+        guard let number = field.double else { throw error("'\(key)' must be a number or boolean, found \(field.typeName)") }
+        return number != 0
+    }
+
+    public func optionalString(_ key: String) throws -> String? {
+        guard let field = value.member(key), !field.isNull else { return nil }
+        guard let text = field.string else { throw error("'\(key)' must be a string, found \(field.typeName)") }
+        return text
+    }
+
+    /// `bbox` as `[x, y, w, h]`; nil if absent (or, with `emptyIsAbsent`, `[]`).
+    public func box(_ key: String = "bbox", emptyIsAbsent: Bool = false) throws -> XYWH? {
+        guard let field = value.member(key), !field.isNull else { return nil }
+        guard field.isArray else { throw error("'\(key)' must be an array of 4 numbers, found \(field.typeName)") }
+        let n = field.count
+        if n == 0, emptyIsAbsent { return nil }
+        guard n == 4 else { throw error("'\(key)' must have 4 numbers [x, y, w, h], found \(n)") }
+        guard let x = field[0].double, let y = field[1].double, let w = field[2].double, let h = field[3].double else {
+            throw error("'\(key)' must be an array of 4 numbers")
+        }
+        return XYWH(x, y, w, h)
+    }
+
+    /// `segmentation`: polygons (a list of lists of numbers) or RLE (`{"size": [h, w],
+    /// "counts": [ints] | "string"}`); nil if absent.
+    public func segmentation(_ key: String = "segmentation") throws -> CocoSegmentation? {
+        guard let field = value.member(key), !field.isNull else { return nil }
+        if field.isArray {
+            var parts: [[Double]] = []
+            parts.reserveCapacity(field.count)
+            for i in 0..<field.count {
+                guard let part = field[i].doubles else {
+                    throw error("'\(key)' polygon \(i) must be an array of numbers, found \(field[i].typeName)")
+                }
+                parts.append(part)
+            }
+            return .polygons(parts)
+        }
+        guard field.isObject else {
+            throw error("'\(key)' must be polygons (a list) or RLE ({\"size\", \"counts\"}), found \(field.typeName)")
+        }
+        return .rle(try rle(field, key: key))
+    }
+
+    private func rle(_ field: JSONValue, key: String) throws -> RLE {
+        guard let size = field.member("size"), size.count == 2, let h = size[0].int, let w = size[1].int, h >= 0, w >= 0 else {
+            throw error("'\(key)' RLE needs \"size\": [height, width]")
+        }
+        guard let counts = field.member("counts") else { throw error("'\(key)' RLE needs \"counts\"") }
+        if counts.isArray {
+            var values = [UInt32](repeating: 0, count: counts.count)
+            for i in 0..<counts.count {
+                guard let c = counts[i].int, c >= 0, c <= Int(UInt32.max) else {
+                    throw error("'\(key)' RLE counts[\(i)] must be a non-negative integer", kind: .mask)
+                }
+                values[i] = UInt32(c)
+            }
+            return RLE(height: h, width: w, counts: values)
+        }
+        do {
+            guard let mask = try counts.withStringBytes({ try RLE(compressedBytes: $0, height: h, width: w) }) else {
+                throw error("'\(key)' RLE counts must be a list of integers or a compressed string, found \(counts.typeName)")
+            }
+            return mask
+        } catch let failure as StructuresError where failure.file == nil {
+            throw error("'\(key)': \(failure.message)", kind: .mask)
+        }
+    }
+}

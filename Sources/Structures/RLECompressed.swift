@@ -1,0 +1,65 @@
+/// pycocotools' compressed counts string (`rleToString` / `rleFrString`): like LEB128 with 5
+/// data bits per character, characters `'0'` (48) to `'o'` (111), and counts from the fourth
+/// on stored as the difference to the count two places before.
+extension RLE {
+    /// The compressed string of `counts`.
+    public var compressedCounts: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(counts.count * 2)
+        for i in 0..<counts.count {
+            var x = Int64(counts[i])
+            if i > 2 { x -= Int64(counts[i - 2]) }
+            var more = true
+            while more {
+                var c = UInt8(truncatingIfNeeded: x & 0x1f)
+                x >>= 5
+                more = (c & 0x10) != 0 ? x != -1 : x != 0
+                if more { c |= 0x20 }
+                bytes.append(c + 48)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Decodes a compressed counts string for a `height x width` mask. Throws on a character
+    /// outside `'0'...'o'` or a string that ends inside a value; does not check that the counts
+    /// cover the image (see `validate()`).
+    public init(compressedCounts string: String, height: Int, width: Int) throws {
+        var text = string
+        self = try text.withUTF8 { try RLE(compressedBytes: $0, height: height, width: width) }
+    }
+
+    /// Decodes compressed counts given as bytes (e.g. a string inside a JSON parser's buffer).
+    public init(compressedBytes s: UnsafeBufferPointer<UInt8>, height: Int, width: Int) throws {
+        var counts: [UInt32] = []
+        counts.reserveCapacity(s.count)
+        var p = 0
+        while p < s.count {
+            var x: Int64 = 0
+            var shift: Int64 = 0
+            var more = true
+            while more {
+                guard p < s.count else {
+                    throw StructuresError(.mask, "compressed RLE string ends inside a value (at character \(p))")
+                }
+                let raw = s[p]
+                guard raw >= 48, raw <= 111 else {
+                    throw StructuresError(.mask, "compressed RLE string has the character \(RLE.describe(raw)) at \(p) (only '0' to 'o')")
+                }
+                let c = Int64(raw - 48)
+                if shift < 64 { x |= (c & 0x1f) << shift }
+                more = (c & 0x20) != 0
+                p += 1
+                shift += 5
+                if !more, (c & 0x10) != 0, shift < 64 { x |= -1 << shift }
+            }
+            if counts.count > 2 { x += Int64(counts[counts.count - 2]) }
+            counts.append(UInt32(truncatingIfNeeded: x))
+        }
+        self.init(height: height, width: width, counts: counts)
+    }
+
+    private static func describe(_ byte: UInt8) -> String {
+        byte >= 32 && byte < 127 ? "'\(Character(Unicode.Scalar(byte)))'" : "byte \(byte)"
+    }
+}

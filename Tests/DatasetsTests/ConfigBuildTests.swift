@@ -1,0 +1,46 @@
+import Config
+import Datasets
+import Foundation
+import Testing
+
+/// configs/_base_/datasets/coco_instance.py builds the train and val dataloaders through the
+/// registries (pointed at coco_sample with --cfg-options).
+@Suite struct ConfigBuildTests {
+    static func config() throws -> ConfigView {
+        let path = SharedData.packageRoot.appendingPathComponent("configs/_base_/datasets/coco_instance.py").path
+        let base = try ConfigLoader().load(file: path)
+        let root = try SharedData.cocoSample + "/"
+        var options: [String] = []
+        for loader in ["train_dataloader", "val_dataloader"] {
+            options += ["\(loader).dataset.data_root=\(root)",
+                        "\(loader).dataset.ann_file=annotations/instances_train2017_sample.json",
+                        "\(loader).dataset.data_prefix.img=images/"]
+        }
+        return ConfigView(dict: try CfgOptions.apply(options, to: base.dict), source: path)
+    }
+
+    @Test func trainAndValDataloadersBuildAndLoad() throws {
+        let cfg = try Self.config()
+        let train = try DataLoader(config: try cfg.view("train_dataloader"), seed: 3)
+        #expect(train.batchSize == 2 && train.numWorkers == 2 && train.batchSampler == .aspectRatio(dropLast: false))
+        #expect(train.dataset.count == 160 && !train.dataset.testMode)
+        #expect(train.dataset.pipeline.transforms.count == 5)
+        let batches = train.batchIndices(epoch: 0)
+        #expect(batches.count == 80)
+        for b in batches.prefix(3) {
+            let wide = b.map { train.dataset.info($0).width >= train.dataset.info($0).height }
+            #expect(Set(wide).count == 1)  // one aspect-ratio bucket per batch
+        }
+        let it = train.epoch(0)
+        let first = try #require(try it.next())
+        #expect(first.count == 2)
+        #expect(first.allSatisfy { max($0.image.height, $0.image.width) <= 1333 && min($0.image.height, $0.image.width) <= 800 })
+        #expect(first.allSatisfy { $0.sample.gtInstances.masks != nil && $0.sample.meta.flip != nil })
+
+        let val = try DataLoader(config: try cfg.view("val_dataloader"), seed: 3)
+        #expect(val.batchSize == 1 && val.dataset.testMode && val.batchSampler == .plain(dropLast: false))
+        #expect(val.batchIndices(epoch: 0).prefix(3) == [[0], [1], [2]])
+        let v = try #require(try val.epoch(0).next())
+        #expect(v[0].sample.meta.flip == nil && v[0].sample.meta.imgId == 790)
+    }
+}

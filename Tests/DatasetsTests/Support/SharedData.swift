@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+
+/// The real datasets and reference fixtures in ../shared (relative to the package root). A
+/// missing file is a test failure naming the path, never a silent skip.
+enum SharedData {
+    static let shared: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared")
+
+    /// The package root (for configs/).
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Missing: Error, CustomStringConvertible {
+        let path: String
+        var description: String { "test data not found: \(path) (tests need ../shared beside the project)" }
+    }
+
+    /// The path of `relative` under ../shared, which must exist.
+    static func path(_ relative: String) throws -> String {
+        let p = shared.appendingPathComponent(relative).path
+        guard FileManager.default.fileExists(atPath: p) else { throw Missing(path: p) }
+        return p
+    }
+
+    static var cocoSample: String { get throws { try path("data/coco_sample") } }
+    static var fruitsNuts: String { get throws { try path("data/fruits_nuts") } }
+
+    /// A fresh temporary directory for one test.
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("swiftdet-data-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}

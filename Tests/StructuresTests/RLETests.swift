@@ -1,0 +1,93 @@
+import Structures
+import Testing
+
+/// The mask API on small hand-made cases whose expected values pycocotools 2.0.11 printed
+/// (`mask.encode`, `frPyObjects`, `merge`, `iou`, `area`, `toBbox`).
+@Suite struct RLETests {
+    /// 4x5 mask: rows 1-2 x columns 1-3, plus pixel (3, 4); column-major runs.
+    static let mask: [UInt8] = {
+        var m = [UInt8](repeating: 0, count: 20)
+        for y in 1...2 { for x in 1...3 { m[y * 5 + x] = 1 } }
+        m[3 * 5 + 4] = 1
+        return m
+    }()
+
+    @Test func encodeDecodeAreaBox() throws {
+        let rle = RLE(rowMajor: Self.mask, height: 4, width: 5)
+        #expect(rle.counts == [5, 2, 2, 2, 2, 2, 4, 1])
+        #expect(rle.compressedCounts == "5220002O")
+        #expect(rle.area == 7)
+        #expect(rle.boundingBox == XYWH(1, 1, 4, 3))
+        #expect(try rle.decodeRowMajor() == Self.mask)
+        try rle.validate()
+        #expect(try RLE(compressedCounts: "5220002O", height: 4, width: 5) == rle)
+    }
+
+    @Test func emptyAndFullMasks() throws {
+        let empty = RLE.empty(height: 3, width: 2)
+        #expect(empty.counts == [6])
+        #expect(empty.area == 0)
+        #expect(empty.boundingBox == XYWH(0, 0, 0, 0))
+        let full = RLE(columnMajor: [UInt8](repeating: 1, count: 6), height: 3, width: 2)
+        #expect(full.counts == [0, 6])
+        #expect(full.boundingBox == XYWH(0, 0, 2, 3))
+        #expect(RLE(height: 0, width: 0, counts: []).compressedCounts == "")
+    }
+
+    /// Large counts and negative deltas in the string form (pycocotools' `frPyObjects` of an
+    /// uncompressed RLE).
+    @Test func compressedStringOfLargeCounts() throws {
+        let rle = RLE(height: 100, width: 1001, counts: [0, 1000, 50, 100000, 3, 7])
+        #expect(rle.compressedCounts == "0Xo0b1heP3aNW[nL")
+        #expect(try RLE(compressedCounts: "0Xo0b1heP3aNW[nL", height: 100, width: 1001) == rle)
+    }
+
+    @Test func polygonsMergeAndIoU() throws {
+        let a = RLE(polygon: [1, 1, 4, 1, 4, 3, 1, 3], height: 5, width: 6)
+        let b = RLE(polygon: [2, 0, 5.5, 0, 5.5, 4, 2, 4], height: 5, width: 6)
+        #expect(a.compressedCounts == "6230009")
+        #expect(b.compressedCounts == ":41000000")
+        #expect(RLE.merge([a, b]).compressedCounts == "6222O000000")
+        #expect(RLE.merge([a, b], intersect: true).compressedCounts == ";2309")
+        #expect(RLE.iou(dets: [a], gts: [b], isCrowd: [false]) == [2.0 / 9.0])
+        #expect(RLE.iou(dets: [a], gts: [b], isCrowd: [true]) == [2.0 / 3.0])
+        let decoded = try a.decodeRowMajor()
+        #expect(decoded == [0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0] + [UInt8](repeating: 0, count: 12))
+        // Vertices outside the image, negative ones truncated toward zero.
+        #expect(RLE(polygon: [-3.2, -1.7, 10, 2, 4, 12.9], height: 8, width: 9).compressedCounts == "062j0OWO000N3NO")
+    }
+
+    @Test func masksOfDifferentSizes() {
+        let a = RLE.empty(height: 2, width: 2), b = RLE(columnMajor: [1, 1, 1, 1, 1, 1], height: 3, width: 2)
+        #expect(RLE.merge([a, b]) == RLE(height: 0, width: 0, counts: []))
+        let c = RLE(columnMajor: [1, 1, 1, 1], height: 2, width: 2)
+        #expect(RLE.iou(dets: [c], gts: [b], isCrowd: [false]) == [-1])
+    }
+
+    @Test func polygonListsPycocotoolsCannotRead() {
+        #expect(errorText { _ = try RLE(polygons: [], height: 4, width: 4) }.contains("no parts"))
+        #expect(errorText { _ = try RLE(polygons: [[1, 2, 3, 4]], height: 4, width: 4) }.contains("4 numbers"))
+        // A short later part is fine (pycocotools only looks at the first).
+        #expect((try? RLE(polygons: [[0, 0, 3, 0, 3, 3], [1, 1]], height: 4, width: 4)) != nil)
+    }
+
+    @Test func badCompressedStrings() {
+        #expect(errorText { _ = try RLE(compressedCounts: "5a~", height: 4, width: 5) }.contains("'~'"))
+        #expect(errorText { _ = try RLE(compressedCounts: "5P", height: 4, width: 5) }.contains("ends inside a value"))
+        let overrun = RLE(height: 2, width: 2, counts: [1, 5])
+        #expect(errorText { try overrun.validate() }.contains("cover 6 pixels"))
+        #expect(errorText { _ = try overrun.decodeColumnMajor() }.contains("run past"))
+    }
+
+    @Test func boxIoUOperationOrder() {
+        // Mathematically 0.5; pycocotools' order of operations gives 0.49999999999999994.
+        let det = XYWH(111.7, 4.55, 120.89, 23.28), gt = XYWH(111.7, 4.55, 120.89, 46.56)
+        #expect(BoxIoU.coco(det: det, gt: gt, crowd: false) == 0.49999999999999994)
+        #expect(BoxIoU.coco(det: det, gt: gt, crowd: true) == 1.0)
+        #expect(BoxIoU.coco(det: XYWH(0, 0, 0, 5), gt: XYWH(0, 0, 0, 5), crowd: false) == 0)
+        #expect(BoxIoU.coco(dets: [det, gt], gts: [gt], isCrowd: [false]) == [0.49999999999999994, 1])
+        #expect(XYWH(1, 2, 3, 4).xyxy == XYXY(1, 2, 4, 6))
+        #expect(XYXY(1, 2, 4, 6).xywh == XYWH(1, 2, 3, 4))
+        #expect(BoxIoU.iou(XYXY(0, 0, 2, 2), XYXY(1, 0, 3, 2)) == 1.0 / 3.0)
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Config
+import Datasets
+import Foundation
+import Structures
+
+/// `bench data`: the training data pipeline of configs/_base_/datasets/coco_instance.py
+/// (decode, resize to 1333x800, flip, masks, pack, preprocess with Mask R-CNN's
+/// DetDataPreprocessor; batch 2, 2 worker threads) over ../shared/data/coco_sample, and the time
+/// to read a large COCO file into the Structures index (images, annotations, categories, the
+/// per-image and per-category lookups). Compare the second with pycocotools' `COCO()` on the
+/// same file: `python3 ../shared/bench/make_big_coco.py BIG.json` writes one and times it.
+struct DataBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data",
+        abstract: "COCO training pipeline images/s and COCO JSON load time.")
+
+    @Option(help: "A large COCO instances file to time loading (e.g. written by make_big_coco.py).")
+    var jsonFile: String?
+
+    @Option(help: "The COCO folder (annotations/instances_train2017_sample.json, images/).")
+    var dataRoot: String = DataBench.sharedPath("data/coco_sample")
+
+    @Option(help: "Epochs over the images (the first is not timed).")
+    var epochs = 2
+
+    @Option(help: "Worker threads of the loader.")
+    var workers = 2
+
+    static func sharedPath(_ relative: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("shared/\(relative)").path
+    }
+
+    static var configPath: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("configs/_base_/datasets/coco_instance.py").path
+    }
+
+    func run() throws {
+        print("bench data: load \(Timing.loadAverage())")
+        try pipeline()
+        if let jsonFile { try jsonLoad(jsonFile) }
+    }
+
+    private func pipeline() throws {
+        let base = try ConfigLoader().load(file: Self.configPath)
+        let options = [
+            "train_dataloader.dataset.data_root=\(dataRoot)/",
+            "train_dataloader.dataset.ann_file=annotations/instances_train2017_sample.json",
+            "train_dataloader.dataset.data_prefix.img=images/",
+            "train_dataloader.num_workers=\(workers)",
+        ]
+        let cfg = ConfigView(dict: try CfgOptions.apply(options, to: base.dict), source: Self.configPath)
+        let loader = try DataLoader(config: try cfg.view("train_dataloader"), seed: 0)
+        let preprocessor = DetDataPreprocessor(padMask: true)
+        var images = 0
+        var seconds = 0.0
+        for epoch in 0..<max(epochs, 2) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            var n = 0
+            let it = loader.epoch(epoch)
+            while let batch = try it.next() {
+                let out = preprocessor(batch, training: true)
+                n += out.samples.count
+            }
+            let t = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+            print(String(format: "epoch %d: %d images in %.2f s", epoch, n, t))
+            if epoch > 0 { images += n; seconds += t }
+        }
+        print(String(format: "data-images-per-s: %.1f", Double(images) / seconds))
+    }
+
+    private func jsonLoad(_ path: String) throws {
+        _ = FileManager.default.contents(atPath: path)  // the file cache, as the Python script has it
+        let start = DispatchTime.now().uptimeNanoseconds
+        let index = try CocoDataset.readIndex(path)
+        let t = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+        print("# \(index.images.count) images, \(index.annotations.count) annotations, \(index.categories.count) categories")
+        print(String(format: "coco-json-load-s: %.2f", t))
+    }
+}
