@@ -10,16 +10,10 @@ import Kernels
     @Test(arguments: TinyCase.names)
     func featuresMatchMmdetection(name: String) throws {
         let tiny = try TinyCase(name)
-        let model = try tiny.modelConfig()
-        let backbone = try ModelRegistry.backbones.build(try model.view("backbone"))
-        let neck = try ModelRegistry.necks.build(try model.view("neck"))
-        try #require(try backbone.loadStateDict(from: tiny.tensors, prefix: "state_dict.backbone.").isClean)
-        try #require(try neck.loadStateDict(from: tiny.tensors, prefix: "state_dict.neck.").isClean)
-        backbone.eval()
-        neck.eval()
+        let d = try tiny.detector()
         let (c, p) = withNoGrad { () -> ([Tensor], [Tensor]) in
-            let c = backbone(try! tiny.input())
-            return (c, neck(c))
+            let c = d.backbone(try! tiny.input())
+            return (c, d.neck(c))
         }
         for (i, map) in c.enumerated() { try tiny.expectMap(map, "backbone.c\(i + 2)") }
         for (i, map) in p.enumerated() { try tiny.expectMap(map, "neck.p\(i + 2)") }
@@ -31,15 +25,8 @@ import Kernels
     @Test(arguments: TinyCase.names)
     func rpnOutputsMatchMmdetection(name: String) throws {
         let tiny = try TinyCase(name)
-        let model = try tiny.modelConfig()
-        let backbone = try ModelRegistry.backbones.build(try model.view("backbone"))
-        let neck = try ModelRegistry.necks.build(try model.view("neck"))
-        let head = try RPNHead(config: try model.view("rpn_head"))
-        try #require(try backbone.loadStateDict(from: tiny.tensors, prefix: "state_dict.backbone.").isClean)
-        try #require(try neck.loadStateDict(from: tiny.tensors, prefix: "state_dict.neck.").isClean)
-        try #require(try head.loadStateDict(from: tiny.tensors, prefix: "state_dict.rpn_head.").isClean)
-        backbone.eval(); neck.eval(); head.eval()
-        let (scores, deltas) = withNoGrad { head(neck(backbone(try! tiny.input()))) }
+        let d = try tiny.detector()
+        let (scores, deltas) = withNoGrad { d.rpnHead(d.neck(d.backbone(try! tiny.input()))) }
         for l in scores.indices {
             try tiny.expectMap(scores[l], "rpn.cls_score.l\(l)")
             try tiny.expectMap(deltas[l], "rpn.bbox_pred.l\(l)")
@@ -97,15 +84,9 @@ import Kernels
     @Test(arguments: TinyCase.names)
     func endToEnd(name: String) throws {
         let tiny = try TinyCase(name)
-        let model = try tiny.modelConfig()
-        let backbone = try ModelRegistry.backbones.build(try model.view("backbone"))
-        let neck = try ModelRegistry.necks.build(try model.view("neck"))
-        let head = try RPNHead(config: try model.view("rpn_head"))
-        try backbone.loadStateDict(from: tiny.tensors, prefix: "state_dict.backbone.")
-        try neck.loadStateDict(from: tiny.tensors, prefix: "state_dict.neck.")
-        try head.loadStateDict(from: tiny.tensors, prefix: "state_dict.rpn_head.")
-        backbone.eval(); neck.eval(); head.eval()
-        let (scores, deltas) = withNoGrad { head(neck(backbone(try! tiny.input()))) }
+        let d = try tiny.detector()
+        let head = d.rpnHead
+        let (scores, deltas) = withNoGrad { head(d.neck(d.backbone(try! tiny.input()))) }
         let cfg = try ProposalConfig(config: try tiny.sidecar.view("test_cfg").view("rpn"))
         let shape = try tiny.sidecar.view("test_meta").ints("img_shape")
         let p = head.proposals(scores: scores, deltas: deltas, image: 0, imgShape: (shape[0], shape[1]), config: cfg)
@@ -133,15 +114,9 @@ import Kernels
     @Test(arguments: TinyCase.names)
     func targetsAndLossesMatchMmdetection(name: String) throws {
         let tiny = try TinyCase(name)
-        let model = try tiny.modelConfig()
-        let backbone = try ModelRegistry.backbones.build(try model.view("backbone"))
-        let neck = try ModelRegistry.necks.build(try model.view("neck"))
-        let head = try RPNHead(config: try model.view("rpn_head"))
-        try backbone.loadStateDict(from: tiny.tensors, prefix: "state_dict.backbone.")
-        try neck.loadStateDict(from: tiny.tensors, prefix: "state_dict.neck.")
-        try head.loadStateDict(from: tiny.tensors, prefix: "state_dict.rpn_head.")
-        backbone.train(); neck.train(); head.train()
-        let (scores, deltas) = head(neck(backbone(try tiny.input())))
+        let d = try tiny.detector(training: true)
+        let head = d.rpnHead
+        let (scores, deltas) = head(d.neck(d.backbone(try tiny.input())))
         let cfg = try RPNTrainConfig(config: try tiny.sidecar.view("train_cfg").view("rpn"))
         let pad = try tiny.sidecar.view("train_meta").ints("pad_shape")
         let (anchors, valid) = head.allAnchors(sizes: scores.map { ($0.dim(2), $0.dim(3)) }, padShape: (pad[0], pad[1]))
@@ -163,6 +138,6 @@ import Kernels
         #expect(Swift.abs(Double(cls.item) - eCls) <= 1e-4 * eCls, "\(name) loss_rpn_cls \(cls.item) vs \(eCls)")
         #expect(Swift.abs(Double(bbox.item) - eBox) <= 1e-4 * max(eBox, 1e-3), "\(name) loss_rpn_bbox \(bbox.item) vs \(eBox)")
         (cls + bbox).backward()
-        #expect(head.rpnCls.weight.grad != nil && backbone.namedParameters().contains { $0.1.grad != nil })
+        #expect(head.rpnCls.weight.grad != nil && d.backbone.namedParameters().contains { $0.1.grad != nil })
     }
 }

@@ -16,12 +16,9 @@ import Kernels
     @Test(arguments: TinyCase.names)
     func roiStagesMatchMmdetection(name: String) throws {
         let tiny = try TinyCase(name)
-        let model = try tiny.modelConfig()
-        let roi = try model.view("roi_head")
-        let extractor = try ModelRegistry.roiExtractors.build(try roi.view("bbox_roi_extractor"))
-        let bboxHead = try ModelRegistry.bboxHeads.build(try roi.view("bbox_head"))
-        try #require(try bboxHead.loadStateDict(from: tiny.tensors, prefix: "state_dict.roi_head.bbox_head.").isClean)
-        bboxHead.eval()
+        let d = try tiny.detector()
+        let extractor = d.roiHead.bboxRoIExtractor
+        let bboxHead = d.roiHead.bboxHead
         let rois = try tiny.tensors.tensor("rcnn.rois")
         #expect(extractor.levels(rois) == (try tiny.tensors.indices("rcnn.rois.level")).values, "\(name) RoI levels")
         // The box head on mmdetection's pooled features of the first 8 RoIs.
@@ -31,19 +28,11 @@ import Kernels
         #expect(close(cls.scalars, Array(eCls.scalars.prefix(cls.count))), "\(name) cls_score")
         #expect(close(reg.scalars, Array(eReg.scalars.prefix(reg.count))), "\(name) bbox_pred")
         // RoIAlign from our FPN features over mmdetection's RoIs (features carry float noise).
-        let backbone = try ModelRegistry.backbones.build(try model.view("backbone"))
-        let neck = try ModelRegistry.necks.build(try model.view("neck"))
-        try backbone.loadStateDict(from: tiny.tensors, prefix: "state_dict.backbone.")
-        try neck.loadStateDict(from: tiny.tensors, prefix: "state_dict.neck.")
-        backbone.eval(); neck.eval()
-        let pooled = withNoGrad { extractor(neck(backbone(try! tiny.input())), rois: rois) }
+        let pooled = withNoGrad { extractor(d.neck(d.backbone(try! tiny.input())), rois: rois) }
         #expect(pooled.shape == [rois.dim(0), extractor.outChannels, 7, 7])
         #expect(close(Array(pooled.scalars.prefix(feats.count)), feats.scalars, rtol: 1e-3), "\(name) RoI features")
         // The mask head on mmdetection's pooled mask features.
-        guard roi.contains("mask_head") else { return }
-        let maskHead = try ModelRegistry.maskHeads.build(try roi.view("mask_head"))
-        try #require(try maskHead.loadStateDict(from: tiny.tensors, prefix: "state_dict.roi_head.mask_head.").isClean)
-        maskHead.eval()
+        guard let maskHead = d.roiHead.maskHead else { return }
         let maskFeats = try tiny.tensors.tensor("mask.roi_feats.first4")
         let logits = withNoGrad { maskHead(maskFeats) }
         let eMask = try tiny.tensors.tensor("mask.mask_pred.first16")

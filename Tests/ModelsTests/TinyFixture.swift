@@ -1,6 +1,8 @@
 import Autograd
 import Config
 import Foundation
+import Models
+import NN
 import Testing
 import TestSupport
 
@@ -31,6 +33,15 @@ struct TinyCase {
 
     /// The `model` section of the merged mmengine config.
     func modelConfig() throws -> ConfigView { try sidecar.view("merged_config").view("model") }
+
+    /// The whole detector from the merged config with every weight loaded (strict: the
+    /// checkpoint's keys equal the model's), in training or eval mode.
+    func detector(training: Bool = false) throws -> TwoStageDetector {
+        let d = try ModelRegistry.detectors.build(try modelConfig())
+        try d.loadStateDict(from: tensors, prefix: "state_dict.")
+        d.train(training)
+        return d
+    }
 
     /// The preprocessed input (1, 3, H, W).
     func input() throws -> Tensor { try shared.tensor("input") }
