@@ -1,30 +1,16 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The real datasets and reference fixtures in ../shared (relative to the package root). A
 /// missing file is a test failure naming the path, never a silent skip.
 enum SharedData {
-    static let shared: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared")
-
+    static let shared: URL = SharedFiles.root
     /// The package root (for configs/).
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
-    struct Missing: Error, CustomStringConvertible {
-        let path: String
-        var description: String { "test data not found: \(path) (tests need ../shared beside the project)" }
-    }
+    static let packageRoot: URL = SharedFiles.packageRoot
 
     /// The path of `relative` under ../shared, which must exist.
-    static func path(_ relative: String) throws -> String {
-        let p = shared.appendingPathComponent(relative).path
-        guard FileManager.default.fileExists(atPath: p) else { throw Missing(path: p) }
-        return p
-    }
+    static func path(_ relative: String) throws -> String { try SharedFiles.path(relative) }
 
     static var cocoSample: String { get throws { try path("data/coco_sample") } }
     static var fruitsNuts: String { get throws { try path("data/fruits_nuts") } }
