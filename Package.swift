@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "Autograd", dependencies: ["Kernels"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "NN", dependencies: ["Autograd", "Kernels", "Config"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Config", dependencies: ["CJSONC", "CYAML"], exclude: ["README.md"], swiftSettings: swiftSettings),
-        .target(name: "Structures", dependencies: ["CJSONC"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Structures", dependencies: ["CJSONC", "Kernels"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "Datasets",
             dependencies: ["Structures", "Config", "Autograd", "Kernels", "CTurboJPEG"],
