@@ -3,6 +3,7 @@ import Config
 import Models
 import NN
 import Testing
+import Structures
 import Kernels
 
 /// RoI extraction, box head and mask head against mmdetection's tiny models, each stage fed
@@ -99,5 +100,36 @@ import Kernels
         let eb = try t.tensor("rcnn.dets.bboxes").scalars
         #expect(dets.boxes.count == eb.count && zip(dets.boxes.scalars, eb).allSatisfy { Swift.abs($0 - $1) <= 1e-3 }, "\(name) boxes")
         #expect(zip(dets.scores, try t.tensor("rcnn.dets.scores").scalars).allSatisfy { Swift.abs($0 - $1) <= 1e-6 }, "\(name) scores")
+    }
+}
+
+/// Mask targets and loss_mask from mmdetection's own training proposals, gt masks and mask
+/// logits (Mask R-CNN cases).
+@Suite struct MaskLossFixtureTests {
+    @Test(arguments: TinyCase.names.filter { $0.contains("mask-rcnn") })
+    func targetsAndLossMatchMmdetection(name: String) throws {
+        let tiny = try TinyCase(name)
+        let roiHead = try StandardRoIHead(config: try tiny.modelConfig().view("roi_head"))
+        let maskHead = try #require(roiHead.maskHead)
+        let cfg = try RCNNTrainConfig(config: try tiny.sidecar.view("train_cfg").view("rcnn"))
+        let (t, shared) = (tiny.tensors, tiny.shared)
+        var rng = SeededGenerator(seed: 0)
+        let samples = roiHead.sampleRoIs(
+            proposals: [try t.tensor("train.rpn.proposals.bboxes")], gtBoxes: [try shared.tensor("train.gt_bboxes")],
+            gtLabels: [try shared.indices("train.gt_labels").values], config: cfg, using: &rng)
+        // gt masks: uncompressed column-major RLEs (see the fixture README).
+        let shape = try tiny.sidecar.view("train").ints("gt_masks_shape")
+        let counts = try shared.indices("train.gt_masks.rle_counts").values.map(UInt32.init)
+        let offsets = try shared.indices("train.gt_masks.rle_offsets").values
+        let masks = try (0..<shape[0]).map { i in
+            try RLE(height: shape[1], width: shape[2], counts: Array(counts[offsets[i]..<offsets[i + 1]])).decodeRowMajor()
+        }
+        let gt = BitmapMasks(height: shape[1], width: shape[2], masks: masks)
+        let targets = maskHead.targets(samples: samples, gtMasks: [gt], size: cfg.maskSize)
+        #expect(targets.scalars == (try t.tensor("train.mask.targets")).scalars, "\(name) mask targets")
+        #expect(samples.positiveRoIs.scalars == (try t.tensor("train.mask.rois")).scalars, "\(name) mask rois")
+        let loss = maskHead.loss(maskLogits: try t.tensor("train.mask.mask_pred"), targets: targets, labels: samples.positiveLabels)
+        let e = try tiny.sidecar.view("train").view("log_vars").double("loss_mask")
+        #expect(Swift.abs(Double(loss.item) - e) <= 1e-5 * e, "\(name) loss_mask \(loss.item) vs \(e)")
     }
 }
