@@ -31,39 +31,39 @@ public struct JSONEntry {
         guard value.isObject else { throw error("expected an object, found \(value.typeName)") }
     }
 
-    public func int(_ key: String) throws -> Int {
+    public func int(_ key: StaticString) throws -> Int {
         guard let field = value.member(key) else { throw error("missing key '\(key)'") }
         guard let number = field.int else { throw error("'\(key)' must be an integer, found \(field.typeName)") }
         return number
     }
 
-    public func optionalInt(_ key: String) throws -> Int? {
+    public func optionalInt(_ key: StaticString) throws -> Int? {
         guard let field = value.member(key), !field.isNull else { return nil }
         guard let number = field.int else { throw error("'\(key)' must be an integer, found \(field.typeName)") }
         return number
     }
 
-    public func double(_ key: String) throws -> Double {
+    public func double(_ key: StaticString) throws -> Double {
         guard let field = value.member(key) else { throw error("missing key '\(key)'") }
         guard let number = field.double else { throw error("'\(key)' must be a number, found \(field.typeName)") }
         return number
     }
 
     /// A flag read with Python truthiness (absent/null/0/false: false).
-    public func flag(_ key: String) throws -> Bool {
+    public func flag(_ key: StaticString) throws -> Bool {
         guard let field = value.member(key), !field.isNull else { return false }
         guard let number = field.double else { throw error("'\(key)' must be a number or boolean, found \(field.typeName)") }
         return number != 0
     }
 
-    public func optionalString(_ key: String) throws -> String? {
+    public func optionalString(_ key: StaticString) throws -> String? {
         guard let field = value.member(key), !field.isNull else { return nil }
         guard let text = field.string else { throw error("'\(key)' must be a string, found \(field.typeName)") }
         return text
     }
 
     /// `bbox` as `[x, y, w, h]`; nil if absent (or, with `emptyIsAbsent`, `[]`).
-    public func box(_ key: String = "bbox", emptyIsAbsent: Bool = false) throws -> XYWH? {
+    public func box(_ key: StaticString = "bbox", emptyIsAbsent: Bool = false) throws -> XYWH? {
         guard let field = value.member(key), !field.isNull else { return nil }
         guard field.isArray else { throw error("'\(key)' must be an array of 4 numbers, found \(field.typeName)") }
         let n = field.count
@@ -77,7 +77,7 @@ public struct JSONEntry {
 
     /// `segmentation`: polygons (a list of lists of numbers) or RLE (`{"size": [h, w],
     /// "counts": [ints] | "string"}`); nil if absent.
-    public func segmentation(_ key: String = "segmentation") throws -> CocoSegmentation? {
+    public func segmentation(_ key: StaticString = "segmentation") throws -> CocoSegmentation? {
         guard let field = value.member(key), !field.isNull else { return nil }
         if field.isArray {
             var parts: [[Double]] = []
@@ -96,7 +96,7 @@ public struct JSONEntry {
         return .rle(try rle(field, key: key))
     }
 
-    private func rle(_ field: JSONValue, key: String) throws -> RLE {
+    private func rle(_ field: JSONValue, key: StaticString) throws -> RLE {
         guard let size = field.member("size"), size.count == 2, let h = size[0].int, let w = size[1].int, h >= 0, w >= 0 else {
             throw error("'\(key)' RLE needs \"size\": [height, width]")
         }

@@ -19,6 +19,16 @@ public struct JSONValue {
         return JSONValue(object: value)
     }
 
+    /// `member` for a literal key (no C string is built per call).
+    public func member(_ key: StaticString) -> JSONValue? {
+        guard type == json_type_object else { return nil }
+        var value: OpaquePointer? = nil
+        let found = key.utf8Start.withMemoryRebound(to: CChar.self, capacity: key.utf8CodeUnitCount + 1) {
+            json_object_object_get_ex(object, $0, &value)
+        }
+        return found != 0 ? JSONValue(object: value) : nil
+    }
+
     /// The value as a double if it is a number (bools count as 0/1, as in Python).
     public var double: Double? {
         switch type {
