@@ -180,4 +180,34 @@ public final class JSONElementParser {
         }
         return try body(JSONValue(object: object))
     }
+
+    /// Parses consecutive elements of one array together (json-c is fed `[`, the text from the
+    /// first element to the last, and `]`, so its per-call set-up is paid once per batch) and
+    /// calls `body` with each element and its position in `spans`. If the batch does not
+    /// parse, the elements are parsed one by one so the error names the failing one.
+    public func withElements(
+        _ spans: ArraySlice<Range<Int>>, _ body: (JSONValue, Int) throws -> Void
+    ) throws {
+        guard let first = spans.first, let last = spans.last else { return }
+        let length = last.upperBound - first.lowerBound
+        guard spans.count > 1, length < Int(Int32.max) else {
+            for index in spans.indices { try withValue(spans[index]) { try body($0, index) } }
+            return
+        }
+        json_tokener_reset(tokener)
+        _ = json_tokener_parse_ex(tokener, "[", 1)
+        let start = UnsafeRawPointer(text.base + first.lowerBound).assumingMemoryBound(to: CChar.self)
+        _ = json_tokener_parse_ex(tokener, start, Int32(length))
+        let array = json_tokener_get_error(tokener) == json_tokener_continue ? json_tokener_parse_ex(tokener, "]", 1) : nil
+        defer { if array != nil { json_object_put(array) } }
+        guard let array, json_tokener_get_error(tokener) == json_tokener_success,
+              json_object_get_type(array) == json_type_array, Int(json_object_array_length(array)) == spans.count
+        else {
+            for index in spans.indices { try withValue(spans[index]) { try body($0, index) } }
+            return
+        }
+        for (k, index) in spans.indices.enumerated() {
+            try body(JSONValue(object: json_object_array_get_idx(array, k)), index)
+        }
+    }
 }

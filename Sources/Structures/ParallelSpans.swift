@@ -23,13 +23,20 @@ public enum ParallelSpans {
                         let lower = chunk * perChunk, upper = min(spans.count, lower + perChunk)
                         var values: [T] = []
                         values.reserveCapacity(max(0, upper - lower))
-                        for index in lower..<max(lower, upper) {
+                        var batch = lower
+                        while batch < upper {
+                            let end = min(upper, batch + 64)
+                            var current = batch
                             do {
-                                values.append(try parser.withValue(spans[index]) { try transform($0, index) })
+                                try parser.withElements(spans[batch..<end]) { value, index in
+                                    current = index
+                                    values.append(try transform(value, index))
+                                }
                             } catch {
-                                failed[chunk] = (index, error)
+                                failed[chunk] = (current, error)
                                 return
                             }
+                            batch = end
                         }
                         out[chunk] = values
                     }
