@@ -96,6 +96,33 @@ public struct JSONEntry {
         return .rle(try rle(field, key: key))
     }
 
+    /// `segmentation` with the polygon numbers appended to `store` instead of arrays of their
+    /// own (a reader of many annotations builds the arrays later, in one pass).
+    public func segmentation(into store: inout PolygonStore, _ key: StaticString = "segmentation") throws -> StagedSegmentation {
+        guard let field = value.member(key), !field.isNull else { return .none }
+        guard field.isArray else {
+            guard field.isObject else {
+                throw error("'\(key)' must be polygons (a list) or RLE ({\"size\", \"counts\"}), found \(field.typeName)")
+            }
+            return .rle(try rle(field, key: key))
+        }
+        let firstPart = store.partEnds.count
+        for i in 0..<field.count {
+            let part = field[i]
+            guard part.isArray else {
+                throw error("'\(key)' polygon \(i) must be an array of numbers, found \(part.typeName)")
+            }
+            for j in 0..<part.count {
+                guard let number = part[j].double else {
+                    throw error("'\(key)' polygon \(i) must be an array of numbers, found \(part[j].typeName) in it")
+                }
+                store.coordinates.append(number)
+            }
+            store.partEnds.append(store.coordinates.count)
+        }
+        return .polygons(firstPart..<store.partEnds.count)
+    }
+
     private func rle(_ field: JSONValue, key: StaticString) throws -> RLE {
         guard let size = field.member("size"), size.count == 2, let h = size[0].int, let w = size[1].int, h >= 0, w >= 0 else {
             throw error("'\(key)' RLE needs \"size\": [height, width]")
@@ -120,4 +147,26 @@ public struct JSONEntry {
             throw error("'\(key)': \(failure.message)", kind: .mask)
         }
     }
+}
+
+/// Polygon numbers of many annotations in two growing arrays (see `segmentation(into:)`).
+public struct PolygonStore: Sendable {
+    public var coordinates: [Double] = []
+    /// End of each part in `coordinates` (a part starts where the previous one ends).
+    public var partEnds: [Int] = []
+
+    public init() {}
+
+    /// The parts in `range` as arrays.
+    public func parts(_ range: Range<Int>) -> [[Double]] {
+        range.map { p in Array(coordinates[(p == 0 ? 0 : partEnds[p - 1])..<partEnds[p]]) }
+    }
+}
+
+/// A segmentation as `segmentation(into:)` read it.
+public enum StagedSegmentation: Sendable {
+    case none
+    /// Parts `range` of the store.
+    case polygons(Range<Int>)
+    case rle(RLE)
 }

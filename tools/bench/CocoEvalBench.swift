@@ -22,8 +22,12 @@ struct CocoEvalBench: ParsableCommand {
     @Option(help: "cocoeval_bench.py's output, to print our speed-up over pycocotools and faster-coco-eval.")
     var reference: String?
 
+    @Option(name: .customLong("index-only"), help: "Only time reading this COCO instances file (e.g. make_big_coco.py's 450 MB file).")
+    var indexOnly: String?
+
     func run() throws {
         print("# load average: \(loadAverage()), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        if let indexOnly { return try timeIndex(indexOnly) }
         let references = try reference.map(Self.readReference) ?? [:]
         for (iouType, folder, pyName) in cases() {
             let gt = folder + "/gt.json", dt = folder + "/dt.json"
@@ -76,6 +80,17 @@ struct CocoEvalBench: ParsableCommand {
         mark()
         let parts = (1..<marks.count).map { Double(marks[$0] - marks[$0 - 1]) * 1e-9 }
         return (parts.reduce(0, +), parts, summary)
+    }
+
+    /// `coco-json-load-s`: CocoIndex(contentsOf:) on one file, and the peak resident memory.
+    private func timeIndex(_ path: String) throws {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let index = try CocoIndex(contentsOf: path)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        print("# \(path): \(index.images.count) images, \(index.annotations.count) annotations, peak RSS \(usage.ru_maxrss / 1024) MiB")
+        print(String(format: "coco-json-load-s: %.3f", seconds))
     }
 
     /// `name: seconds` lines of cocoeval_bench.py's output.
