@@ -100,13 +100,13 @@ struct ResultReader: Sendable {
         }
         let categoryId = try entry.int("category_id")
         if policy == .strict, groundTruth.category(id: categoryId) == nil {
-            throw entry.error("category_id \(categoryId) is not a category of the ground truth")
+            throw entry.error("category_id \(categoryId) is not a category of the ground truth (pycocotools would silently ignore the result)")
         }
         let score = try entry.double("score")
         let segmentation = try entry.segmentation()
         if policy == .strict, case .rle(let mask)? = segmentation, mask.height != image.height || mask.width != image.width {
             throw entry.error(
-                "mask size [\(mask.height), \(mask.width)] differs from image \(imageId)'s [\(image.height), \(image.width)]")
+                "mask size [\(mask.height), \(mask.width)] differs from image \(imageId)'s [\(image.height), \(image.width)] (pycocotools would let it silently never match)")
         }
         if case .rle(let mask)? = segmentation {
             do { try mask.validate() } catch let error as StructuresError { throw entry.error("'segmentation': \(error.message)") }
