@@ -42,7 +42,9 @@ struct MaskTable {
             guard let segmentation = ann.segmentation else {
                 throw EvaluationError(.input, "\(name): no 'segmentation' (needed for segm evaluation)")
             }
-            let image = gt.image(id: ann.imageId)!
+            guard let image = gt.image(id: ann.imageId) else {
+                throw EvaluationError(.input, "\(name): its image is not in the ground truth's images")
+            }
             do {
                 let mask = try segmentation.rle(height: image.height, width: image.width)
                 if case .rle = segmentation {
@@ -64,7 +66,9 @@ struct MaskTable {
     static func detections(_ sources: [Int], results: CocoResults, groundTruth gt: CocoIndex) throws -> MaskTable {
         let masks = try parallelMap(sources.count) { j -> RLE in
             let det = results.detections[sources[j]]
-            let image = gt.image(id: det.imageId)!
+            guard let image = gt.image(id: det.imageId) else {
+                throw EvaluationError(.input, "\(results.path ?? "results"): result \(sources[j]): image_id \(det.imageId) is not an image of the ground truth")
+            }
             switch det.segmentation {
             case .rle(let mask)?: return mask
             case .polygons(let parts)?:

@@ -45,3 +45,35 @@ import Testing
         #expect(rows[0].apSmall == -1 && rows[1].apLarge == -1)
     }
 }
+
+/// Edge inputs built in memory.
+@Suite struct EmptyInputTests {
+    /// No detections at all: categories with ground truth get AP 0 (not -1), as pycocotools'
+    /// accumulate gives them when no detection survives.
+    @Test func noDetectionsGiveZero() throws {
+        let gt = try CocoIndex(contentsOf: Shared.path("fixtures/cocoeval/tiny/gt.json"))
+        for iouType in CocoEvalParams.IoUType.allCases {
+            let summary = try CocoEval(groundTruth: gt, results: CocoResults(detections: []), params: CocoEvalParams(iouType: iouType))
+                .evaluate().accumulate().summarize()
+            #expect(summary.stats == [0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, -1])
+        }
+    }
+
+    /// Nothing to evaluate: every number is -1.
+    @Test func noImagesGiveMinusOne() throws {
+        let gt = try CocoIndex(images: [], categories: [CocoCategory(id: 1, name: "a")], annotations: [])
+        let summary = try CocoEval(groundTruth: gt, results: CocoResults(detections: []), params: CocoEvalParams(iouType: .segm))
+            .evaluate().accumulate().summarize()
+        #expect(summary.stats == [Double](repeating: -1, count: 12))
+    }
+
+    /// Unchecked in-memory detections on an image the ground truth lacks: an error, not a trap.
+    @Test func unknownImageInMemory() throws {
+        let gt = try CocoIndex(contentsOf: Shared.path("fixtures/cocoeval/tiny/gt.json"))
+        let det = CocoDetection(imageId: 5, categoryId: 3, score: 1, bbox: XYWH(0, 0, 4, 4), area: 16)
+        var params = CocoEvalParams(iouType: .segm)
+        params.imageIds = gt.sortedImageIds + [5]
+        let message = errorText { _ = try CocoEval(groundTruth: gt, results: CocoResults(detections: [det]), params: params).evaluate() }
+        #expect(message.contains("image_id 5"), "\(message)")
+    }
+}
