@@ -45,9 +45,21 @@ struct EvalInputs {
         selectDetections(results, maxDetections: params.maxDetections.max() ?? 0,
                          imagePosition: imagePosition, categoryPosition: categoryPosition, useCategories: params.useCategories)
         if params.iouType == .segm {
-            gtMasks = try MaskTable.groundTruth(gtSources, groundTruth: groundTruth, policy: policy)
-            dtMasks = try MaskTable.detections(dtSources, results: results, groundTruth: groundTruth)
+            let (gtNeeded, dtNeeded) = meetingBoth()
+            gtMasks = try MaskTable.groundTruth(gtSources, needed: gtNeeded, groundTruth: groundTruth, policy: policy)
+            dtMasks = try MaskTable.detections(dtSources, needed: dtNeeded, results: results, groundTruth: groundTruth)
         }
+    }
+
+    /// Which ground truth and detections share a bucket with the other side (only their
+    /// masks are ever compared).
+    private func meetingBoth() -> (gt: [Bool], dt: [Bool]) {
+        var gt = [Bool](repeating: false, count: gtSources.count), dt = [Bool](repeating: false, count: dtSources.count)
+        for b in 0..<bucketCount where gtOffsets[b] < gtOffsets[b + 1] && dtOffsets[b] < dtOffsets[b + 1] {
+            for g in gtOffsets[b]..<gtOffsets[b + 1] { gt[g] = true }
+            for d in dtOffsets[b]..<dtOffsets[b + 1] { dt[d] = true }
+        }
+        return (gt, dt)
     }
 
     /// `getAnnIds(imgIds, catIds)` + `loadAnns`: per image (ascending id) its annotations in
