@@ -90,6 +90,12 @@ struct PolygonRasterizer {
                 let t = flip ? dx - d : d
                 visit(u: t + xs, v: Self.cInt(Double(ys) + s * Double(t) + 0.5))
             }
+        } else if dx == 0 {
+            // A vertical edge: every point has the same column, so only its two ends can
+            // differ from their neighbours (the points between change nothing).
+            let u = Self.cInt(Double(xs) + 0.5)
+            visit(u: u, v: (flip ? dy : 0) + ys)
+            visit(u: u, v: (flip ? 0 : dy) + ys)
         } else {
             let s = Double(xe - xs) / Double(dy)
             for d in 0...dy {
