@@ -29,7 +29,7 @@ struct CocoEvalBench: ParsableCommand {
         print("# load average: \(loadAverage()), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         if let indexOnly { return try timeIndex(indexOnly) }
         let references = try reference.map(Self.readReference) ?? [:]
-        for (iouType, folder, pyName) in cases() {
+        for (iouType, folder, pyName, extra) in cases() {
             let gt = folder + "/gt.json", dt = folder + "/dt.json"
             guard FileManager.default.fileExists(atPath: gt), FileManager.default.fileExists(atPath: dt) else {
                 throw ValidationError("\(folder): no gt.json/dt.json (run python3 ../shared/bench/cocoeval_bench.py first)")
@@ -47,7 +47,7 @@ struct CocoEvalBench: ParsableCommand {
             print(String(format: "# %@ %@: load gt %.3f s, load results %.3f s, evaluate %.3f s, accumulate %.3f s, summarize %.4f s; AP %.6f",
                          folder, iouType.rawValue, p[0], p[1], p[2], p[3], p[4], stats[0]))
             let median = totals.sorted()[totals.count / 2]
-            print(String(format: "cocoeval-%@-s: %.3f", iouType.rawValue, median))
+            print(String(format: "%@cocoeval-%@-s: %.3f", extra ? "# \(pyName) " : "", iouType.rawValue, median))
             for impl in ["pycocotools", "faster-coco-eval"] {
                 if let t = references["cocoeval-\(pyName)-\(iouType.rawValue)-\(impl)-s"] {
                     print(String(format: "# vs %@ (evaluate+accumulate+summarize after loading): %.2f s, ours %.1fx faster", impl, t, t / median))
@@ -56,13 +56,15 @@ struct CocoEvalBench: ParsableCommand {
         }
     }
 
-    /// (iou type, case folder, case name in the Python script's output).
-    private func cases() -> [(CocoEvalParams.IoUType, String, String)] {
+    /// (iou type, case folder, case name in the Python script's output, whether the line is
+    /// extra: large_segm's bbox, which the Python script also times, prints as a comment).
+    private func cases() -> [(CocoEvalParams.IoUType, String, String, Bool)] {
         if FileManager.default.fileExists(atPath: caseDir + "/gt.json") {
             let name = (caseDir as NSString).lastPathComponent
-            return [(.bbox, caseDir, name), (.segm, caseDir, name)]
+            return [(.bbox, caseDir, name, false), (.segm, caseDir, name, false)]
         }
-        return [(.bbox, caseDir + "/cache/large", "large"), (.segm, caseDir + "/cache/large_segm", "large_segm")]
+        return [(.bbox, caseDir + "/cache/large", "large", false), (.segm, caseDir + "/cache/large_segm", "large_segm", false),
+                (.bbox, caseDir + "/cache/large_segm", "large_segm", true)]
     }
 
     private func timeOnce(gt: String, dt: String, iouType: CocoEvalParams.IoUType) throws -> (Double, [Double], CocoSummary) {
