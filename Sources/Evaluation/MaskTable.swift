@@ -30,6 +30,7 @@ struct MaskTable {
             }
             offsets.append(counts.count)
         }
+        counts.append(0)  // a sentinel: `counts` is never empty, so its base address exists
     }
 
     /// The mask j as a view into `base` (the start of `counts`).
