@@ -78,34 +78,23 @@ public struct JSONEntry {
     /// `segmentation`: polygons (a list of lists of numbers) or RLE (`{"size": [h, w],
     /// "counts": [ints] | "string"}`); nil if absent.
     public func segmentation(_ key: StaticString = "segmentation") throws -> CocoSegmentation? {
-        guard let field = value.member(key), !field.isNull else { return nil }
-        if field.isArray {
-            var parts: [[Double]] = []
-            parts.reserveCapacity(field.count)
-            for i in 0..<field.count {
-                guard let part = field[i].doubles else {
-                    throw error("'\(key)' polygon \(i) must be an array of numbers, found \(field[i].typeName)")
-                }
-                parts.append(part)
-            }
-            return .polygons(parts)
-        }
+        var store = SegmentationStore()
+        let staged = try segmentation(into: &store, key)
+        return store.segmentation(staged)
+    }
+
+    /// `segmentation` with its numbers appended to `store` instead of arrays of their own (a
+    /// reader of many entries makes the arrays later, in one pass).
+    public func segmentation(into store: inout SegmentationStore, _ key: StaticString = "segmentation") throws -> StagedSegmentation {
+        guard let field = value.member(key), !field.isNull else { return .none }
+        if field.isArray { return try polygons(field, into: &store, key: key) }
         guard field.isObject else {
             throw error("'\(key)' must be polygons (a list) or RLE ({\"size\", \"counts\"}), found \(field.typeName)")
         }
-        return .rle(try rle(field, key: key))
+        return try rle(field, into: &store, key: key)
     }
 
-    /// `segmentation` with the polygon numbers appended to `store` instead of arrays of their
-    /// own (a reader of many annotations builds the arrays later, in one pass).
-    public func segmentation(into store: inout PolygonStore, _ key: StaticString = "segmentation") throws -> StagedSegmentation {
-        guard let field = value.member(key), !field.isNull else { return .none }
-        guard field.isArray else {
-            guard field.isObject else {
-                throw error("'\(key)' must be polygons (a list) or RLE ({\"size\", \"counts\"}), found \(field.typeName)")
-            }
-            return .rle(try rle(field, key: key))
-        }
+    private func polygons(_ field: JSONValue, into store: inout SegmentationStore, key: StaticString) throws -> StagedSegmentation {
         let firstPart = store.partEnds.count
         for i in 0..<field.count {
             let part = field[i]
@@ -123,50 +112,28 @@ public struct JSONEntry {
         return .polygons(firstPart..<store.partEnds.count)
     }
 
-    private func rle(_ field: JSONValue, key: StaticString) throws -> RLE {
+    private func rle(_ field: JSONValue, into store: inout SegmentationStore, key: StaticString) throws -> StagedSegmentation {
         guard let size = field.member("size"), size.count == 2, let h = size[0].int, let w = size[1].int, h >= 0, w >= 0 else {
             throw error("'\(key)' RLE needs \"size\": [height, width]")
         }
         guard let counts = field.member("counts") else { throw error("'\(key)' RLE needs \"counts\"") }
+        let first = store.counts.count
         if counts.isArray {
-            var values = [UInt32](repeating: 0, count: counts.count)
             for i in 0..<counts.count {
                 guard let c = counts[i].int, c >= 0, c <= Int(UInt32.max) else {
                     throw error("'\(key)' RLE counts[\(i)] must be a non-negative integer", kind: .mask)
                 }
-                values[i] = UInt32(c)
+                store.counts.append(UInt32(c))
             }
-            return RLE(height: h, width: w, counts: values)
+            return .rle(height: h, width: w, counts: first..<store.counts.count)
         }
         do {
-            guard let mask = try counts.withStringBytes({ try RLE(compressedBytes: $0, height: h, width: w) }) else {
+            guard try counts.withStringBytes({ try store.appendCompressed($0) }) != nil else {
                 throw error("'\(key)' RLE counts must be a list of integers or a compressed string, found \(counts.typeName)")
             }
-            return mask
         } catch let failure as StructuresError where failure.file == nil {
             throw error("'\(key)': \(failure.message)", kind: .mask)
         }
+        return .rle(height: h, width: w, counts: first..<store.counts.count)
     }
-}
-
-/// Polygon numbers of many annotations in two growing arrays (see `segmentation(into:)`).
-public struct PolygonStore: Sendable {
-    public var coordinates: [Double] = []
-    /// End of each part in `coordinates` (a part starts where the previous one ends).
-    public var partEnds: [Int] = []
-
-    public init() {}
-
-    /// The parts in `range` as arrays.
-    public func parts(_ range: Range<Int>) -> [[Double]] {
-        range.map { p in Array(coordinates[(p == 0 ? 0 : partEnds[p - 1])..<partEnds[p]]) }
-    }
-}
-
-/// A segmentation as `segmentation(into:)` read it.
-public enum StagedSegmentation: Sendable {
-    case none
-    /// Parts `range` of the store.
-    case polygons(Range<Int>)
-    case rle(RLE)
 }
