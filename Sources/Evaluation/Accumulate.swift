@@ -47,13 +47,23 @@ struct Accumulator {
                 }
             }
         }
-        // Per maxDets, the positions of detections ranked below it in their image.
+        // Per maxDets (ascending), the positions of detections ranked below it in their image;
+        // each list contains the previous one.
         let kept = params.maxDetections.map { maxDet in (0..<n).filter { ranks[$0] < maxDet } }
         var walker = Walker(capacity: n, recallThresholds: params.recallThresholds)
         columns.withUnsafeBufferPointer { cols in
             for (a, npig) in npigs.enumerated() where npig > 0 {
-                for m in 0..<shape.maxDetections {
-                    for t in 0..<shape.thresholds {
+                for t in 0..<shape.thresholds {
+                    // Largest maxDets first; a smaller one keeping the same detections copies it.
+                    for m in (0..<shape.maxDetections).reversed() {
+                        if m + 1 < shape.maxDetections, kept[m].count == kept[m + 1].count {
+                            recall[shape.recallIndex(t: t, k: k, a: a, m: m)] = recall[shape.recallIndex(t: t, k: k, a: a, m: m + 1)]
+                            for r in 0..<shape.recalls {
+                                precision[shape.precisionIndex(t: t, r: r, k: k, a: a, m: m)] =
+                                    precision[shape.precisionIndex(t: t, r: r, k: k, a: a, m: m + 1)]
+                            }
+                            continue
+                        }
                         walker.walk(column: cols.baseAddress! + (a * shape.thresholds + t) * n, positions: kept[m], npig: npig)
                         recall[shape.recallIndex(t: t, k: k, a: a, m: m)] = walker.recall
                         for r in 0..<shape.recalls {

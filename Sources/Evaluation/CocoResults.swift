@@ -1,3 +1,4 @@
+import Dispatch
 import Structures
 
 /// One detection after pycocotools' `loadRes`: `area` and `bbox` filled in by its rules
@@ -77,11 +78,23 @@ public struct CocoResults: Sendable {
             }
         }
         let reader = ResultReader(groundTruth: groundTruth, policy: policy, boxRule: boxRule)
-        detections = try rethrowingInput {
-            try ParallelSpans.map(text, spans) { value, i in
-                try reader.read(JSONEntry(value, text: text, offset: spans[i].lowerBound, array: "results", index: i))
+        var chunks = try rethrowingInput {
+            try ParallelSpans.fold(text, spans, initial: { ResultReader.Chunk() }) { chunk, value, i in
+                try reader.read(JSONEntry(value, text: text, offset: spans[i].lowerBound, array: "results", index: i), into: &chunk)
             }
         }
+        // The masks' arrays are made once json-c is done (see SegmentationStore).
+        chunks.withUnsafeMutableBufferPointer { chunks in
+            let chunks = chunks
+            DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
+                for i in chunks[c].detections.indices {
+                    chunks[c].detections[i].segmentation = chunks[c].store.segmentation(chunks[c].staged[i])
+                }
+                chunks[c].staged = []
+                chunks[c].store = SegmentationStore()
+            }
+        }
+        detections = chunks.count == 1 ? chunks[0].detections : chunks.flatMap(\.detections)
         path = text.path
     }
 }
@@ -92,7 +105,14 @@ struct ResultReader: Sendable {
     let policy: ResultsPolicy
     let boxRule: Bool
 
-    func read(_ entry: JSONEntry) throws -> CocoDetection {
+    /// Detections of consecutive results, their masks staged in one store.
+    struct Chunk {
+        var detections: [CocoDetection] = []
+        var staged: [StagedSegmentation] = []
+        var store = SegmentationStore()
+    }
+
+    func read(_ entry: JSONEntry, into chunk: inout Chunk) throws {
         try entry.requireObject()
         let imageId = try entry.int("image_id")
         guard let image = groundTruth.image(id: imageId) else {
@@ -100,33 +120,45 @@ struct ResultReader: Sendable {
         }
         let categoryId = try entry.int("category_id")
         if policy == .strict, groundTruth.category(id: categoryId) == nil {
-            throw entry.error("category_id \(categoryId) is not a category of the ground truth")
+            throw entry.error("category_id \(categoryId) is not a category of the ground truth (pycocotools would silently ignore the result)")
         }
         let score = try entry.double("score")
-        let segmentation = try entry.segmentation()
-        if policy == .strict, case .rle(let mask)? = segmentation, mask.height != image.height || mask.width != image.width {
-            throw entry.error(
-                "mask size [\(mask.height), \(mask.width)] differs from image \(imageId)'s [\(image.height), \(image.width)]")
-        }
-        if case .rle(let mask)? = segmentation {
-            do { try mask.validate() } catch let error as StructuresError { throw entry.error("'segmentation': \(error.message)") }
+        var staged = try entry.segmentation(into: &chunk.store)
+        if case .rle(let h, let w, let range) = staged {
+            if policy == .strict, h != image.height || w != image.width {
+                throw entry.error(
+                    "mask size [\(h), \(w)] differs from image \(imageId)'s [\(image.height), \(image.width)] (pycocotools would let it silently never match)")
+            }
+            let covered = chunk.store.withCounts(range) { $0.reduce(0) { $0 + Int($1) } }
+            guard covered == h * w else {
+                throw entry.error("'segmentation': RLE counts cover \(covered) pixels, but its size [\(h), \(w)] has \(h * w)")
+            }
         }
         if boxRule {
             guard let box = try entry.box() else { throw entry.error("missing key 'bbox' (the first result has one, so all need one)") }
-            return CocoDetection(imageId: imageId, categoryId: categoryId, score: score, bbox: box,
-                                 area: box.w * box.h, segmentation: segmentation)
+            chunk.detections.append(CocoDetection(imageId: imageId, categoryId: categoryId, score: score, bbox: box, area: box.w * box.h))
+            chunk.staged.append(staged)
+            return
         }
-        guard let segmentation else {
+        if case .polygons = staged {
+            // Rare: a mask result given as polygons is rasterized on its image now.
+            do {
+                let mask = try chunk.store.segmentation(staged)!.rle(height: image.height, width: image.width)
+                let first = chunk.store.counts.count
+                chunk.store.counts.append(contentsOf: mask.counts)
+                staged = .rle(height: mask.height, width: mask.width, counts: first..<chunk.store.counts.count)
+            } catch let error as StructuresError {
+                throw entry.error("'segmentation': \(error.message)")
+            }
+        }
+        guard case .rle(let h, let w, let range) = staged else {
             throw entry.error("missing key 'segmentation' (the first result has no 'bbox', so all need a mask)")
         }
-        let mask: RLE
-        do {
-            mask = try segmentation.rle(height: image.height, width: image.width)
-        } catch let error as StructuresError {
-            throw entry.error("'segmentation': \(error.message)")
+        let (area, maskBox) = chunk.store.withCounts(range) { counts in
+            (RLE.foreground(counts), RLE.boundingBox(counts: counts, height: h, width: w))
         }
-        let box = try entry.box(emptyIsAbsent: true) ?? mask.boundingBox
-        return CocoDetection(imageId: imageId, categoryId: categoryId, score: score, bbox: box,
-                             area: Double(mask.area), segmentation: .rle(mask))
+        let box = try entry.box(emptyIsAbsent: true) ?? maskBox
+        chunk.detections.append(CocoDetection(imageId: imageId, categoryId: categoryId, score: score, bbox: box, area: Double(area)))
+        chunk.staged.append(staged)
     }
 }

@@ -39,15 +39,27 @@ struct EvalInputs {
         let categories = params.categoryIds ?? groundTruth.categories.map(\.id)
         categoryIds = params.useCategories ? Array(Set(categories)).sorted() : categories
         groups = params.useCategories ? categoryIds.count : 1
-        let imagePosition = Dictionary(imageIds.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        let categoryPosition = Dictionary(categoryIds.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let imagePosition = IdPositions(imageIds)
+        let categoryPosition = IdPositions(categoryIds)
         selectGroundTruth(groundTruth, params: params, imagePosition: imagePosition, categoryPosition: categoryPosition)
         selectDetections(results, maxDetections: params.maxDetections.max() ?? 0,
                          imagePosition: imagePosition, categoryPosition: categoryPosition, useCategories: params.useCategories)
         if params.iouType == .segm {
-            gtMasks = try MaskTable.groundTruth(gtSources, groundTruth: groundTruth, policy: policy)
-            dtMasks = try MaskTable.detections(dtSources, results: results, groundTruth: groundTruth)
+            let (gtNeeded, dtNeeded) = meetingBoth()
+            gtMasks = try MaskTable.groundTruth(gtSources, needed: gtNeeded, groundTruth: groundTruth, policy: policy)
+            dtMasks = try MaskTable.detections(dtSources, needed: dtNeeded, results: results, groundTruth: groundTruth)
         }
+    }
+
+    /// Which ground truth and detections share a bucket with the other side (only their
+    /// masks are ever compared).
+    private func meetingBoth() -> (gt: [Bool], dt: [Bool]) {
+        var gt = [Bool](repeating: false, count: gtSources.count), dt = [Bool](repeating: false, count: dtSources.count)
+        for b in 0..<bucketCount where gtOffsets[b] < gtOffsets[b + 1] && dtOffsets[b] < dtOffsets[b + 1] {
+            for g in gtOffsets[b]..<gtOffsets[b + 1] { gt[g] = true }
+            for d in dtOffsets[b]..<dtOffsets[b + 1] { dt[d] = true }
+        }
+        return (gt, dt)
     }
 
     /// `getAnnIds(imgIds, catIds)` + `loadAnns`: per image (ascending id) its annotations in
@@ -55,7 +67,7 @@ struct EvalInputs {
     /// id yields the last annotation with it (both times). With useCats = 0 an image's pool
     /// is ordered by category (params order), then file order.
     private mutating func selectGroundTruth(
-        _ gt: CocoIndex, params: CocoEvalParams, imagePosition: [Int: Int], categoryPosition: [Int: Int]
+        _ gt: CocoIndex, params: CocoEvalParams, imagePosition: IdPositions, categoryPosition: IdPositions
     ) {
         let lastWithId = CocoIndexQuirks.lastAnnotationWithId(gt)
         var buckets: [Int] = [], orders: [Int] = [], sources: [Int] = []
@@ -84,7 +96,7 @@ struct EvalInputs {
     /// first with useCats = 0), then each bucket sorted by score (pycocotools' stable
     /// mergesort on -score: NaN last) and cut to `maxDetections`.
     private mutating func selectDetections(
-        _ results: CocoResults, maxDetections: Int, imagePosition: [Int: Int], categoryPosition: [Int: Int], useCategories: Bool
+        _ results: CocoResults, maxDetections: Int, imagePosition: IdPositions, categoryPosition: IdPositions, useCategories: Bool
     ) {
         let dets = results.detections
         var buckets: [Int] = [], orders: [Int] = [], sources: [Int] = []
@@ -162,5 +174,34 @@ enum CocoIndexQuirks {
             duplicated = true
         }
         return duplicated ? last : nil
+    }
+}
+
+/// Id -> position lookups: a plain array when the ids are small non-negative numbers (COCO's
+/// are), a dictionary otherwise. The first position wins for a repeated id.
+struct IdPositions {
+    private var table: [Int32] = []
+    private var dictionary: [Int: Int] = [:]
+    private let dense: Bool
+
+    init(_ ids: [Int]) {
+        let maxId = ids.max() ?? 0
+        dense = (ids.min() ?? 0) >= 0 && maxId < max(1 << 22, 8 * ids.count)
+        if dense {
+            table = [Int32](repeating: -1, count: maxId + 1)
+            for (position, id) in ids.enumerated().reversed() { table[id] = Int32(position) }
+        } else {
+            dictionary = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    @inline(__always)
+    subscript(id: Int) -> Int? {
+        if dense {
+            guard id >= 0, id < table.count else { return nil }
+            let position = table[id]
+            return position >= 0 ? Int(position) : nil
+        }
+        return dictionary[id]
     }
 }

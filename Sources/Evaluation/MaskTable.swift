@@ -4,6 +4,8 @@ import Structures
 
 /// Masks of one side of an evaluation, flattened: all counts in one array (so the IoU loop
 /// borrows one pointer), each mask's size and its toBbox box (which `rleIou` tests first).
+/// Only masks that meet a mask of the other side (a bucket with both ground truth and
+/// detections) are built; the others stay empty, as no IoU ever reads them.
 struct MaskTable {
     var counts: [UInt32] = []
     var offsets: [Int] = [0]
@@ -11,16 +13,24 @@ struct MaskTable {
     var widths: [Int] = []
     var boxes: [XYWH] = []
 
-    init(_ masks: [RLE]) {
-        counts.reserveCapacity(masks.reduce(0) { $0 + $1.counts.count })
+    /// `masks[j]` is nil for a mask that is not needed.
+    init(_ masks: [(RLE, XYWH)?]) {
+        counts.reserveCapacity(masks.reduce(0) { $0 + ($1?.0.counts.count ?? 0) })
         offsets.reserveCapacity(masks.count + 1)
-        for mask in masks {
-            counts.append(contentsOf: mask.counts)
+        for entry in masks {
+            if let (mask, box) = entry {
+                counts.append(contentsOf: mask.counts)
+                heights.append(mask.height)
+                widths.append(mask.width)
+                boxes.append(box)
+            } else {
+                heights.append(0)
+                widths.append(0)
+                boxes.append(XYWH(0, 0, 0, 0))
+            }
             offsets.append(counts.count)
-            heights.append(mask.height)
-            widths.append(mask.width)
-            boxes.append(mask.boundingBox)
         }
+        counts.append(0)  // a sentinel: `counts` is never empty, so its base address exists
     }
 
     /// The mask j as a view into `base` (the start of `counts`).
@@ -32,26 +42,38 @@ struct MaskTable {
     }
 
     /// `annToRLE` of the selected ground truth: polygons rasterized on their image, RLE as
-    /// is. An annotation without segmentation, with polygons pycocotools cannot read, or with
-    /// an RLE that does not cover its size is an error; under `.strict` so is an RLE whose
-    /// size differs from its image's.
-    static func groundTruth(_ sources: [Int], groundTruth gt: CocoIndex, policy: ResultsPolicy) throws -> MaskTable {
-        let masks = try parallelMap(sources.count) { j -> RLE in
+    /// is. Every annotation is checked (as pycocotools converts them all): one without
+    /// segmentation, with polygons pycocotools cannot read, or with an RLE that does not cover
+    /// its size is an error; under `.strict` so is an RLE whose size differs from its image's.
+    static func groundTruth(
+        _ sources: [Int], needed: [Bool], groundTruth gt: CocoIndex, policy: ResultsPolicy
+    ) throws -> MaskTable {
+        let masks = try parallelMap(sources.count) { j -> (RLE, XYWH)? in
             let ann = gt.annotations[sources[j]]
             let name = "\(gt.path ?? "ground truth"): annotation id \(ann.id) (image \(ann.imageId))"
             guard let segmentation = ann.segmentation else {
                 throw EvaluationError(.input, "\(name): no 'segmentation' (needed for segm evaluation)")
             }
-            let image = gt.image(id: ann.imageId)!
+            guard let image = gt.image(id: ann.imageId) else {
+                throw EvaluationError(.input, "\(name): its image is not in the ground truth's images")
+            }
             do {
-                let mask = try segmentation.rle(height: image.height, width: image.width)
-                if case .rle = segmentation {
+                switch segmentation {
+                case .polygons(let parts):
+                    guard needed[j] else {
+                        // What RLE(polygons:) would reject, without rasterizing.
+                        if parts.isEmpty || parts[0].count <= 4 { _ = try RLE(polygons: parts, height: 1, width: 1) }
+                        return nil
+                    }
+                    let mask = try RLE(polygons: parts, height: image.height, width: image.width)
+                    return (mask, mask.boundingBox)
+                case .rle(let mask):
                     try mask.validate()
                     if policy == .strict, mask.height != image.height || mask.width != image.width {
                         throw StructuresError(.mask, "RLE size [\(mask.height), \(mask.width)] differs from the image's [\(image.height), \(image.width)]")
                     }
+                    return needed[j] ? (mask, mask.boundingBox) : nil
                 }
-                return mask
             } catch let error as StructuresError {
                 throw EvaluationError(.input, "\(name): \(error.message)")
             }
@@ -61,20 +83,27 @@ struct MaskTable {
 
     /// `annToRLE` of the selected detections: RLE as is, polygons rasterized, and a box
     /// result without segmentation as its rectangle (the polygon `loadRes` gives it).
-    static func detections(_ sources: [Int], results: CocoResults, groundTruth gt: CocoIndex) throws -> MaskTable {
-        let masks = try parallelMap(sources.count) { j -> RLE in
+    static func detections(
+        _ sources: [Int], needed: [Bool], results: CocoResults, groundTruth gt: CocoIndex
+    ) throws -> MaskTable {
+        let masks = try parallelMap(sources.count) { j -> (RLE, XYWH)? in
             let det = results.detections[sources[j]]
-            let image = gt.image(id: det.imageId)!
+            guard let image = gt.image(id: det.imageId) else {
+                throw EvaluationError(.input, "\(results.path ?? "results"): result \(sources[j]): image_id \(det.imageId) is not an image of the ground truth")
+            }
+            guard needed[j] else { return nil }
+            let mask: RLE
             switch det.segmentation {
-            case .rle(let mask)?: return mask
+            case .rle(let rle)?: mask = rle
             case .polygons(let parts)?:
                 do {
-                    return try RLE(polygons: parts, height: image.height, width: image.width)
+                    mask = try RLE(polygons: parts, height: image.height, width: image.width)
                 } catch let error as StructuresError {
                     throw EvaluationError(.input, "\(results.path ?? "results"): result \(sources[j]): 'segmentation': \(error.message)")
                 }
-            case nil: return RLE(box: det.bbox, height: image.height, width: image.width)
+            case nil: mask = RLE(box: det.bbox, height: image.height, width: image.width)
             }
+            return (mask, mask.boundingBox)
         }
         return MaskTable(masks)
     }

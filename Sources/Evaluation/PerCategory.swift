@@ -70,11 +70,10 @@ public enum ClasswiseTable {
         return ([border, line(header), border] + body.map(line) + [border]).joined(separator: "\n")
     }
 
-    /// Python's `f'{round(x, 3)}'`: at most 3 decimals, trailing zeros dropped but one kept.
+    /// `f'{round(x, 3)}'` of a numpy float64 as mmdetection prints it: numpy rounds as
+    /// `rint(x * 1000) / 1000`, and the result prints in shortest round-trip form.
     static func rounded3(_ x: Double) -> String {
         if x < 0 || x.isNaN { return "nan" }
-        var text = String(format: "%.3f", x)
-        while text.hasSuffix("0"), !text.hasSuffix(".0") { text.removeLast() }
-        return text
+        return "\((x * 1000).rounded(.toNearestOrEven) / 1000)"
     }
 }

@@ -16,14 +16,15 @@ public struct CocoSummary: Sendable {
 extension CocoAccumulation {
     /// `COCOeval.summarize()` for bbox/segm: each number is the mean of the entries > -1 of its
     /// slice (numpy's pairwise summation, so the doubles are numpy's), -1 if there are none.
-    /// Needs at least 3 maxDets (pycocotools indexes maxDets[0], [1], [2]).
+    /// Needs at least 3 maxDets (pycocotools indexes maxDets[0], [1], [2]; the first AP line
+    /// always asks for maxDets 100, so it is -1 when 100 is not among them).
     public func summarize() throws -> CocoSummary {
         let maxDets = params.maxDetections
         guard maxDets.count >= 3 else {
             throw EvaluationError(.parameters, "summarize needs 3 maxDets (it reads maxDets[0], [1], [2]); got \(maxDets)")
         }
         let settings: [(ap: Bool, iou: Double?, area: String, maxDet: Int)] = [
-            (true, nil, "all", maxDets[2]), (true, 0.5, "all", maxDets[2]), (true, 0.75, "all", maxDets[2]),
+            (true, nil, "all", 100), (true, 0.5, "all", maxDets[2]), (true, 0.75, "all", maxDets[2]),
             (true, nil, "small", maxDets[2]), (true, nil, "medium", maxDets[2]), (true, nil, "large", maxDets[2]),
             (false, nil, "all", maxDets[0]), (false, nil, "all", maxDets[1]), (false, nil, "all", maxDets[2]),
             (false, nil, "small", maxDets[2]), (false, nil, "medium", maxDets[2]), (false, nil, "large", maxDets[2]),

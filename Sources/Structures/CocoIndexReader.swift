@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Reading a COCO instances file: the top-level object is split into members by a byte scan,
 /// the `images`, `annotations` and `categories` arrays into elements, and every element is
 /// parsed by json-c on its own, on all cores, straight into the Swift types (no DOM of the
@@ -32,11 +34,46 @@ extension CocoIndex {
         let categories = try ParallelSpans.map(text, arrays["categories"] ?? []) { value, i in
             try CocoIndex.category(JSONEntry(value, text: text, offset: arrays["categories"]![i].lowerBound, array: "categories", index: i))
         }
-        let annotationSpans = arrays["annotations"] ?? []
-        let annotations = try ParallelSpans.map(text, annotationSpans) { value, i in
-            try CocoIndex.annotation(JSONEntry(value, text: text, offset: annotationSpans[i].lowerBound, array: "annotations", index: i))
-        }
+        let annotations = try CocoIndex.annotations(text, arrays["annotations"] ?? [])
         try self.init(images: images, categories: categories, annotations: annotations, path: text.path)
+    }
+
+    /// Annotations in two passes: json-c values are read into compact per-chunk buffers (a
+    /// `SegmentationStore` per chunk), then the per-annotation arrays are made (half the CPU
+    /// time of one pass on a 631 MB file).
+    static func annotations(_ text: JSONText, _ spans: [Range<Int>]) throws -> [CocoAnnotation] {
+        struct Chunk {
+            var heads: [CocoAnnotation] = []
+            var staged: [StagedSegmentation] = []
+            var store = SegmentationStore()
+        }
+        var chunks = try ParallelSpans.fold(text, spans, initial: { Chunk() }) { chunk, value, i in
+            var entry = JSONEntry(value, text: text, offset: spans[i].lowerBound, array: "annotations", index: i)
+            try entry.requireObject()
+            let id = try entry.int("id")
+            entry.withId(id)
+            guard let bbox = try entry.box() else { throw entry.error("missing key 'bbox'") }
+            chunk.heads.append(CocoAnnotation(
+                id: id, imageId: try entry.int("image_id"), categoryId: try entry.int("category_id"),
+                bbox: bbox, area: try entry.double("area"), isCrowd: try entry.flag("iscrowd"),
+                ignore: try entry.flag("ignore")))
+            chunk.staged.append(try entry.segmentation(into: &chunk.store))
+        }
+        chunks.withUnsafeMutableBufferPointer { chunks in
+            let chunks = chunks
+            DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
+                for i in chunks[c].heads.indices {
+                    chunks[c].heads[i].segmentation = chunks[c].store.segmentation(chunks[c].staged[i])
+                }
+                chunks[c].staged = []
+                chunks[c].store = SegmentationStore()
+            }
+        }
+        if chunks.count == 1 { return chunks[0].heads }
+        var all: [CocoAnnotation] = []
+        all.reserveCapacity(spans.count)
+        for chunk in chunks { all.append(contentsOf: chunk.heads) }
+        return all
     }
 
     static func image(_ entry: JSONEntry) throws -> CocoImage {
@@ -57,17 +94,5 @@ extension CocoIndex {
         return CocoCategory(
             id: id, name: try entry.optionalString("name") ?? "",
             supercategory: try entry.optionalString("supercategory") ?? "")
-    }
-
-    static func annotation(_ entry: JSONEntry) throws -> CocoAnnotation {
-        var entry = entry
-        try entry.requireObject()
-        let id = try entry.int("id")
-        entry.withId(id)
-        guard let bbox = try entry.box() else { throw entry.error("missing key 'bbox'") }
-        return CocoAnnotation(
-            id: id, imageId: try entry.int("image_id"), categoryId: try entry.int("category_id"),
-            bbox: bbox, area: try entry.double("area"), isCrowd: try entry.flag("iscrowd"),
-            ignore: try entry.flag("ignore"), segmentation: try entry.segmentation())
     }
 }

@@ -31,39 +31,39 @@ public struct JSONEntry {
         guard value.isObject else { throw error("expected an object, found \(value.typeName)") }
     }
 
-    public func int(_ key: String) throws -> Int {
+    public func int(_ key: StaticString) throws -> Int {
         guard let field = value.member(key) else { throw error("missing key '\(key)'") }
         guard let number = field.int else { throw error("'\(key)' must be an integer, found \(field.typeName)") }
         return number
     }
 
-    public func optionalInt(_ key: String) throws -> Int? {
+    public func optionalInt(_ key: StaticString) throws -> Int? {
         guard let field = value.member(key), !field.isNull else { return nil }
         guard let number = field.int else { throw error("'\(key)' must be an integer, found \(field.typeName)") }
         return number
     }
 
-    public func double(_ key: String) throws -> Double {
+    public func double(_ key: StaticString) throws -> Double {
         guard let field = value.member(key) else { throw error("missing key '\(key)'") }
         guard let number = field.double else { throw error("'\(key)' must be a number, found \(field.typeName)") }
         return number
     }
 
     /// A flag read with Python truthiness (absent/null/0/false: false).
-    public func flag(_ key: String) throws -> Bool {
+    public func flag(_ key: StaticString) throws -> Bool {
         guard let field = value.member(key), !field.isNull else { return false }
         guard let number = field.double else { throw error("'\(key)' must be a number or boolean, found \(field.typeName)") }
         return number != 0
     }
 
-    public func optionalString(_ key: String) throws -> String? {
+    public func optionalString(_ key: StaticString) throws -> String? {
         guard let field = value.member(key), !field.isNull else { return nil }
         guard let text = field.string else { throw error("'\(key)' must be a string, found \(field.typeName)") }
         return text
     }
 
     /// `bbox` as `[x, y, w, h]`; nil if absent (or, with `emptyIsAbsent`, `[]`).
-    public func box(_ key: String = "bbox", emptyIsAbsent: Bool = false) throws -> XYWH? {
+    public func box(_ key: StaticString = "bbox", emptyIsAbsent: Bool = false) throws -> XYWH? {
         guard let field = value.member(key), !field.isNull else { return nil }
         guard field.isArray else { throw error("'\(key)' must be an array of 4 numbers, found \(field.typeName)") }
         let n = field.count
@@ -77,47 +77,63 @@ public struct JSONEntry {
 
     /// `segmentation`: polygons (a list of lists of numbers) or RLE (`{"size": [h, w],
     /// "counts": [ints] | "string"}`); nil if absent.
-    public func segmentation(_ key: String = "segmentation") throws -> CocoSegmentation? {
-        guard let field = value.member(key), !field.isNull else { return nil }
-        if field.isArray {
-            var parts: [[Double]] = []
-            parts.reserveCapacity(field.count)
-            for i in 0..<field.count {
-                guard let part = field[i].doubles else {
-                    throw error("'\(key)' polygon \(i) must be an array of numbers, found \(field[i].typeName)")
-                }
-                parts.append(part)
-            }
-            return .polygons(parts)
-        }
+    public func segmentation(_ key: StaticString = "segmentation") throws -> CocoSegmentation? {
+        var store = SegmentationStore()
+        let staged = try segmentation(into: &store, key)
+        return store.segmentation(staged)
+    }
+
+    /// `segmentation` with its numbers appended to `store` instead of arrays of their own (a
+    /// reader of many entries makes the arrays later, in one pass).
+    public func segmentation(into store: inout SegmentationStore, _ key: StaticString = "segmentation") throws -> StagedSegmentation {
+        guard let field = value.member(key), !field.isNull else { return .none }
+        if field.isArray { return try polygons(field, into: &store, key: key) }
         guard field.isObject else {
             throw error("'\(key)' must be polygons (a list) or RLE ({\"size\", \"counts\"}), found \(field.typeName)")
         }
-        return .rle(try rle(field, key: key))
+        return try rle(field, into: &store, key: key)
     }
 
-    private func rle(_ field: JSONValue, key: String) throws -> RLE {
+    private func polygons(_ field: JSONValue, into store: inout SegmentationStore, key: StaticString) throws -> StagedSegmentation {
+        let firstPart = store.partEnds.count
+        for i in 0..<field.count {
+            let part = field[i]
+            guard part.isArray else {
+                throw error("'\(key)' polygon \(i) must be an array of numbers, found \(part.typeName)")
+            }
+            for j in 0..<part.count {
+                guard let number = part[j].double else {
+                    throw error("'\(key)' polygon \(i) must be an array of numbers, found \(part[j].typeName) in it")
+                }
+                store.coordinates.append(number)
+            }
+            store.partEnds.append(store.coordinates.count)
+        }
+        return .polygons(firstPart..<store.partEnds.count)
+    }
+
+    private func rle(_ field: JSONValue, into store: inout SegmentationStore, key: StaticString) throws -> StagedSegmentation {
         guard let size = field.member("size"), size.count == 2, let h = size[0].int, let w = size[1].int, h >= 0, w >= 0 else {
             throw error("'\(key)' RLE needs \"size\": [height, width]")
         }
         guard let counts = field.member("counts") else { throw error("'\(key)' RLE needs \"counts\"") }
+        let first = store.counts.count
         if counts.isArray {
-            var values = [UInt32](repeating: 0, count: counts.count)
             for i in 0..<counts.count {
                 guard let c = counts[i].int, c >= 0, c <= Int(UInt32.max) else {
                     throw error("'\(key)' RLE counts[\(i)] must be a non-negative integer", kind: .mask)
                 }
-                values[i] = UInt32(c)
+                store.counts.append(UInt32(c))
             }
-            return RLE(height: h, width: w, counts: values)
+            return .rle(height: h, width: w, counts: first..<store.counts.count)
         }
         do {
-            guard let mask = try counts.withStringBytes({ try RLE(compressedBytes: $0, height: h, width: w) }) else {
+            guard try counts.withStringBytes({ try store.appendCompressed($0) }) != nil else {
                 throw error("'\(key)' RLE counts must be a list of integers or a compressed string, found \(counts.typeName)")
             }
-            return mask
         } catch let failure as StructuresError where failure.file == nil {
             throw error("'\(key)': \(failure.message)", kind: .mask)
         }
+        return .rle(height: h, width: w, counts: first..<store.counts.count)
     }
 }

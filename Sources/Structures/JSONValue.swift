@@ -19,6 +19,16 @@ public struct JSONValue {
         return JSONValue(object: value)
     }
 
+    /// `member` for a literal key (no C string is built per call).
+    public func member(_ key: StaticString) -> JSONValue? {
+        guard type == json_type_object else { return nil }
+        var value: OpaquePointer? = nil
+        let found = key.utf8Start.withMemoryRebound(to: CChar.self, capacity: key.utf8CodeUnitCount + 1) {
+            json_object_object_get_ex(object, $0, &value)
+        }
+        return found != 0 ? JSONValue(object: value) : nil
+    }
+
     /// The value as a double if it is a number (bools count as 0/1, as in Python).
     public var double: Double? {
         switch type {
@@ -169,5 +179,35 @@ public final class JSONElementParser {
             }
         }
         return try body(JSONValue(object: object))
+    }
+
+    /// Parses consecutive elements of one array together (json-c is fed `[`, the text from the
+    /// first element to the last, and `]`, so its per-call set-up is paid once per batch) and
+    /// calls `body` with each element and its position in `spans`. If the batch does not
+    /// parse, the elements are parsed one by one so the error names the failing one.
+    public func withElements(
+        _ spans: ArraySlice<Range<Int>>, _ body: (JSONValue, Int) throws -> Void
+    ) throws {
+        guard let first = spans.first, let last = spans.last else { return }
+        let length = last.upperBound - first.lowerBound
+        guard spans.count > 1, length < Int(Int32.max) else {
+            for index in spans.indices { try withValue(spans[index]) { try body($0, index) } }
+            return
+        }
+        json_tokener_reset(tokener)
+        _ = json_tokener_parse_ex(tokener, "[", 1)
+        let start = UnsafeRawPointer(text.base + first.lowerBound).assumingMemoryBound(to: CChar.self)
+        _ = json_tokener_parse_ex(tokener, start, Int32(length))
+        let array = json_tokener_get_error(tokener) == json_tokener_continue ? json_tokener_parse_ex(tokener, "]", 1) : nil
+        defer { if array != nil { json_object_put(array) } }
+        guard let array, json_tokener_get_error(tokener) == json_tokener_success,
+              json_object_get_type(array) == json_type_array, Int(json_object_array_length(array)) == spans.count
+        else {
+            for index in spans.indices { try withValue(spans[index]) { try body($0, index) } }
+            return
+        }
+        for (k, index) in spans.indices.enumerated() {
+            try body(JSONValue(object: json_object_array_get_idx(array, k)), index)
+        }
     }
 }

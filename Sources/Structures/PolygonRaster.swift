@@ -60,7 +60,7 @@ struct PolygonRasterizer {
     @inline(__always)
     static func cInt(_ value: Double) -> Int {
         guard value > -2147483649.0, value < 2147483648.0 else { return Int(Int32.min) }
-        return Int(Int32(value.rounded(.towardZero)))
+        return Int(value)  // truncates toward zero
     }
 
     /// Walks every edge of the closed polygon `xy` on the 5x grid.
@@ -90,6 +90,12 @@ struct PolygonRasterizer {
                 let t = flip ? dx - d : d
                 visit(u: t + xs, v: Self.cInt(Double(ys) + s * Double(t) + 0.5))
             }
+        } else if dx == 0 {
+            // A vertical edge: every point has the same column, so only its two ends can
+            // differ from their neighbours (the points between change nothing).
+            let u = Self.cInt(Double(xs) + 0.5)
+            visit(u: u, v: (flip ? dy : 0) + ys)
+            visit(u: u, v: (flip ? 0 : dy) + ys)
         } else {
             let s = Double(xe - xs) / Double(dy)
             for d in 0...dy {
@@ -107,11 +113,13 @@ struct PolygonRasterizer {
         guard let (pu, pv) = previous, u != pu else { return }
         var xd = Double(u < pu ? u : u - 1)
         xd = (xd + 0.5) / Self.scale - 0.5
-        if xd.rounded(.down) != xd || xd < 0 || xd > maxColumn { return }
+        // floor(xd) != xd; xd is a small multiple of 0.2, so truncation tests it as well.
+        if xd < 0 || xd > maxColumn || Double(Int(xd)) != xd { return }
         var yd = Double(v < pv ? v : pv)
         yd = (yd + 0.5) / Self.scale - 0.5
         if yd < 0 { yd = 0 } else if yd > Double(height) { yd = Double(height) }
-        yd = yd.rounded(.up)
+        let whole = Double(Int(yd))  // ceil of a value in [0, height]
+        yd = whole < yd ? whole + 1 : whole
         let index = Int(xd) * height + Int(yd)
         crossings.append(UInt32(truncatingIfNeeded: index))
     }

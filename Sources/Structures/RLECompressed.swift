@@ -31,8 +31,17 @@ extension RLE {
 
     /// Decodes compressed counts given as bytes (e.g. a string inside a JSON parser's buffer).
     public init(compressedBytes s: UnsafeBufferPointer<UInt8>, height: Int, width: Int) throws {
-        var counts: [UInt32] = []
-        counts.reserveCapacity(s.count)
+        // Decoded into scratch space first, so the counts array is allocated once at its size.
+        let counts = try withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(1, s.count)) { scratch in
+            let n = try RLE.decodeCompressed(s, into: scratch.baseAddress!)
+            return Array(UnsafeBufferPointer(start: scratch.baseAddress!, count: n))
+        }
+        self.init(height: height, width: width, counts: counts)
+    }
+
+    /// `rleFrString` into `out` (room for `s.count` values); returns the number of counts.
+    static func decodeCompressed(_ s: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt32>) throws -> Int {
+        var n = 0
         var p = 0
         while p < s.count {
             var x: Int64 = 0
@@ -53,10 +62,11 @@ extension RLE {
                 shift += 5
                 if !more, (c & 0x10) != 0, shift < 64 { x |= -1 << shift }
             }
-            if counts.count > 2 { x += Int64(counts[counts.count - 2]) }
-            counts.append(UInt32(truncatingIfNeeded: x))
+            if n > 2 { x += Int64(out[n - 2]) }
+            out[n] = UInt32(truncatingIfNeeded: x)
+            n += 1
         }
-        self.init(height: height, width: width, counts: counts)
+        return n
     }
 
     private static func describe(_ byte: UInt8) -> String {

@@ -22,10 +22,14 @@ struct CocoEvalBench: ParsableCommand {
     @Option(help: "cocoeval_bench.py's output, to print our speed-up over pycocotools and faster-coco-eval.")
     var reference: String?
 
+    @Option(name: .customLong("index-only"), help: "Only time reading this COCO instances file (e.g. make_big_coco.py's 450 MB file).")
+    var indexOnly: String?
+
     func run() throws {
         print("# load average: \(loadAverage()), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        if let indexOnly { return try timeIndex(indexOnly) }
         let references = try reference.map(Self.readReference) ?? [:]
-        for (iouType, folder, pyName) in cases() {
+        for (iouType, folder, pyName, extra) in cases() {
             let gt = folder + "/gt.json", dt = folder + "/dt.json"
             guard FileManager.default.fileExists(atPath: gt), FileManager.default.fileExists(atPath: dt) else {
                 throw ValidationError("\(folder): no gt.json/dt.json (run python3 ../shared/bench/cocoeval_bench.py first)")
@@ -43,7 +47,7 @@ struct CocoEvalBench: ParsableCommand {
             print(String(format: "# %@ %@: load gt %.3f s, load results %.3f s, evaluate %.3f s, accumulate %.3f s, summarize %.4f s; AP %.6f",
                          folder, iouType.rawValue, p[0], p[1], p[2], p[3], p[4], stats[0]))
             let median = totals.sorted()[totals.count / 2]
-            print(String(format: "cocoeval-%@-s: %.3f", iouType.rawValue, median))
+            print(String(format: "%@cocoeval-%@-s: %.3f", extra ? "# \(pyName) " : "", iouType.rawValue, median))
             for impl in ["pycocotools", "faster-coco-eval"] {
                 if let t = references["cocoeval-\(pyName)-\(iouType.rawValue)-\(impl)-s"] {
                     print(String(format: "# vs %@ (evaluate+accumulate+summarize after loading): %.2f s, ours %.1fx faster", impl, t, t / median))
@@ -52,13 +56,15 @@ struct CocoEvalBench: ParsableCommand {
         }
     }
 
-    /// (iou type, case folder, case name in the Python script's output).
-    private func cases() -> [(CocoEvalParams.IoUType, String, String)] {
+    /// (iou type, case folder, case name in the Python script's output, whether the line is
+    /// extra: large_segm's bbox, which the Python script also times, prints as a comment).
+    private func cases() -> [(CocoEvalParams.IoUType, String, String, Bool)] {
         if FileManager.default.fileExists(atPath: caseDir + "/gt.json") {
             let name = (caseDir as NSString).lastPathComponent
-            return [(.bbox, caseDir, name), (.segm, caseDir, name)]
+            return [(.bbox, caseDir, name, false), (.segm, caseDir, name, false)]
         }
-        return [(.bbox, caseDir + "/cache/large", "large"), (.segm, caseDir + "/cache/large_segm", "large_segm")]
+        return [(.bbox, caseDir + "/cache/large", "large", false), (.segm, caseDir + "/cache/large_segm", "large_segm", false),
+                (.bbox, caseDir + "/cache/large_segm", "large_segm", true)]
     }
 
     private func timeOnce(gt: String, dt: String, iouType: CocoEvalParams.IoUType) throws -> (Double, [Double], CocoSummary) {
@@ -76,6 +82,17 @@ struct CocoEvalBench: ParsableCommand {
         mark()
         let parts = (1..<marks.count).map { Double(marks[$0] - marks[$0 - 1]) * 1e-9 }
         return (parts.reduce(0, +), parts, summary)
+    }
+
+    /// `coco-json-load-s`: CocoIndex(contentsOf:) on one file, and the peak resident memory.
+    private func timeIndex(_ path: String) throws {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let index = try CocoIndex(contentsOf: path)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        print("# \(path): \(index.images.count) images, \(index.annotations.count) annotations, peak RSS \(usage.ru_maxrss / 1024) MiB")
+        print(String(format: "coco-json-load-s: %.3f", seconds))
     }
 
     /// `name: seconds` lines of cocoeval_bench.py's output.
