@@ -1,26 +1,15 @@
 import Foundation
 import Structures
 import Testing
+import TestSupport
 
 /// Files under ../shared (relative to the package root). A missing file is a test failure
 /// naming the path, never a silent skip.
 enum Shared {
-    static let root: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared")
-
-    struct Missing: Error, CustomStringConvertible {
-        let path: String
-        var description: String { "fixture not found: \(path) (tests need ../shared beside the project)" }
-    }
+    static let root: URL = SharedFiles.root
 
     /// The path of a file under ../shared, checked to exist.
-    static func path(_ relative: String) throws -> String {
-        let path = root.appendingPathComponent(relative).path
-        guard FileManager.default.fileExists(atPath: path) else { throw Missing(path: path) }
-        return path
-    }
+    static func path(_ relative: String) throws -> String { try SharedFiles.path(relative) }
 
     /// A JSON fixture as plain Swift values (json-c, strtod: correctly rounded doubles;
     /// Foundation's JSONSerialization on Linux can be off by an ulp).
