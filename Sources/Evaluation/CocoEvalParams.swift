@@ -1,6 +1,7 @@
 /// COCOeval's parameters for `bbox` and `segm` (pycocotools `Params.setDetParams`), with the
 /// exact float values numpy's `linspace` gives the thresholds.
 public struct CocoEvalParams: Sendable {
+    /// What is compared: boxes (`bbox`) or masks (`segm`).
     public enum IoUType: String, Sendable, CaseIterable {
         case bbox, segm
     }

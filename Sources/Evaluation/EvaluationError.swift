@@ -3,6 +3,7 @@ import Structures
 /// Why an evaluation could not run: a bad results or ground-truth file (naming the file and
 /// the entry), parameters pycocotools would reject, or a failed write.
 public struct EvaluationError: Error, CustomStringConvertible, Sendable {
+    /// What kind of failure it is.
     public enum Kind: Sendable {
         /// A file could not be read or written.
         case io

@@ -1,6 +1,7 @@
 /// What went wrong reading or building a mask or a COCO file. Messages name the file and the
 /// entry (`annotations[12] (id 345)`) where there is one.
 public struct StructuresError: Error, CustomStringConvertible, Sendable {
+    /// What kind of failure it is.
     public enum Kind: Sendable {
         /// The file could not be opened or read.
         case io
