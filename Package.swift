@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "bench",
             dependencies: [
-                "Kernels", "Autograd", "COpenBLAS", "Config", "Structures", "Datasets", "Evaluation",
+                "Kernels", "Autograd", "COpenBLAS", "Config", "Structures", "Datasets", "Evaluation", "NN", "Models",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/bench", swiftSettings: swiftSettings),

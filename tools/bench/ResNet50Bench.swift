@@ -2,10 +2,13 @@ import ArgumentParser
 import Autograd
 import Foundation
 import Kernels
+import Models
+import NN
 
-/// `bench resnet50`: a ResNet-50 forward (BN in eval mode, no grad) at 1x3x800x1216 and a
-/// training step (BN in train mode; forward, backward of the summed logits, SGD update) at
-/// 2x3x512x512: the work `python3 ../shared/bench/torch_cpu.py resnet50` times in PyTorch.
+/// `bench resnet50`: SwiftDet's ResNet-50 backbone (Models.ResNet, BN) forward in eval mode at
+/// 1x3x800x1216 (C2-C5, no grad), and a training step at 2x3x512x512 (BN in train mode; C5,
+/// global average pool and a 1000-way fc as torchvision's resnet50, backward of the summed
+/// logits, SGD with momentum): the work `python3 ../shared/bench/torch_cpu.py resnet50` times.
 struct ResNet50Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resnet50",
@@ -19,29 +22,37 @@ struct ResNet50Bench: ParsableCommand {
 
     func run() throws {
         var rng = SeededGenerator(seed: 0)
-        let net = ResNet50Trunk(rng: &rng)
+        var options = ResNet.Options()
+        options.normEval = false  // BN follows the mode, as torchvision's model in train()
+        let backbone = ResNet(options)
+        for (_, p) in backbone.namedParameters() where p.rank == 4 {
+            Init.kaiming(p, mode: .fanOut, nonlinearity: "relu", using: &rng)
+        }
+        let fc = Linear(2048, 1000)
+        fc.resetParameters(using: &rng)
         print("bench resnet50: median of \(reps) after \(warmup) warm-up; cores \(Parallel.workers), "
               + "BLAS threads \(Gemm.threads), OPENBLAS_THREAD_TIMEOUT \(BLASEnvironment.spinSetting), load \(Timing.loadAverage())")
 
+        backbone.eval()
         let image = Tensor.normal([1, 3, 800, 1216], using: &rng)
         let forward = Timing.interleavedMedians(reps: reps, warmup: warmup, [{
-            let c5 = withNoGrad { net.features(image, training: false) }
+            let c5 = withNoGrad { backbone(image) }.last!
             precondition(c5.shape == [1, 2048, 25, 38], "unexpected C5 shape \(c5.shape)")
         }])[0]
         print(String(format: "resnet50-forward-ms: %.1f", forward * 1000))
 
+        backbone.train()
         let batch = Tensor.normal([2, 3, 512, 512], using: &rng)
-        let params = net.parameters
+        let params = backbone.namedParameters().map(\.1) + fc.namedParameters().map(\.1)
         let sgd = MomentumSGD(params, lr: 0.01, momentum: 0.9)
         let step = Timing.interleavedMedians(reps: reps, warmup: warmup, [{
             for p in params { p.zeroGrad() }
-            let loss = net.logits(batch, training: true).sum()
-            loss.backward()
+            let logits = fc(backbone(batch).last!.mean(axes: [2, 3]))
+            logits.sum().backward()
             sgd.step()
         }])[0]
         print(String(format: "resnet50-train-step-ms: %.1f", step * 1000))
     }
-
 }
 
 /// SGD with momentum as torch.optim.SGD (v = m v + g; p -= lr v), the update torch_cpu.py
