@@ -3,6 +3,7 @@ import Config
 import Models
 import NN
 import Testing
+import Foundation
 import Structures
 import Kernels
 
@@ -131,5 +132,38 @@ import Kernels
         let loss = maskHead.loss(maskLogits: try t.tensor("train.mask.mask_pred"), targets: targets, labels: samples.positiveLabels)
         let e = try tiny.sidecar.view("train").view("log_vars").double("loss_mask")
         #expect(Swift.abs(Double(loss.item) - e) <= 1e-5 * e, "\(name) loss_mask \(loss.item) vs \(e)")
+    }
+}
+
+/// Mask pasting: mmdetection's first 16 mask logits and detections, pasted into the original
+/// image, against its predicted masks (IoU > 0.99 per instance, the criterion).
+@Suite struct MaskPasteFixtureTests {
+    @Test(arguments: TinyCase.names.filter { $0.contains("mask-rcnn") })
+    func pastedMasksMatchMmdetection(name: String) throws {
+        let tiny = try TinyCase(name)
+        let t = tiny.tensors
+        let meta = try tiny.sidecar.view("test_meta")
+        let ori = try meta.ints("ori_shape"), sf = try meta.doubles("scale_factor")
+        let thr = Float(try tiny.sidecar.view("test_cfg").view("rcnn").double("mask_thr_binary"))
+        let logits = try t.tensor("mask.mask_pred.first16")  // (16, C, 28, 28)
+        let labels = try t.indices("rcnn.dets.labels").values
+        let boxes = try t.tensor("rcnn.dets.bboxes").scalars  // resized-image coordinates
+        let counts = try t.indices("pred.masks.rle_counts").values.map(UInt32.init)
+        let offsets = try t.indices("pred.masks.rle_offsets").values
+        let (c, s) = (logits.dim(1), logits.dim(2))
+        let l = logits.scalars
+        for i in 0..<logits.dim(0) {
+            let plane = (i * c + labels[i]) * s * s
+            let probs = (0..<(s * s)).map { 1 / (1 + Foundation.exp(-l[plane + $0])) }
+            // Boxes divided by the scale factor (mmdetection divides in place).
+            let box = (0..<4).map { boxes[4 * i + $0] / Float($0 % 2 == 0 ? sf[0] : sf[1]) }
+            let ours = MaskPaste.paste(probs: probs, size: s, box: box, imgH: ori[0], imgW: ori[1], threshold: thr)
+            let theirs = try RLE(height: ori[0], width: ori[1], counts: Array(counts[offsets[i]..<offsets[i + 1]])).decodeRowMajor()
+            let inter = zip(ours, theirs).filter { $0 == 1 && $1 == 1 }.count
+            let union = zip(ours, theirs).filter { $0 == 1 || $1 == 1 }.count
+            let iou = union == 0 ? 1 : Double(inter) / Double(union)
+            #expect(inter > 0, "\(name) mask \(i): empty")
+            #expect(iou > 0.99, "\(name) mask \(i): IoU \(iou) with mmdetection's")
+        }
     }
 }
