@@ -48,7 +48,7 @@ let package = Package(
         // MARK: - Libraries
         .target(name: "Kernels", dependencies: ["COpenBLAS"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Autograd", dependencies: ["Kernels"], exclude: ["README.md"], swiftSettings: swiftSettings),
-        .target(name: "NN", dependencies: ["Autograd", "Kernels", "Config"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "NN", dependencies: ["Autograd", "Kernels", "Config", "Structures"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Config", dependencies: ["CJSONC", "CYAML"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Structures", dependencies: ["CJSONC", "Kernels"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(

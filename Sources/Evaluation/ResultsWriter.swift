@@ -75,29 +75,10 @@ public enum ResultsWriter {
         return "\(value)"
     }
 
-    /// Temporary file in the same directory, fsync, rename.
+    /// Temporary file in the same directory, fsync, rename (Structures' AtomicFile).
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard fd >= 0 else {
-            throw EvaluationError(.io, "\(path): cannot create a temporary file beside it: \(String(cString: strerror(errno)))")
-        }
-        var ok = true
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n <= 0 { ok = false; return }
-                offset += n
-            }
-        }
-        let error = String(cString: strerror(errno))
-        ok = ok && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw EvaluationError(.io, "\(path): cannot write: \(ok ? String(cString: strerror(errno)) : error)")
+        do { try AtomicFile.write(bytes, to: path) } catch let f as AtomicFile.Failure {
+            throw EvaluationError(.io, f.description)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Autograd
 import Foundation
+import Structures
 
 /// One entry of a state dict: a parameter or a persistent buffer with its dotted key.
 public struct StateEntry {
@@ -45,11 +46,13 @@ extension Module {
     }
 
     /// Writes the state dict as safetensors (float32 tensors, int64 integer buffers),
-    /// atomically: a temporary file in the same folder, then a rename.
+    /// atomically (Structures' AtomicFile: temporary file, fsync, rename).
     public func saveStateDict(to path: String, metadata: [String: String] = [:]) throws {
         let entries = stateDict().map { SafetensorsFile.Item(name: $0.key, tensor: $0.tensor, dtype: $0.isInteger ? .i64 : .f32) }
         let data = try SafetensorsFile.encode(entries, metadata: metadata)
-        try AtomicFile.write(data, to: path)
+        do { try AtomicFile.write(data, to: path) } catch let f as AtomicFile.Failure {
+            throw StateDictError(path: path, report: nil, reason: f.reason)
+        }
     }
 
     /// Copies tensors from `file` into the model by key; with `prefix`, the file's key for a
@@ -88,26 +91,5 @@ extension Module {
     @discardableResult
     public func loadStateDict(path: String, prefix: String = "", strict: Bool = true) throws -> LoadReport {
         try loadStateDict(from: SafetensorsFile(path: path), prefix: prefix, strict: strict)
-    }
-}
-
-/// Writes files atomically: a temporary file beside the target, then rename(2).
-public enum AtomicFile {
-    public static func write(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent()
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        do {
-            try data.write(to: tmp)
-            if rename(tmp.path, url.path) != 0 {
-                throw StateDictError(path: path, report: nil, reason: "cannot rename temporary file into place (errno \(errno))")
-            }
-        } catch let e as StateDictError {
-            try? FileManager.default.removeItem(at: tmp)
-            throw e
-        } catch {
-            try? FileManager.default.removeItem(at: tmp)
-            throw StateDictError(path: path, report: nil, reason: "cannot write: \(error.localizedDescription)")
-        }
     }
 }

@@ -51,6 +51,17 @@ import Testing
         }
     }
 
+    @Test func failedSaveNamesThePathAndLeavesNothing() throws {
+        let dir = tempPath("missing-dir")
+        do {
+            try TwoBlocks().saveStateDict(to: dir + "/ckpt.safetensors")
+            Issue.record("saving into a missing folder succeeded")
+        } catch let e as StateDictError {
+            #expect(e.description.contains(dir + "/ckpt.safetensors"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir))
+    }
+
     @Test func unreadableCheckpointNamesTheFile() {
         let m = TwoBlocks()
         #expect(throws: SafetensorsFile.Error.self) { try m.loadStateDict(path: "/nonexistent/ckpt.safetensors") }
