@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Structures", targets: ["Structures"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
+        .library(name: "Engine", targets: ["Engine"]),
         .executable(name: "bench", targets: ["bench"]),
         .executable(name: "print-config", targets: ["print-config"]),
         .executable(name: "model-info", targets: ["model-info"]),
@@ -57,6 +58,10 @@ let package = Package(
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Evaluation", dependencies: ["Structures"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Models", dependencies: ["NN", "Autograd", "Kernels", "Config", "Structures"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(
+            name: "Engine",
+            dependencies: ["Models", "NN", "Autograd", "Kernels", "Config", "Structures", "Datasets", "Evaluation", "CTurboJPEG"],
+            exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // MARK: - Tools
         .executableTarget(
@@ -99,6 +104,9 @@ let package = Package(
         .testTarget(name: "StructuresTests", dependencies: ["Structures", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Structures", "Config", "Autograd", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Structures", "TestSupport"]),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: ["Engine", "Models", "NN", "Autograd", "Kernels", "Config", "Structures", "Datasets", "Evaluation", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
