@@ -15,6 +15,9 @@ public final class RPNHead: Module {
     public let coder: DeltaXYWHBBoxCoder
     /// Logits per anchor: 1 with sigmoid (mmdetection's RPN), else num_classes + 1.
     public let clsOutChannels: Int
+    /// `loss_cls` (sigmoid cross-entropy) and `loss_bbox` settings.
+    public var clsLoss = ClassLoss()
+    public var bboxLoss = BoxLoss()
 
     public init(inChannels: Int, featChannels: Int, anchorGenerator: AnchorGenerator, coder: DeltaXYWHBBoxCoder, useSigmoid: Bool = true) {
         let a = anchorGenerator.numBaseAnchors
@@ -51,8 +54,7 @@ public final class RPNHead: Module {
 }
 
 extension RPNHead {
-    /// mmdetection's `RPNHead` config (anchor_generator, bbox_coder, loss configs; the losses
-    /// are read by the detector's loss step).
+    /// mmdetection's `RPNHead` config (anchor_generator, bbox_coder, loss_cls, loss_bbox).
     public convenience init(config c: ConfigView) throws {
         try c.accept(["type", "in_channels", "feat_channels", "num_classes", "num_convs", "anchor_generator",
                       "bbox_coder", "loss_cls", "loss_bbox", "train_cfg", "test_cfg", "init_cfg", "reg_decoded_bbox"])
@@ -60,9 +62,12 @@ extension RPNHead {
         guard try c.int("num_classes", default: 1) == 1 else { throw c.error("num_classes", "an RPN has num_classes=1") }
         if try c.bool("reg_decoded_bbox", default: false) { throw c.error("reg_decoded_bbox", "reg_decoded_bbox=True is not supported") }
         let useSigmoid = try c.optionalView("loss_cls").map { try $0.bool("use_sigmoid", default: false) } ?? true
+        guard useSigmoid else { throw c.error("loss_cls", "only a sigmoid RPN (use_sigmoid=True) is supported") }
         let inC = try c.int("in_channels")
         self.init(inChannels: inC, featChannels: try c.int("feat_channels", default: inC),
                   anchorGenerator: try AnchorGenerator(config: try c.view("anchor_generator")),
                   coder: try DeltaXYWHBBoxCoder(config: try c.view("bbox_coder")), useSigmoid: useSigmoid)
+        clsLoss = try ClassLoss(config: try c.optionalView("loss_cls"), sigmoid: true)
+        bboxLoss = try BoxLoss(config: try c.optionalView("loss_bbox"))
     }
 }

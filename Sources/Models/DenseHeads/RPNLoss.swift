@@ -89,10 +89,10 @@ extension RPNHead {
                           assignment: projected, sampling: sampling)
     }
 
-    /// loss_rpn_cls (sigmoid BCE) and loss_rpn_bbox (L1 on deltas), each summed over levels
+    /// loss_rpn_cls (sigmoid BCE) and loss_rpn_bbox (L1 or smooth L1 on deltas), each summed over levels
     /// and images and divided by the total sampled anchors, as mmdetection. `targets[n]`
     /// covers image n's anchors of all levels, level-major.
-    public func loss(scores: [Tensor], deltas: [Tensor], targets: [RPNTargets], clsWeight: Float = 1, bboxWeight: Float = 1) -> (cls: Tensor, bbox: Tensor) {
+    public func loss(scores: [Tensor], deltas: [Tensor], targets: [RPNTargets], clsLoss: ClassLoss = ClassLoss(), bboxLoss: BoxLoss = BoxLoss()) -> (cls: Tensor, bbox: Tensor) {
         let n = targets.count
         let a = anchorGenerator.numBaseAnchors
         var logits: [Tensor] = [], preds: [Tensor] = []
@@ -115,7 +115,7 @@ extension RPNHead {
         precondition(k == logits.reduce(0) { $0 + $1.dim(0) } && n == scores[0].dim(0), "RPN loss: targets do not cover the batch's anchors")
         let cls = Losses.binaryCrossEntropyWithLogits(Tensor.concat(logits, axis: 0), Tensor(shape: [k, 1], labels),
                                                       weight: Tensor(shape: [k], lw), avgFactor: avg)
-        let bbox = Losses.l1(Tensor.concat(preds, axis: 0), Tensor(shape: [k, 4], bt), weight: Tensor(shape: [k, 4], bw), avgFactor: avg)
-        return (clsWeight == 1 ? cls : cls * clsWeight, bboxWeight == 1 ? bbox : bbox * bboxWeight)
+        let bbox = bboxLoss(Tensor.concat(preds, axis: 0), Tensor(shape: [k, 4], bt), weight: Tensor(shape: [k, 4], bw), avgFactor: avg)
+        return (clsLoss.scaled(cls), bbox)
     }
 }

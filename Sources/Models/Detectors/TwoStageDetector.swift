@@ -11,12 +11,19 @@ public final class TwoStageDetector: Module {
     public let neck: any Neck
     public let rpnHead: RPNHead
     public let roiHead: StandardRoIHead
+    /// `train_cfg`: needed by `loss`.
+    public var trainConfig: DetectorTrainConfig?
+    /// `test_cfg`: used by `predict` (mmdetection's defaults when absent).
+    public var testConfig: DetectorTestConfig
 
-    public init(backbone: any Backbone, neck: any Neck, rpnHead: RPNHead, roiHead: StandardRoIHead) {
+    public init(backbone: any Backbone, neck: any Neck, rpnHead: RPNHead, roiHead: StandardRoIHead,
+                trainConfig: DetectorTrainConfig? = nil, testConfig: DetectorTestConfig = DetectorTestConfig()) {
         self.backbone = backbone
         self.neck = neck
         self.rpnHead = rpnHead
         self.roiHead = roiHead
+        self.trainConfig = trainConfig
+        self.testConfig = testConfig
     }
 
     public var children: [(String, any Module)] {
@@ -33,6 +40,11 @@ extension TwoStageDetector {
         self.init(backbone: try ModelRegistry.backbones.build(try c.view("backbone")),
                   neck: try ModelRegistry.necks.build(try c.view("neck")),
                   rpnHead: try ModelRegistry.rpnHeads.build(try c.view("rpn_head")),
-                  roiHead: roiHead)
+                  roiHead: roiHead,
+                  trainConfig: try c.optionalView("train_cfg").map { try DetectorTrainConfig(config: $0) },
+                  testConfig: try c.optionalView("test_cfg").map { try DetectorTestConfig(config: $0) } ?? DetectorTestConfig())
     }
+
+    /// Backbone then neck: the feature pyramid, finest level first.
+    public func features(_ inputs: Tensor) -> [Tensor] { neck(backbone(inputs)) }
 }

@@ -88,7 +88,7 @@ extension ConvFCBBoxHead {
     /// loss_cls (softmax cross-entropy over num_classes + 1, averaged over the sampled RoIs),
     /// loss_bbox (L1 on each positive's class-specific deltas, divided by all sampled RoIs),
     /// and acc (top-1 accuracy in percent), as mmdetection's BBoxHead.loss.
-    public func loss(clsScore: Tensor, bboxPred: Tensor, samples: RoISamples, clsWeight: Float = 1, bboxWeight: Float = 1)
+    public func loss(clsScore: Tensor, bboxPred: Tensor, samples: RoISamples, clsLoss: ClassLoss = ClassLoss(), bboxLoss: BoxLoss = BoxLoss())
         -> (cls: Tensor, bbox: Tensor, accuracy: Float)
     {
         let r = samples.labels.count
@@ -104,7 +104,7 @@ extension ConvFCBBoxHead {
             let cols = pos.flatMap { i in (0..<4).map { 4 * samples.labels[i] + $0 } }
             let picked = bboxPred.indexSelect(axis: 0, pos).gather(axis: 1, IndexTensor(shape: [pos.count, 4], cols))
             let target = Tensor(shape: [pos.count, 4], pos.flatMap { Array(samples.bboxTargets[(4 * $0)..<(4 * $0 + 4)]) })
-            bbox = Losses.l1(picked, target, weight: Tensor.ones([pos.count, 4]), avgFactor: Float(r))
+            bbox = bboxLoss(picked, target, weight: Tensor.ones([pos.count, 4]), avgFactor: Float(r))
         }
         let scores = clsScore.scalars
         var correct = 0
@@ -112,7 +112,7 @@ extension ConvFCBBoxHead {
             let row = scores[(i * (numClasses + 1))..<((i + 1) * (numClasses + 1))]
             if row.firstIndex(of: row.max()!)! - row.startIndex == samples.labels[i] { correct += 1 }
         }
-        return (clsWeight == 1 ? cls : cls * clsWeight, bboxWeight == 1 ? bbox : bbox * bboxWeight,
+        return (clsLoss.scaled(cls), bbox,
                 Float(correct) * 100 / Float(max(r, 1)))
     }
 }

@@ -15,6 +15,9 @@ public final class ConvFCBBoxHead: Module {
     public let sharedFCs: [Linear]
     public let coder: DeltaXYWHBBoxCoder
     public let roiFeatSize: Int
+    /// `loss_cls` (softmax cross-entropy) and `loss_bbox` settings.
+    public var clsLoss = ClassLoss()
+    public var bboxLoss = BoxLoss()
 
     public init(inChannels: Int, roiFeatSize: Int, numClasses: Int, numSharedConvs: Int, numSharedFCs: Int,
                 convOutChannels: Int, fcOutChannels: Int, conv: ConvSpec, norm: NormSpec?, coder: DeltaXYWHBBoxCoder) {
@@ -96,5 +99,7 @@ extension ConvFCBBoxHead {
                   norm: try c.optionalView("norm_cfg").map { try NormSpec(config: $0) },
                   coder: try c.optionalView("bbox_coder").map { try DeltaXYWHBBoxCoder(config: $0) }
                       ?? DeltaXYWHBBoxCoder(stds: [0.1, 0.1, 0.2, 0.2]))
+        clsLoss = try ClassLoss(config: try c.optionalView("loss_cls"))
+        bboxLoss = try BoxLoss(config: try c.optionalView("loss_bbox"))
     }
 }

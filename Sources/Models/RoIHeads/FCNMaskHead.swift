@@ -11,6 +11,8 @@ public final class FCNMaskHead: Module {
     public let upsample: ConvTranspose2d
     public let convLogits: Conv2d
     public let numClasses: Int
+    /// `loss_mask` (CrossEntropyLoss with use_mask=True).
+    public var maskLoss = ClassLoss()
 
     public init(numConvs: Int, inChannels: Int, convOutChannels: Int, numClasses: Int, conv: ConvSpec, norm: NormSpec?) {
         var list: [ConvModule] = []
@@ -64,5 +66,6 @@ extension FCNMaskHead {
                   convOutChannels: try c.int("conv_out_channels", default: 256), numClasses: try c.int("num_classes", default: 80),
                   conv: try ConvSpec(config: try c.optionalView("conv_cfg")),
                   norm: try c.optionalView("norm_cfg").map { try NormSpec(config: $0) })
+        maskLoss = try ClassLoss(config: try c.optionalView("loss_mask"), mask: true)
     }
 }

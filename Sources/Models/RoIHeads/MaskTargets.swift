@@ -22,7 +22,7 @@ extension FCNMaskHead {
     /// loss_mask: BCE with logits on each positive RoI's gt-class channel, averaged over all
     /// its pixels (mmdetection's CrossEntropyLoss(use_mask=True)).
     public func loss(maskLogits: Tensor, targets: Tensor, labels: [Int]) -> Tensor {
-        Losses.maskBinaryCrossEntropy(maskLogits, target: targets, labels: IndexTensor(labels))
+        maskLoss.scaled(Losses.maskBinaryCrossEntropy(maskLogits, target: targets, labels: IndexTensor(labels)))
     }
 }
 
