@@ -1,5 +1,5 @@
 import Datasets
-@testable import Engine
+import Engine
 import Structures
 import Testing
 
