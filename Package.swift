@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "print-config", targets: ["print-config"]),
         .executable(name: "model-info", targets: ["model-info"]),
         .executable(name: "coco-eval", targets: ["coco-eval"]),
+        .executable(name: "analyze-logs", targets: ["analyze-logs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -92,6 +93,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/coco-eval", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "analyze-logs",
+            dependencies: [
+                "Engine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "tools/analyze-logs", swiftSettings: swiftSettings),
 
         // MARK: - Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
