@@ -51,6 +51,17 @@ extension ResNet {
             o.groups = try c.int("groups", default: 1)
             o.baseWidth = try c.int("base_width", default: 4)
         }
+        if let pretrained = try c.optionalString("pretrained") {
+            o.pretrained = (pretrained, nil)
+        }
+        if let initCfg = try c.optionalView("init_cfg") {
+            let kind = try initCfg.string("type")
+            guard kind == "Pretrained" else {
+                throw initCfg.error("type", "ResNet init_cfg: expected None or dict(type='Pretrained', checkpoint=...), got '\(kind)'")
+            }
+            try initCfg.accept(["type", "checkpoint", "prefix", "map_location"])
+            o.pretrained = (try initCfg.string("checkpoint"), try initCfg.optionalString("prefix"))
+        }
         self.init(o)
     }
 }

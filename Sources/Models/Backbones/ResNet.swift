@@ -25,6 +25,8 @@ public final class ResNet: Backbone {
         /// ResNeXt: groups of the 3x3 conv and width per group (groups 1 is plain ResNet).
         public var groups = 1
         public var baseWidth = 4
+        /// `init_cfg=dict(type='Pretrained', checkpoint=..., prefix=...)`: a local safetensors file.
+        public var pretrained: (checkpoint: String, prefix: String?)? = nil
         public init() {}
     }
 

@@ -1,0 +1,97 @@
+import Autograd
+import Foundation
+import Kernels
+import NN
+
+/// A `Pretrained` init_cfg that cannot be honoured (a URL, a missing or non-matching file).
+public struct PretrainedError: Error, CustomStringConvertible {
+    public let checkpoint: String
+    public let reason: String
+    public var description: String {
+        "backbone init_cfg Pretrained checkpoint '\(checkpoint)': \(reason). SwiftDet loads local safetensors files "
+            + "with mmdetection key names only; to train from scratch set model.backbone.init_cfg=None "
+            + "(--cfg-options model.backbone.init_cfg=None)"
+    }
+}
+
+extension ResNet {
+    /// mmdetection's ResNet init without a checkpoint: Kaiming-normal (fan_out, relu) on every
+    /// conv (ConvWS included), zero conv biases, norms γ=1 β=0, and with zero_init_residual the
+    /// last norm of every block γ=β=0. With a `Pretrained` init_cfg the local safetensors file is
+    /// loaded instead (keys as mmdetection's, with or without a `backbone.` prefix; the rest of
+    /// the checkpoint is ignored; keys it lacks keep the default init), and it is an error when no backbone key matches.
+    public func initWeights(using rng: inout SeededGenerator) throws {
+        for (_, m) in namedModules() {
+            if let conv = m as? Conv2d {
+                Init.kaiming(conv.weight, mode: .fanOut, nonlinearity: "relu", using: &rng)
+                if let b = conv.bias { Init.fill(b, 0) }
+            } else if m is NN.BatchNorm2d || m is NN.GroupNorm, let norm = m as? any NormLayer {
+                norm.resetAffine(gamma: 1)
+            }
+        }
+        if options.zeroInitResidual {
+            for norm in residualNorms { norm.resetAffine(gamma: 0) }
+        }
+        if let (checkpoint, prefix) = options.pretrained { try loadPretrained(checkpoint, prefix: prefix) }
+    }
+
+    private func loadPretrained(_ checkpoint: String, prefix: String?) throws {
+        if checkpoint.contains("://") {
+            throw PretrainedError(checkpoint: checkpoint, reason: "downloads are not supported")
+        }
+        guard FileManager.default.fileExists(atPath: checkpoint) else {
+            throw PretrainedError(checkpoint: checkpoint, reason: "no such file")
+        }
+        let file: SafetensorsFile
+        do { file = try SafetensorsFile(path: checkpoint) } catch {
+            throw PretrainedError(checkpoint: checkpoint, reason: "not a readable safetensors file (\(error))")
+        }
+        // mmengine's `prefix` selects `prefix.`-keys; otherwise accept a whole-detector file.
+        var keyPrefix = prefix.map { $0.hasSuffix(".") ? $0 : $0 + "." } ?? ""
+        if prefix == nil && file.names.contains(where: { $0.hasPrefix("backbone.") }) { keyPrefix = "backbone." }
+        let report = try loadStateDict(from: file, prefix: keyPrefix, strict: false)
+        let total = stateDict().count
+        if report.missing.count == total {
+            throw PretrainedError(checkpoint: checkpoint, reason: "none of the backbone's \(total) keys is in the file"
+                                  + (keyPrefix.isEmpty ? "" : " under prefix '\(keyPrefix)'"))
+        }
+        if !report.shapeMismatches.isEmpty {
+            throw PretrainedError(checkpoint: checkpoint, reason: "shape mismatches: " + report.shapeMismatches.prefix(5).joined(separator: "; "))
+        }
+        if !report.missing.isEmpty {
+            FileHandle.standardError.write(Data("warning: backbone init from \(checkpoint): \(report.missing.count) keys missing (kept their default init): \(report.missing.prefix(5).joined(separator: ", "))\n".utf8))
+        }
+    }
+}
+
+extension FPN {
+    /// mmdetection's FPN init_cfg: Xavier-uniform on every conv, zero biases (norms γ=1 β=0).
+    public func initWeights(using rng: inout SeededGenerator) {
+        for module in lateralConvs + fpnConvs {
+            Init.xavier(module.conv.weight, uniform: true, using: &rng)
+            if let b = module.conv.bias { Init.fill(b, 0) }
+            module.norm?.resetAffine(gamma: 1)
+        }
+    }
+}
+
+extension TwoStageDetector {
+    /// mmdetection's `model.init_weights()` for a model built from a config: every component's
+    /// init_cfg (backbone Kaiming + zero_init_residual or its Pretrained file, FPN Xavier,
+    /// RPN Normal(0.01), box head Normal/Xavier, mask head Kaiming), drawn from `seed`.
+    public func initWeights(seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        try backbone.initWeights(using: &rng)
+        neck.initWeights(using: &rng)
+        rpnHead.initWeights(using: &rng)
+        roiHead.initWeights(using: &rng)
+    }
+}
+
+extension StandardRoIHead {
+    /// The box head's and the mask head's inits (the RoI extractors have no parameters).
+    public func initWeights(using rng: inout SeededGenerator) {
+        bboxHead.initWeights(using: &rng)
+        maskHead?.initWeights(using: &rng)
+    }
+}
