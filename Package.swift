@@ -25,6 +25,8 @@ let package = Package(
         .executable(name: "model-info", targets: ["model-info"]),
         .executable(name: "coco-eval", targets: ["coco-eval"]),
         .executable(name: "analyze-logs", targets: ["analyze-logs"]),
+        .executable(name: "train", targets: ["train"]),
+        .executable(name: "test", targets: ["test"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -100,6 +102,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/analyze-logs", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "train",
+            dependencies: ["Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "tools/train", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "test",
+            dependencies: ["Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "tools/test", swiftSettings: swiftSettings),
 
         // MARK: - Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),

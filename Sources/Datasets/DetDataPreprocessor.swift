@@ -40,8 +40,11 @@ public struct DetDataPreprocessor: Sendable {
 
     /// From `model.data_preprocessor` (type `DetDataPreprocessor`).
     public init(config c: ConfigView) throws {
-        try c.accept(["mean", "std", "pad_size_divisor", "pad_value", "bgr_to_rgb", "rgb_to_bgr", "pad_mask",
+        try c.accept(["type", "mean", "std", "pad_size_divisor", "pad_value", "bgr_to_rgb", "rgb_to_bgr", "pad_mask",
                       "mask_pad_value", "pad_seg", "seg_pad_value", "boxtype2tensor", "non_blocking", "batch_augments"])
+        if let type = try c.optionalString("type"), type != "DetDataPreprocessor" {
+            throw c.error("type", "unsupported data preprocessor '\(type)' (expected DetDataPreprocessor)")
+        }
         func floats(_ key: String) throws -> [Float]? {
             guard let v = c.value(key), !v.isNone else { return nil }
             return try c.doubles(key).map(Float.init)

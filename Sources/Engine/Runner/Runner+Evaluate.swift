@@ -1,0 +1,81 @@
+import Datasets
+import Evaluation
+import Foundation
+import Models
+import Structures
+
+extension Runner {
+    /// mmengine's ValLoop / TestLoop: the model in eval mode over `loader`, the predictions as
+    /// COCO records, then `metric`; logs the summary and `Epoch(val) [E][n/n]  coco/bbox_mAP: ...`
+    /// and appends the metrics to scalars.json. `onPrediction` sees each image's detections
+    /// (the test tool's --show-dir); `records` receives all of them (--out).
+    @discardableResult
+    public func evaluate(loader: DataLoader, metric: CocoMetric, phase: String, epoch: Int? = nil,
+                         onPrediction: ((DetSample, Detections) throws -> Void)? = nil,
+                         records collected: ((([DetectionRecord]) throws -> Void))? = nil) throws -> [(String, Double)] {
+        model.eval()
+        defer { model.train() }
+        let batches = loader.epoch(0)
+        var records: [DetectionRecord] = []
+        var done = 0, time = 0.0, dataTime = 0.0
+        var clock = Date()
+        let total = batches.count
+        while let batch = try batches.next() {
+            dataTime += Date().timeIntervalSince(clock)
+            let b = preprocessor(batch, training: false)
+            let detections = try model.predict(inputs: b.inputs, samples: b.samples, rescale: true)
+            for (sample, d) in zip(b.samples, detections) {
+                guard let id = sample.meta.imgId, let ori = sample.meta.oriShape, ori.count >= 2 else {
+                    throw RunnerError("\(phase): a sample without img_id/ori_shape (PackDetInputs meta_keys must keep them)")
+                }
+                records += d.records(imageId: id, categoryIds: loader.dataset.categoryIds, height: ori[0], width: ori[1])
+                try onPrediction?(sample, d)
+            }
+            done += 1
+            time += Date().timeIntervalSince(clock)
+            logger.progress(done: done, total: total, secondsPerIter: time / Double(done),
+                            eta: time / Double(done) * Double(total - done))
+            clock = Date()
+        }
+        try collected?(records)
+        let result = try metric.evaluate(records)
+        logger.plain(result.text)
+        let head = phase == "test" ? "Epoch(test) [\(done)/\(total)]" : "Epoch(\(phase)) [\(epoch ?? 0)][\(done)/\(total)]"
+        let n = Double(max(done, 1))
+        let parts = [head] + result.metrics.map { "\($0.0): \(String(format: "%.4f", $0.1))" }
+            + ["data_time: \(String(format: "%.4f", dataTime / n))", "time: \(String(format: "%.4f", time / n))"]
+        logger.info(parts.joined(separator: "    "))
+        logger.scalars(result.metrics + [("data_time", dataTime / n), ("time", time / n), ("step", Double(epoch ?? 0))])
+        return result.metrics
+    }
+
+    /// The test tool: loads `checkpoint` (weights), runs `test_dataloader` through the model,
+    /// evaluates with `test_evaluator`, writes all detections to `out` (COCO results JSON) and
+    /// the drawn predictions to `showDir`.
+    @discardableResult
+    public func test(checkpoint: String, out: String? = nil, showDir: String? = nil,
+                     scoreThreshold: Float = 0.3) throws -> [(String, Double)] {
+        try loadWeights(checkpoint)
+        guard let loader = try dataloader("test_dataloader") else { throw RunnerError("the config has no test_dataloader") }
+        guard let metric = try evaluator("test_evaluator") else { throw RunnerError("the config has no test_evaluator") }
+        let drawer = DetectionDrawer(classNames: loader.dataset.classes, scoreThreshold: scoreThreshold)
+        if let showDir { try FileManager.default.createDirectory(atPath: showDir, withIntermediateDirectories: true) }
+        let show: ((DetSample, Detections) throws -> Void)? = showDir.map { dir in
+            { sample, d in
+                guard let path = sample.meta.imgPath else { return }
+                let image = try JPEGDecoder.load(path: path)
+                let masks = d.masks.map { BitmapMasks(height: image.height, width: image.width, masks: $0) }
+                let drawn = drawer.draw(on: image, boxes: HorizontalBoxes(d.boxes.scalars), labels: d.labels,
+                                        scores: d.scores, masks: masks)
+                let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+                try ImageWriter.write(drawn, to: "\(dir)/\(stem).jpg")
+            }
+        }
+        return try evaluate(loader: loader, metric: metric, phase: "test", onPrediction: show, records: { records in
+            if let out {
+                try ResultsWriter.write(records, to: out)
+                self.logger.info("Results written to \(out) (\(records.count) detections)")
+            }
+        })
+    }
+}

@@ -1,0 +1,88 @@
+import Autograd
+import Config
+import Datasets
+import Foundation
+import Kernels
+import Models
+import NN
+
+/// What the `train` / `test` tools pass besides the config (mmdetection's CLI flags).
+public struct RunOptions {
+    public enum Resume: Equatable { case auto, path(String) }
+    public var workDir: String?
+    public var resume: Resume?
+    public var autoScaleLR = false
+    public var seed: UInt64?
+    /// Print log lines on stdout too (they always go to the log file).
+    public var echo = true
+    public init() {}
+}
+
+/// mmengine's Runner for SwiftDet's detectors: builds the model, its data preprocessor,
+/// dataloaders, evaluators, optimizer wrapper and schedulers from a merged config, and runs
+/// the EpochBasedTrainLoop (with ValLoop every `val_interval` epochs) or the TestLoop.
+public final class Runner {
+    public let config: ConfigView
+    /// The config file name, for the work dir and the config copy.
+    public let configName: String
+    public let workDir: String
+    public let seed: UInt64
+    public let model: TwoStageDetector
+    public let preprocessor: DetDataPreprocessor
+    public let logger: RunLogger
+    let options: RunOptions
+
+    /// Builds the model from `config` (initialised as mmdetection's `init_weights`, from the
+    /// seed) and opens the run's log. `configPath` names the config in the work dir.
+    public init(config: ConfigView, configPath: String, options: RunOptions = RunOptions(), logToFiles: Bool = true) throws {
+        self.config = config
+        self.options = options
+        let stem = ((configPath as NSString).lastPathComponent as NSString).deletingPathExtension
+        configName = (configPath as NSString).lastPathComponent
+        let configured = try config.optionalString("work_dir")
+        workDir = options.workDir ?? configured ?? "./work_dirs/\(stem)"
+        if let s = options.seed {
+            seed = s
+        } else if let r = try config.optionalView("randomness"), let s = try r.optionalInt("seed") {
+            seed = UInt64(truncatingIfNeeded: s)
+        } else {
+            seed = UInt64.random(in: 0..<(1 << 31))  // mmengine draws one and logs it
+        }
+        if logToFiles {
+            try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
+        }
+        logger = try RunLogger(workDir: logToFiles ? workDir : nil, echo: options.echo)
+        model = try ModelRegistry.detectors.build(try config.view("model"))
+        preprocessor = try DetDataPreprocessor(config: try config.view("model").view("data_preprocessor"))
+        try model.initWeights(seed: seed)
+        model.train()
+        logger.info("Config: \(configPath); work dir: \(workDir); seed: \(seed)")
+        if logToFiles {
+            let text = (try? ConfigDump.python(config.dict)) ?? ConfigDump.json(config.dict)
+            try CheckpointIO.atomicWrite(Data(text.utf8), to: workDir + "/" + stem + ((try? ConfigDump.python(config.dict)) == nil ? ".json" : ".py"))
+        }
+    }
+
+    /// A dataloader of the config (`train_dataloader`, `val_dataloader`, `test_dataloader`),
+    /// or nil when the key is absent or None.
+    public func dataloader(_ key: String) throws -> DataLoader? {
+        guard let view = try config.optionalView(key) else { return nil }
+        return try DataLoader(config: view, seed: seed, warn: { [logger] in logger.info("WARNING: \($0)") })
+    }
+
+    /// The evaluator of `val_evaluator` / `test_evaluator`.
+    public func evaluator(_ key: String) throws -> CocoMetric? {
+        try config.optionalView(key).map { try CocoMetric(config: $0) }
+    }
+
+    /// Loads model weights only (`load_from`, the test tool's CHECKPOINT): a safetensors file
+    /// with mmdetection's keys, or a checkpoint sidecar `epoch_N.json`.
+    public func loadWeights(_ path: String) throws {
+        let weights = path.hasSuffix(".json") ? String(path.dropLast(5)) + ".safetensors" : path
+        guard FileManager.default.fileExists(atPath: weights) else {
+            throw RunnerError("checkpoint \(weights): no such file")
+        }
+        try model.loadStateDict(path: weights)
+        logger.info("Loaded weights from \(weights)")
+    }
+}
