@@ -23,7 +23,7 @@ public enum ConfigFile {
 
     /// Prints `tool: error: ...` for any error and exits 1 (never a trap or a stack dump).
     public static func fail(_ tool: String, _ error: Error) -> Never {
-        let text = (error as? CustomStringConvertible)?.description ?? "\(error)"
+        let text = String(describing: error)
         FileHandle.standardError.write(Data("\(tool): error: \(text)\n".utf8))
         exit(1)
     }

@@ -67,7 +67,7 @@ public final class RunLogger {
 
     private func write(_ line: String) {
         clearBar()
-        if echo { print(line) }
+        if echo { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         logFile?.write(Data((line + "\n").utf8))
     }
 

@@ -92,8 +92,13 @@ extension Runner {
         let epochLength = loader.batchIndices(epoch: 0).count
         var lrs = optim.learningRates
         var scheduler = try LRScheduler(config: config, epochLength: epochLength, maxEpochs: s.maxEpochs, values: &lrs)
-        if resumed == nil { optim.learningRates = lrs }
-        if let saved = resumed?.scheduler { scheduler = saved }
+        if let saved = resumed?.scheduler {
+            // The checkpoint holds both the schedulers' counters and the lrs they produced.
+            scheduler = saved
+            lrs = optim.learningRates
+        } else {
+            optim.learningRates = lrs
+        }
         var rng = resumed?.rng["model"] ?? SeededGenerator(seed: runSeed &+ 0x5EED)
         var iteration = resumed?.iteration ?? 0
         let startEpoch = resumed?.epoch ?? 0
@@ -111,16 +116,21 @@ extension Runner {
                 let dataTime = Date().timeIntervalSince(clock)
                 let lr = optim.currentLR
                 let b = preprocessor(batch, training: true)
-                let losses = try model.loss(inputs: b.inputs, samples: b.samples, using: &rng)
+                inEpoch += 1
+                iteration += 1
+                func diverged(_ detail: String) -> RunnerError {
+                    let last = checkpoints.kept.last.map { "\(workDir)/\($0).safetensors" } ?? "none (no epoch finished)"
+                    return RunnerError("non-finite loss at epoch \(epoch + 1), iteration \(inEpoch)/\(epochLength) (iteration \(iteration) of the run): \(detail). Training stopped; the last good checkpoint is \(last)")
+                }
+                let losses: DetectorLosses
+                do { losses = try model.loss(inputs: b.inputs, samples: b.samples, using: &rng) } catch let e as NonFiniteError {
+                    throw diverged(e.description)
+                }
                 let total = losses.total
                 let values = losses.items.map { ($0.name, Double($0.value.scalars[0])) }
                 let totalValue = Double(total.scalars[0])
-                inEpoch += 1
-                iteration += 1
                 guard totalValue.isFinite, values.allSatisfy({ $0.1.isFinite }) else {
-                    let listed = ([("loss", totalValue)] + values).map { "\($0.0)=\($0.1)" }.joined(separator: ", ")
-                    let last = checkpoints.kept.last.map { "\(workDir)/\($0).safetensors" } ?? "none (no epoch finished)"
-                    throw RunnerError("non-finite loss at epoch \(epoch + 1), iteration \(inEpoch)/\(epochLength) (iteration \(iteration) of the run): \(listed). Training stopped; the last good checkpoint is \(last)")
+                    throw diverged(([("loss", totalValue)] + values).map { "\($0.0)=\($0.1)" }.joined(separator: ", "))
                 }
                 optim.zeroGrad()
                 total.backward()

@@ -35,6 +35,7 @@ extension TwoStageDetector {
         let gtBoxes = samples.map { Tensor(shape: [$0.gtInstances.count, 4], $0.gtInstances.bboxes.values) }
         let feats = features(inputs)
         let (scores, deltas) = rpnHead(feats)
+        try NonFiniteError.check(scores + deltas, "rpn_head outputs")
         let sizes = scores.map { (h: $0.dim(2), w: $0.dim(3)) }
         var targets: [RPNTargets] = [], proposals: [Tensor] = []
         for n in samples.indices {
@@ -71,6 +72,7 @@ extension TwoStageDetector {
             return out
         }
         let (clsScore, bboxPred) = head(roiHead.bboxRoIExtractor(feats, rois: sampled.rois))
+        try NonFiniteError.check([clsScore, bboxPred], "roi_head.bbox_head outputs")
         let box = head.loss(clsScore: clsScore, bboxPred: bboxPred, samples: sampled, clsLoss: head.clsLoss, bboxLoss: head.bboxLoss)
         var out: [(name: String, value: Tensor)] = [("loss_cls", box.cls), ("acc", Tensor.full([], box.accuracy)), ("loss_bbox", box.bbox)]
         if let maskHead = roiHead.maskHead, let extractor = roiHead.maskRoIExtractor {

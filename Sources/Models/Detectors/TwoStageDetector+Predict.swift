@@ -18,9 +18,11 @@ extension TwoStageDetector {
         let geometry = try samples.indices.map {
             try SampleGeometry(samples[$0].meta, input: (inputs.dim(2), inputs.dim(3)), index: $0)
         }
-        return withNoGrad {
+        var failure: Error?
+        let result: [Detections] = withNoGrad {
             let feats = features(inputs)
             let (scores, deltas) = rpnHead(feats)
+            do { try NonFiniteError.check(scores + deltas, "rpn_head outputs") } catch { failure = error; return [] }
             let proposals = given ?? samples.indices.map {
                 rpnHead.proposals(scores: scores, deltas: deltas, image: $0, imgShape: geometry[$0].imgShape, config: testConfig.rpn).boxes
             }
@@ -28,6 +30,8 @@ extension TwoStageDetector {
             if roiHead.withMask { predictMasks(feats, detections: &dets, geometry: geometry, rescale: rescale) }
             return dets
         }
+        if let failure { throw failure }
+        return result
     }
 
     /// The (R, 5) RoIs (batch index, box) of per-image boxes and each image's row range.

@@ -109,8 +109,10 @@ extension ConvFCBBoxHead {
         let scores = clsScore.scalars
         var correct = 0
         for i in 0..<r {
-            let row = scores[(i * (numClasses + 1))..<((i + 1) * (numClasses + 1))]
-            if row.firstIndex(of: row.max()!)! - row.startIndex == samples.labels[i] { correct += 1 }
+            // argmax (first maximum, as torch's topk on ties); a NaN row counts as wrong.
+            var best = 0
+            for k in 1...numClasses where scores[i * (numClasses + 1) + k] > scores[i * (numClasses + 1) + best] { best = k }
+            if best == samples.labels[i] && scores[i * (numClasses + 1) + best].isFinite { correct += 1 }
         }
         return (clsLoss.scaled(cls), bbox,
                 Float(correct) * 100 / Float(max(r, 1)))
