@@ -27,6 +27,7 @@ let package = Package(
         .executable(name: "analyze-logs", targets: ["analyze-logs"]),
         .executable(name: "train", targets: ["train"]),
         .executable(name: "test", targets: ["test"]),
+        .executable(name: "browse-dataset", targets: ["browse-dataset"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -110,6 +111,10 @@ let package = Package(
             name: "test",
             dependencies: ["Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "tools/test", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "browse-dataset",
+            dependencies: ["Engine", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "tools/browse-dataset", swiftSettings: swiftSettings),
 
         // MARK: - Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
