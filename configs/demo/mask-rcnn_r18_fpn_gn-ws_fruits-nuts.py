@@ -38,7 +38,9 @@ model = dict(
             conv_out_channels=width,
             num_classes=3,
             conv_cfg=conv_cfg,
-            norm_cfg=norm_cfg)))
+            norm_cfg=norm_cfg)),
+    # 256 sampled RoIs per image instead of 512: half the R-CNN work, plenty for ~10 objects
+    train_cfg=dict(rcnn=dict(sampler=dict(num=256))))
 
 data_root = 'data/fruits_nuts/'
 metainfo = dict(classes=('date', 'fig', 'hazelnut'))
@@ -75,13 +77,15 @@ test_dataloader = val_dataloader
 val_evaluator = dict(ann_file=data_root + 'annotations/instances_val.json')
 test_evaluator = val_evaluator
 
-max_epochs = 60
-train_cfg = dict(max_epochs=max_epochs, val_interval=10)
+# 24 epochs of 7 iterations (batch 2): lr 0.02 after a 100-iteration warm-up, / 10 after
+# epochs 18 and 22; validation every 4 epochs (the mAP curve), one checkpoint kept.
+max_epochs = 24
+train_cfg = dict(max_epochs=max_epochs, val_interval=4)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=100),
-    dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True, milestones=[45, 55], gamma=0.1),
+    dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True, milestones=[18, 22], gamma=0.1),
 ]
 optim_wrapper = dict(optimizer=dict(lr=0.02), clip_grad=dict(max_norm=35, norm_type=2))
-default_hooks = dict(logger=dict(interval=7), checkpoint=dict(interval=10, max_keep_ckpts=1))
+default_hooks = dict(logger=dict(interval=7), checkpoint=dict(interval=4, max_keep_ckpts=1))
 log_processor = dict(window_size=7)
 randomness = dict(seed=0)
