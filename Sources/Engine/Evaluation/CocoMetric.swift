@@ -23,6 +23,8 @@ public struct CocoMetric {
     public struct Result {
         public var metrics: [(String, Double)]
         public var text: String
+        /// The 12 unrounded summary numbers of each evaluated metric.
+        public var stats: [CocoEvalParams.IoUType: [Double]] = [:]
     }
 
     public init(annotationFile: String, metrics: [CocoEvalParams.IoUType], classwise: Bool = false,
@@ -74,6 +76,7 @@ public struct CocoMetric {
         if formatOnly { return Result(metrics: [], text: "results written to \(outfilePrefix ?? "?").*.json (format_only)") }
         var out: [(String, Double)] = []
         var text: [String] = []
+        var stats: [CocoEvalParams.IoUType: [Double]] = [:]
         for kind in metrics {
             text.append("Evaluating \(kind.rawValue)...")
             guard !records.isEmpty else {
@@ -86,6 +89,7 @@ public struct CocoMetric {
             let accumulation = try CocoEval(groundTruth: groundTruth, results: results, params: CocoEvalParams(iouType: kind))
                 .evaluate().accumulate()
             let summary = try accumulation.summarize()
+            stats[kind] = summary.stats
             text.append(summary.text)
             if classwise {
                 let names = Dictionary(groundTruth.categories.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
@@ -97,7 +101,7 @@ public struct CocoMetric {
             let copy = summary.stats.prefix(6).map { String(format: "%.3f", $0) }.joined(separator: " ")
             text.append("\(kind.rawValue)_mAP_copypaste: \(copy)")
         }
-        return Result(metrics: out, text: text.joined(separator: "\n"))
+        return Result(metrics: out, text: text.joined(separator: "\n"), stats: stats)
     }
 
     /// loadRes forms: boxes with area w*h; masks without the box (mmdetection drops it), so
