@@ -25,6 +25,7 @@ let package = Package(
         .executable(name: "model-info", targets: ["model-info"]),
         .executable(name: "coco-eval", targets: ["coco-eval"]),
         .executable(name: "analyze-logs", targets: ["analyze-logs"]),
+        .executable(name: "detect", targets: ["detect"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -100,6 +101,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/analyze-logs", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "detect",
+            dependencies: [
+                "Config", "Engine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "tools/detect", swiftSettings: swiftSettings),
 
         // MARK: - Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
