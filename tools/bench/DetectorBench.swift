@@ -31,10 +31,14 @@ struct DetectorBench: ParsableCommand {
     @Option(help: "Untimed warm-up runs per measurement.")
     var warmup = 1
 
+    @Option(help: "What to time: all, infer or train.")
+    var phase = "all"
+
     @Flag(help: "Also time the stages of predict (backbone, FPN, RPN, proposals, RoI heads, masks) and of a train step.")
     var breakdown = false
 
     func run() throws {
+        guard ["all", "infer", "train"].contains(phase) else { throw ValidationError("--phase must be all, infer or train") }
         let model: TwoStageDetector
         do {
             var view = try ConfigLoader().load(file: config)
@@ -48,8 +52,8 @@ struct DetectorBench: ParsableCommand {
         print("bench detector \(config): median of \(reps) after \(warmup) warm-up; cores \(Parallel.workers), "
               + "BLAS threads \(Gemm.threads), load \(Timing.loadAverage())")
         var rng = SeededGenerator(seed: 0)
-        try infer(model, rng: &rng)
-        try trainStep(model, rng: &rng)
+        if phase != "train" { try infer(model, rng: &rng) }
+        if phase != "infer" { try trainStep(model, rng: &rng) }
     }
 
     /// A sample whose image fills the (h, w) input, at scale 1.

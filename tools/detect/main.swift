@@ -12,18 +12,20 @@ struct Detect: ParsableCommand {
         commandName: "detect",
         abstract: "Run a detector on JPEG images; write COCO results JSON and drawn images.",
         discussion: """
-            For each IMAGE, writes into --out-dir:
-              <stem>.json  the COCO results list of the image: {"image_id", "bbox": [x, y, w, h],
-                           "score", "category_id"[, "segmentation": compressed RLE]} per detection
-              <stem>.jpg   the image with boxes, "class: score" labels and masks drawn
+            For each IMAGE, writes into --out-dir <stem>.json, the COCO results list of the image (one \
+            {"image_id", "bbox": [x, y, w, h], "score", "category_id"[, "segmentation": compressed RLE]} \
+            per detection), and <stem>.jpg, the image with boxes, "class: score" labels and masks drawn. \
             Only detections with score >= --score-thr are written and drawn.
+
             image_id is the image's 0-based position among the IMAGE arguments.
-            Classes: the test dataset's metainfo.classes when the config gives them; then
-            category_id is the 0-based label. Otherwise an 80-class model is a COCO model: COCO's
-            class names, and category_id is the official COCO id (1..90); any other model writes
+
+            Classes: when the config's test dataset gives metainfo.classes, they name the labels and \
+            category_id is the 0-based label. Otherwise an 80-class model is taken for a COCO model: \
+            COCO's class names, and category_id is the official COCO id (1..90). Any other model writes \
             the label as category_id and draws "class N".
-            CHECKPOINT is a safetensors file with mmdetection's state-dict keys, loaded strictly
-            (every key of the model, no other).
+
+            CHECKPOINT is a safetensors file with mmdetection's state-dict keys, loaded strictly \
+            (every key of the model and no other).
             """)
 
     @Argument(help: "Config file (.py, .yaml, .json).")

@@ -31,6 +31,7 @@ public final class ImageInference {
     /// The `category_id` written for each label.
     public let categoryIds: [Int]
 
+    /// The parts as given; `model` is put in eval mode.
     public init(model: TwoStageDetector, pipeline: Pipeline, preprocessor: DetDataPreprocessor,
                 classes: [String], categoryIds: [Int]) {
         precondition(categoryIds.count == model.roiHead.bboxHead.numClasses,
