@@ -28,6 +28,7 @@ let package = Package(
         .executable(name: "train", targets: ["train"]),
         .executable(name: "test", targets: ["test"]),
         .executable(name: "browse-dataset", targets: ["browse-dataset"]),
+        .executable(name: "detect", targets: ["detect"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -115,6 +116,13 @@ let package = Package(
             name: "browse-dataset",
             dependencies: ["Engine", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "tools/browse-dataset", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "detect",
+            dependencies: [
+                "Config", "Engine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "tools/detect", swiftSettings: swiftSettings),
 
         // MARK: - Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),

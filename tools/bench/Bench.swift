@@ -9,7 +9,8 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks of SwiftDet kernels and ops against raw BLAS.",
-        subcommands: [ConvBench.self, ResNet50Bench.self, ConfigBench.self, DetectionOpsBench.self, DataBench.self, CocoEvalBench.self])
+        subcommands: [ConvBench.self, ResNet50Bench.self, ConfigBench.self, DetectionOpsBench.self, DataBench.self, CocoEvalBench.self,
+                      DetectorBench.self])
 
     static func main() {
         BLASEnvironment.shortenSpinWait()
