@@ -47,7 +47,8 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (inference, tensors) = try Self.inference(in: dir)
         let image = try SharedFiles.path("data/fruits_nuts/images/3.jpg")
-        #expect(inference.classes == ["date", "fig", "hazelnut"] && inference.categoryIds == [0, 1, 2])
+        // The annotation file of the config's test dataset maps the classes to their ids 1, 2, 3.
+        #expect(inference.classes == ["date", "fig", "hazelnut"] && inference.categoryIds == [1, 2, 3])
         #expect(!inference.model.training)
 
         // The test pipeline without LoadAnnotations gives mmdetection's preprocessed input exactly.
@@ -81,14 +82,14 @@ import TestSupport
     /// RLE that decodes to the detection's mask.
     static func checkJSON(_ path: String, _ dets: Detections, threshold: Float) throws {
         let truth = try CocoIndex(images: [CocoImage(id: 7, fileName: "3.jpg", width: 800, height: 600)],
-                                  categories: ["date", "fig", "hazelnut"].enumerated().map { CocoCategory(id: $0, name: $1) },
+                                  categories: ["date", "fig", "hazelnut"].enumerated().map { CocoCategory(id: $0 + 1, name: $1) },
                                   annotations: [])
         let list = try CocoResults(contentsOf: path, groundTruth: truth).detections
         let kept = dets.scores.indices.filter { dets.scores[$0] >= threshold }
         #expect(list.count == kept.count)
         let b = dets.boxes.scalars, masks = try #require(dets.masks)
         for (record, i) in zip(list, kept) {
-            #expect(record.imageId == 7 && record.categoryId == dets.labels[i])
+            #expect(record.imageId == 7 && record.categoryId == dets.labels[i] + 1)
             #expect(record.score == Double(dets.scores[i]))
             let (x1, y1, x2, y2) = (b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3])
             #expect(record.bbox == XYWH(Double(x1), Double(y1), Double(x2 - x1), Double(y2 - y1)))

@@ -20,7 +20,8 @@ struct Detect: ParsableCommand {
             image_id is the image's 0-based position among the IMAGE arguments.
 
             Classes: when the config's test dataset gives metainfo.classes, they name the labels and \
-            category_id is the 0-based label. Otherwise an 80-class model is taken for a COCO model: \
+            category_id is the id the test dataset's annotation file gives that class (the 0-based \
+            label when the file is not there). Otherwise an 80-class model is taken for a COCO model: \
             COCO's class names, and category_id is the official COCO id (1..90). Any other model writes \
             the label as category_id and draws "class N".
 

@@ -103,6 +103,11 @@ public final class ImageInference {
             guard names.count == numClasses else {
                 throw meta.error("classes", "\(names.count) class names for a model with \(numClasses) classes")
             }
+            // The annotation file, when it is here, gives the category ids (as CocoDataset maps
+            // classes to cat_ids); otherwise the 0-based label is the id.
+            if let built = try? Registries.datasets.build(dataset), built.classes == names {
+                return (names, built.categoryIds)
+            }
             return (names, Array(0..<numClasses))
         }
         if numClasses == CocoClasses.names.count { return (CocoClasses.names, CocoClasses.categoryIds) }
