@@ -58,8 +58,9 @@ public final class Runner {
         model.train()
         logger.info("Config: \(configPath); work dir: \(workDir); seed: \(seed)")
         if logToFiles {
-            let text = (try? ConfigDump.python(config.dict)) ?? ConfigDump.json(config.dict)
-            try CheckpointIO.atomicWrite(Data(text.utf8), to: workDir + "/" + stem + ((try? ConfigDump.python(config.dict)) == nil ? ".json" : ".py"))
+            // The merged config, as mmengine dumps it; JSON when it has no Python form.
+            let (text, ext) = (try? ConfigDump.python(config.dict)).map { ($0, ".py") } ?? (ConfigDump.json(config.dict), ".json")
+            try CheckpointIO.atomicWrite(Data(text.utf8), to: workDir + "/" + stem + ext)
         }
     }
 
