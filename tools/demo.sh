@@ -18,6 +18,11 @@ swift build -c release --product test
 swift build -c release --product analyze-logs
 BIN=$(swift build -c release --show-bin-path)
 
+# A fresh run: clear a previous demo's work dir, but never a directory that is not one.
+if [ -d "$WORK" ] && [ -n "$(ls -A "$WORK")" ] && [ ! -f "$WORK/last_checkpoint" ] && ! ls "$WORK"/2*/ >/dev/null 2>&1; then
+    echo "demo: error: $WORK exists and is not a demo work dir; give another one as the first argument" >&2
+    exit 1
+fi
 rm -rf "$WORK"
 echo "demo: training $CONFIG (work dir $WORK)..."
 "$BIN/train" "$CONFIG" --work-dir "$WORK"

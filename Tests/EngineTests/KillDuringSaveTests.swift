@@ -19,13 +19,7 @@ import TestSupport
 
     static let options: [String] = {
         let data = SharedFiles.packageRoot.appendingPathComponent("data/fruits_nuts/").path + "/"
-        return [
-            "model.backbone.base_channels=8", "model.neck.in_channels=[8,16,32,64]", "model.neck.out_channels=16",
-            "model.rpn_head.in_channels=16", "model.rpn_head.feat_channels=16",
-            "model.roi_head.bbox_roi_extractor.out_channels=16", "model.roi_head.bbox_head.in_channels=16",
-            "model.roi_head.bbox_head.conv_out_channels=16", "model.roi_head.bbox_head.fc_out_channels=32",
-            "model.roi_head.mask_roi_extractor.out_channels=16", "model.roi_head.mask_head.in_channels=16",
-            "model.roi_head.mask_head.conv_out_channels=16", "model.train_cfg.rcnn.sampler.num=64",
+        return RunnerTests.tinyModelOptions + [
             "train_dataloader.dataset.data_root=\(data)", "train_dataloader.dataset.pipeline.2.scale=(96,72)",
             "train_cfg.max_epochs=1000", "val_cfg=None", "default_hooks.checkpoint.interval=1",
             "default_hooks.checkpoint.max_keep_ckpts=2", "default_hooks.logger.interval=1000",

@@ -13,15 +13,19 @@ import TestSupport
     static let demo = SharedFiles.packageRoot.appendingPathComponent("configs/demo/mask-rcnn_r18_fpn_gn-ws_fruits-nuts.py").path
     static let data = SharedFiles.packageRoot.appendingPathComponent("data/fruits_nuts/").path + "/"
 
+    /// The demo model at widths 8-16 (cfg-options; also given to the train executable).
+    static let tinyModelOptions = [
+        "model.backbone.base_channels=8", "model.neck.in_channels=[8,16,32,64]", "model.neck.out_channels=16",
+        "model.rpn_head.in_channels=16", "model.rpn_head.feat_channels=16",
+        "model.roi_head.bbox_roi_extractor.out_channels=16", "model.roi_head.bbox_head.in_channels=16",
+        "model.roi_head.bbox_head.conv_out_channels=16", "model.roi_head.bbox_head.fc_out_channels=32",
+        "model.roi_head.mask_roi_extractor.out_channels=16", "model.roi_head.mask_head.in_channels=16",
+        "model.roi_head.mask_head.conv_out_channels=16", "model.train_cfg.rcnn.sampler.num=64",
+    ]
+
     /// A tiny version of the demo config: widths 8-16, short side 96, 2 epochs, no eval.
     static func tinyConfig(_ extra: [String] = []) throws -> ConfigView {
-        let options = [
-            "model.backbone.base_channels=8", "model.neck.in_channels=[8,16,32,64]", "model.neck.out_channels=16",
-            "model.rpn_head.in_channels=16", "model.rpn_head.feat_channels=16",
-            "model.roi_head.bbox_roi_extractor.out_channels=16", "model.roi_head.bbox_head.in_channels=16",
-            "model.roi_head.bbox_head.conv_out_channels=16", "model.roi_head.bbox_head.fc_out_channels=32",
-            "model.roi_head.mask_roi_extractor.out_channels=16", "model.roi_head.mask_head.in_channels=16",
-            "model.roi_head.mask_head.conv_out_channels=16", "model.train_cfg.rcnn.sampler.num=64",
+        let options = tinyModelOptions + [
             "train_dataloader.dataset.data_root=\(data)", "val_dataloader.dataset.data_root=\(data)",
             "test_dataloader.dataset.data_root=\(data)",
             "val_evaluator.ann_file=\(data)annotations/instances_val.json",
