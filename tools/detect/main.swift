@@ -62,8 +62,7 @@ struct Detect: ParsableCommand {
     func run() throws {
         let inference: ImageInference
         do {
-            var view = try ConfigLoader().load(file: config)
-            if !cfgOptions.isEmpty { view = ConfigView(dict: try CfgOptions.apply(cfgOptions, to: view.dict), source: view.source) }
+            let view = try ConfigFile.load(config, options: cfgOptions)
             inference = try ImageInference(config: view, checkpoint: checkpoint)
             try ImageInference.makeOutputDirectory(outDir)
         } catch {

@@ -80,10 +80,7 @@ public final class Runner {
     /// with mmdetection's keys, or a checkpoint sidecar `epoch_N.json`.
     public func loadWeights(_ path: String) throws {
         let weights = path.hasSuffix(".json") ? String(path.dropLast(5)) + ".safetensors" : path
-        guard FileManager.default.fileExists(atPath: weights) else {
-            throw RunnerError("checkpoint \(weights): no such file")
-        }
-        try model.loadStateDict(path: weights)
+        try ImageInference.load(weights, into: model)
         logger.info("Loaded weights from \(weights)")
     }
 }
