@@ -42,7 +42,7 @@ public struct DetDataPreprocessor: Sendable {
     public init(config c: ConfigView) throws {
         try c.accept(["type", "mean", "std", "pad_size_divisor", "pad_value", "bgr_to_rgb", "rgb_to_bgr", "pad_mask",
                       "mask_pad_value", "pad_seg", "seg_pad_value", "boxtype2tensor", "non_blocking", "batch_augments"])
-        if let type = try c.optionalString("type"), type != "DetDataPreprocessor" {
+        if let type = try c.optionalString("type"), type.split(separator: ".").last != "DetDataPreprocessor" {
             throw c.error("type", "unsupported data preprocessor '\(type)' (expected DetDataPreprocessor)")
         }
         func floats(_ key: String) throws -> [Float]? {

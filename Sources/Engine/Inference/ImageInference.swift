@@ -81,18 +81,12 @@ public final class ImageInference {
         guard let pre = try model.optionalView("data_preprocessor") else {
             throw model.error("data_preprocessor", "missing: the model needs a DetDataPreprocessor to normalize its images")
         }
-        let type = try pre.string("type", default: "DetDataPreprocessor")
-        guard unscoped(type) == "DetDataPreprocessor" else {
-            throw pre.error("type", "only DetDataPreprocessor is supported, got '\(type)'")
-        }
-        let args = ConfigView(dict: pre.dict.filter { key, _ in key != "type" }, path: pre.path, source: pre.source,
-                              typeName: "DetDataPreprocessor")
-        return try DetDataPreprocessor(config: args)
+        return try DetDataPreprocessor(config: pre)
     }
 
     /// Class names and category ids by label. The test dataset's `metainfo.classes`, when the
-    /// config gives them, name the labels, and label `i` is written as `category_id` i (the
-    /// config does not say the annotation file's ids). Otherwise a model with 80 classes is
+    /// config gives them, name the labels; their ids are the annotation file's when it can be
+    /// read (as CocoDataset maps classes to cat_ids), else label `i` is written as i. Otherwise a model with 80 classes is
     /// taken to be a COCO model: COCO's names and official category ids (1...90); any other
     /// model's labels are named "class i" and written as i.
     public static func labelNames(_ config: ConfigView, numClasses: Int) throws -> (classes: [String], categoryIds: [Int]) {
