@@ -169,11 +169,8 @@ public final class ImageInference {
     /// The image with the detections scoring at least `scoreThreshold` drawn: boxes, "name:
     /// score" labels, and masks.
     public func drawn(_ prediction: ImagePrediction, scoreThreshold: Float) -> ImageU8 {
-        let d = prediction.detections.keeping(scoreAtLeast: scoreThreshold)
-        let image = prediction.image
-        let masks = d.masks.map { BitmapMasks(height: image.height, width: image.width, masks: $0) }
-        return DetectionDrawer(classNames: classes, scoreThreshold: -.infinity)
-            .draw(on: image, boxes: HorizontalBoxes(d.boxes.scalars), labels: d.labels, scores: d.scores, masks: masks)
+        DetectionDrawer(classNames: classes, scoreThreshold: -.infinity)
+            .draw(on: prediction.image, detections: prediction.detections.keeping(scoreAtLeast: scoreThreshold))
     }
 
     /// Creates `directory` (and its parents) unless it exists.

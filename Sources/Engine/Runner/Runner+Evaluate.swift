@@ -64,9 +64,7 @@ extension Runner {
             { sample, d in
                 guard let path = sample.meta.imgPath else { return }
                 let image = try JPEGDecoder.load(path: path)
-                let masks = d.masks.map { BitmapMasks(height: image.height, width: image.width, masks: $0) }
-                let drawn = drawer.draw(on: image, boxes: HorizontalBoxes(d.boxes.scalars), labels: d.labels,
-                                        scores: d.scores, masks: masks)
+                let drawn = drawer.draw(on: image, detections: d)
                 let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
                 try ImageWriter.write(drawn, to: "\(dir)/\(stem).jpg")
             }
