@@ -6,10 +6,5 @@ cd "$(dirname "$0")/.."
 
 tools/install-deps.sh
 
-if [ ! -d ../shared/fixtures ]; then
-    echo "test.sh: error: ../shared/fixtures not found (tests read reference fixtures from there)" >&2
-    exit 1
-fi
-
 swift build -c release --build-tests
 swift test -c release --skip-build

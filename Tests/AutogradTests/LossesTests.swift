@@ -2,7 +2,7 @@ import Autograd
 import Foundation
 import Testing
 
-/// Losses against mmdetection fixtures (../shared/fixtures/ops/losses.safetensors), hand-computed
+/// Losses against mmdetection fixtures (Tests/Fixtures/ops/losses.safetensors), hand-computed
 /// values, and the relations between reductions.
 @Suite struct LossesTests {
     // MARK: Fixtures

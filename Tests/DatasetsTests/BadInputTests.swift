@@ -15,8 +15,8 @@ import Testing
         var annFile: String { url.appendingPathComponent("ann.json").path }
 
         init(images: [[String: Any]]? = nil, annotations: [[String: Any]]? = nil) throws {
-            url = try SharedData.temporaryDirectory()
-            let photo = try SharedData.path("data/fruits_nuts/images/3.jpg")
+            url = try TestData.temporaryDirectory()
+            let photo = try TestData.project("data/fruits_nuts/images/3.jpg")
             try FileManager.default.copyItem(atPath: photo, toPath: url.appendingPathComponent("good.jpg").path)
             let imgs = images ?? [["id": 1, "file_name": "good.jpg", "width": 800, "height": 600]]
             let anns = annotations ?? [Self.annotation(id: 1, image: 1)]
@@ -64,7 +64,7 @@ import Testing
     @Test func corruptTruncatedAndNonJPEGFilesAreErrors() throws {
         let f = try Folder(images: Self.images(["garbage.jpg", "half.jpg", "picture.png", "empty.jpg"]),
                            annotations: (1...4).map { Folder.annotation(id: $0, image: $0) })
-        let photo = try Data(contentsOf: URL(fileURLWithPath: try SharedData.path("data/fruits_nuts/images/3.jpg")))
+        let photo = try Data(contentsOf: URL(fileURLWithPath: try TestData.project("data/fruits_nuts/images/3.jpg")))
         try f.write("garbage.jpg", Data([0xFF, 0xD8, 0xFF, 0xE0] + (0..<500).map { UInt8(truncatingIfNeeded: $0 &* 37) }))
         try f.write("half.jpg", photo.prefix(photo.count / 2))
         try f.write("picture.png", Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0]))
@@ -102,7 +102,7 @@ import Testing
     }
 
     @Test func malformedAnnotationFilesAreErrorsNamingTheFile() throws {
-        let dir = try SharedData.temporaryDirectory()
+        let dir = try TestData.temporaryDirectory()
         for (name, text) in [("cut.json", "{\"images\": [ {\"id\": 1,"), ("list.json", "[1, 2]"), ("nobox.json",
             "{\"images\": [], \"categories\": [], \"annotations\": [{\"id\": 1, \"image_id\": 1, \"category_id\": 1}]}")] {
             let path = dir.appendingPathComponent(name).path

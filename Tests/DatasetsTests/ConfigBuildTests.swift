@@ -7,9 +7,9 @@ import Testing
 /// registries (pointed at coco_sample with --cfg-options).
 @Suite struct ConfigBuildTests {
     static func config() throws -> ConfigView {
-        let path = SharedData.packageRoot.appendingPathComponent("configs/_base_/datasets/coco_instance.py").path
+        let path = TestData.packageRoot.appendingPathComponent("configs/_base_/datasets/coco_instance.py").path
         let base = try ConfigLoader().load(file: path)
-        let root = try SharedData.cocoSample + "/"
+        let root = try TestData.cocoSample + "/"
         var options: [String] = []
         for loader in ["train_dataloader", "val_dataloader"] {
             options += ["\(loader).dataset.data_root=\(root)",

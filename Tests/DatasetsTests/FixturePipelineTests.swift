@@ -8,7 +8,7 @@ import Testing
 /// The tiny mmdetection fixture's real input: fruits_nuts 3.jpg through the Mask R-CNN train
 /// pipeline with `Resize(scale=(512, 384))` and `RandomFlip(prob=0)`, then the preprocessor.
 /// mmdetection produced `image.resized_bgr_u8`, `input`, the GT boxes, labels and masks, and
-/// the mask targets of its positive RoIs (../shared/fixtures/mmdet/README.md).
+/// the mask targets of its positive RoIs (Tests/Fixtures/mmdet/README.md).
 @Suite struct FixturePipelineTests {
     static let pipelineText = """
         train_pipeline = [
@@ -23,7 +23,7 @@ import Testing
         """
 
     static func fixture() throws -> SafetensorsFile {
-        try SafetensorsFile(path: try SharedData.path("fixtures/mmdet/tiny-mask-rcnn_r50_fpn_gn-ws-all.safetensors"))
+        try SafetensorsFile(path: try TestData.fixture("mmdet/tiny-mask-rcnn_r50_fpn_gn-ws-all.safetensors"))
     }
 
     static func packed() throws -> (PackedSample, DetDataPreprocessor) {

@@ -31,7 +31,7 @@ import Testing
 
     @Test func realPhotosDecodeAndResizeLikeOpenCV() throws {
         for (file, nw, nh, dec, up, down, half) in Self.real {
-            let img = try JPEGDecoder.load(path: try SharedData.path("data/coco_sample/images/\(file)"))
+            let img = try JPEGDecoder.load(path: try TestData.fixture("coco_sample/images/\(file)"))
             #expect(fnv1a(img.pixels) == dec, "decode \(file)")
             #expect(fnv1a(ImageResize.linear(img, height: nh, width: nw).pixels) == up, "upscale \(file)")
             let d = ImageResize.linear(img, height: img.height * 3 / 7 + 1, width: img.width * 5 / 11 + 1)

@@ -6,14 +6,14 @@ import Testing
 
 /// Every annotation of coco_sample rasterized through the data path (LoadAnnotations with
 /// poly2mask) and encoded as a compressed RLE equals pycocotools' `annToRLE`
-/// (../shared/fixtures/cocoeval/coco_sample_rle.json), bit for bit.
+/// (Tests/Fixtures/cocoeval/coco_sample_rle.json), bit for bit.
 @Suite struct RLEThroughDatasetTests {
     @Test func everyAnnotationMatchesPycocotools() throws {
-        let path = try SharedData.path("fixtures/cocoeval/coco_sample_rle.json")
+        let path = try TestData.fixture("cocoeval/coco_sample_rle.json")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
         var expected: [Int: String] = [:]
         for a in json["annotations"] as! [[String: Any]] { expected[a["id"] as! Int] = (a["counts"] as! String) }
-        let root = try SharedData.cocoSample
+        let root = try TestData.cocoSample
         let index = try CocoDataset.readIndex(root + "/annotations/instances_train2017_sample.json")
         let load = LoadAnnotations(withMask: true)
         var checked = 0

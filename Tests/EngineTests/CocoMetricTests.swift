@@ -9,7 +9,7 @@ import TestSupport
 /// mask), so our records' boxes must not matter there; the numbers are pycocotools'.
 @Suite struct CocoMetricTests {
     @Test func segmUsesTheMaskAreaAsMmdetectionDropsTheBoxes() throws {
-        let dir = try SharedFiles.path("fixtures/cocoeval/nobbox")
+        let dir = try TestFiles.fixture("cocoeval/nobbox")
         let dt = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/dt.json"))) as? [[String: Any]])
         let records: [DetectionRecord] = try dt.map { d in
             let seg = try #require(d["segmentation"] as? [String: Any])

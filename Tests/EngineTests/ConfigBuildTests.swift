@@ -8,9 +8,9 @@ import TestSupport
 
 /// Every config under configs/ (not the `_base_` fragments) builds what `train` builds: the
 /// model, the train/val/test dataloaders, the evaluators, the optimizer wrapper and the LR
-/// schedulers. COCO configs read ../shared/data/coco_sample in place of data/coco.
+/// schedulers. COCO configs read Tests/Fixtures/coco_sample in place of data/coco.
 @Suite struct ConfigBuildTests {
-    static let root = SharedFiles.packageRoot.appendingPathComponent("configs").path
+    static let root = TestFiles.packageRoot.appendingPathComponent("configs").path
 
     static let configs: [String] = {
         let files = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String } ?? []
@@ -22,13 +22,13 @@ import TestSupport
     static func dataOptions(_ view: ConfigView) throws -> [String] {
         let root = try view.view("train_dataloader").view("dataset").string("data_root")
         if root.hasPrefix("data/coco") {
-            let sample = try SharedFiles.path("data/coco_sample") + "/"
+            let sample = try TestFiles.fixture("coco_sample") + "/"
             let ann = "annotations/instances_train2017_sample.json"
             return ["train_dataloader", "val_dataloader", "test_dataloader"].flatMap { loader in
                 ["\(loader).dataset.data_root=\(sample)", "\(loader).dataset.ann_file=\(ann)", "\(loader).dataset.data_prefix.img=images/"]
             } + ["val_evaluator.ann_file=\(sample)\(ann)", "test_evaluator.ann_file=\(sample)\(ann)"]
         }
-        let local = SharedFiles.packageRoot.appendingPathComponent(root).path + "/"
+        let local = TestFiles.packageRoot.appendingPathComponent(root).path + "/"
         return ["train_dataloader", "val_dataloader", "test_dataloader"].map { "\($0).dataset.data_root=\(local)" }
             + ["val_evaluator.ann_file=\(local)annotations/instances_val.json",
                "test_evaluator.ann_file=\(local)annotations/instances_val.json"]

@@ -9,7 +9,7 @@ import TestSupport
 /// inside the instances, the background away from every box stays as the pipeline made it.
 @Suite struct GroundTruthBrowserTests {
     @Test func drawsTheGroundTruthOnThePipelineImage() throws {
-        let data = SharedFiles.packageRoot.appendingPathComponent("data/fruits_nuts/").path + "/"
+        let data = TestFiles.packageRoot.appendingPathComponent("data/fruits_nuts/").path + "/"
         let view = try ConfigFile.load(RunnerTests.demo, options: ["train_dataloader.dataset.data_root=\(data)"])
         let loader = try DataLoader(config: try view.view("train_dataloader"), seed: 0, warn: { _ in })
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("browse-\(UUID().uuidString)").path

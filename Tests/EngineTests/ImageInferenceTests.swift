@@ -11,7 +11,7 @@ import Testing
 import TestSupport
 
 /// ImageInference end to end on a real photo with mmdetection's tiny GN+WS Mask R-CNN
-/// (../shared/fixtures/mmdet): the config's test pipeline must rebuild mmdetection's input
+/// (Tests/Fixtures/mmdet): the config's test pipeline must rebuild mmdetection's input
 /// bit for bit, the predictions must be the detector's on that input, and the written JSON
 /// and JPEG must hold exactly those detections.
 @Suite struct ImageInferenceTests {
@@ -19,9 +19,9 @@ import TestSupport
 
     /// The fixture's merged mmengine config and its tensors (weights under `state_dict.`).
     static func fixture() throws -> (config: ConfigView, tensors: SafetensorsFile) {
-        let path = try SharedFiles.path("fixtures/mmdet/\(caseName).json")
+        let path = try TestFiles.fixture("mmdet/\(caseName).json")
         let sidecar = ConfigView(dict: try ConfigDict(jsonText: String(contentsOfFile: path, encoding: .utf8), name: path), source: path)
-        let tensors = try SafetensorsFile(path: SharedFiles.path("fixtures/mmdet/\(caseName).safetensors"))
+        let tensors = try SafetensorsFile(path: TestFiles.fixture("mmdet/\(caseName).safetensors"))
         return (try sidecar.view("merged_config"), tensors)
     }
 
@@ -46,7 +46,7 @@ import TestSupport
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (inference, tensors) = try Self.inference(in: dir)
-        let image = try SharedFiles.path("data/fruits_nuts/images/3.jpg")
+        let image = try TestFiles.project("data/fruits_nuts/images/3.jpg")
         // The annotation file of the config's test dataset maps the classes to their ids 1, 2, 3.
         #expect(inference.classes == ["date", "fig", "hazelnut"] && inference.categoryIds == [1, 2, 3])
         #expect(!inference.model.training)
@@ -156,7 +156,7 @@ import TestSupport
         #expect(throws: ConfigError.self) { try ImageInference.testPipeline(config) }
 
         // The table against the official file: every (name, id) of COCO 2017 in id order.
-        let index = try CocoIndex(contentsOf: SharedFiles.path("data/coco_sample/annotations/instances_train2017_sample.json"))
+        let index = try CocoIndex(contentsOf: TestFiles.fixture("coco_sample/annotations/instances_train2017_sample.json"))
         #expect(index.categories.map(\.name) == CocoClasses.names)
         #expect(index.categories.map(\.id) == CocoClasses.categoryIds)
     }

@@ -14,11 +14,11 @@ import TestSupport
         let dir = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
         for candidate in [dir + "/train", (dir as NSString).deletingLastPathComponent + "/train"]
         where FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        throw SharedFiles.Missing(path: "\(dir)/train (build the train product: swift build -c release)")
+        throw TestFiles.Missing(path: "\(dir)/train (build the train product: swift build -c release)")
     }
 
     static let options: [String] = {
-        let data = SharedFiles.packageRoot.appendingPathComponent("data/fruits_nuts/").path + "/"
+        let data = TestFiles.packageRoot.appendingPathComponent("data/fruits_nuts/").path + "/"
         return RunnerTests.tinyModelOptions + [
             "train_dataloader.dataset.data_root=\(data)", "train_dataloader.dataset.pipeline.2.scale=(96,72)",
             "train_cfg.max_epochs=1000", "val_cfg=None", "default_hooks.checkpoint.interval=1",
@@ -28,7 +28,7 @@ import TestSupport
 
     @Test func killedTrainingAlwaysLeavesALoadableLatestCheckpoint() throws {
         let train = try Self.trainExecutable()
-        let config = SharedFiles.packageRoot.appendingPathComponent("configs/demo/mask-rcnn_r18_fpn_gn-ws_fruits-nuts.py").path
+        let config = TestFiles.packageRoot.appendingPathComponent("configs/demo/mask-rcnn_r18_fpn_gn-ws_fruits-nuts.py").path
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kill-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let model = try ModelRegistry.detectors.build(try ConfigFile.load(config, options: Self.options).view("model"))

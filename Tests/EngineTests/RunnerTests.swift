@@ -10,8 +10,8 @@ import TestSupport
 /// side): resume continues bit-exactly, a non-finite loss stops the run and keeps the last
 /// good checkpoint, and test reproduces the val numbers from the saved weights.
 @Suite(.serialized) struct RunnerTests {
-    static let demo = SharedFiles.packageRoot.appendingPathComponent("configs/demo/mask-rcnn_r18_fpn_gn-ws_fruits-nuts.py").path
-    static let data = SharedFiles.packageRoot.appendingPathComponent("data/fruits_nuts/").path + "/"
+    static let demo = TestFiles.packageRoot.appendingPathComponent("configs/demo/mask-rcnn_r18_fpn_gn-ws_fruits-nuts.py").path
+    static let data = TestFiles.packageRoot.appendingPathComponent("data/fruits_nuts/").path + "/"
 
     /// The demo model at widths 8-16 (cfg-options; also given to the train executable).
     static let tinyModelOptions = [

@@ -17,14 +17,14 @@ import Testing
     static let all = cases.flatMap { name in CocoEvalParams.IoUType.allCases.map { Case(name: name, iouType: $0) } }
 
     static func evaluate(_ name: String, _ iouType: CocoEvalParams.IoUType) throws -> CocoAccumulation {
-        let gt = try CocoIndex(contentsOf: Shared.path("fixtures/cocoeval/\(name)/gt.json"))
-        let dt = try CocoResults(contentsOf: Shared.path("fixtures/cocoeval/\(name)/dt.json"), groundTruth: gt, policy: .pycocotools)
+        let gt = try CocoIndex(contentsOf: Fixture.path("cocoeval/\(name)/gt.json"))
+        let dt = try CocoResults(contentsOf: Fixture.path("cocoeval/\(name)/dt.json"), groundTruth: gt, policy: .pycocotools)
         return try CocoEval(groundTruth: gt, results: dt, params: CocoEvalParams(iouType: iouType), policy: .pycocotools)
             .evaluate().accumulate()
     }
 
     @Test(arguments: all) func matchesPycocotools(_ c: Case) throws {
-        let expected = (try Shared.json("fixtures/cocoeval/\(c.name)/expected.json")["results"] as! [String: Any])[c.iouType.rawValue]
+        let expected = (try Fixture.json("cocoeval/\(c.name)/expected.json")["results"] as! [String: Any])[c.iouType.rawValue]
             as! [String: Any]
         let accumulation = try Self.evaluate(c.name, c.iouType)
         let summary = try accumulation.summarize()

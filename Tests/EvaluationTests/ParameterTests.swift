@@ -63,13 +63,13 @@ import Testing
     @Test(arguments: settings) func matchesPycocotools(_ setting: Setting) throws {
         let parts = setting.key.split(separator: " ").map(String.init)
         let (name, iouType) = (parts[2], CocoEvalParams.IoUType(rawValue: parts[1])!)
-        var gt = try CocoIndex(contentsOf: Shared.path("fixtures/cocoeval/\(parts[0])/gt.json"))
+        var gt = try CocoIndex(contentsOf: Fixture.path("cocoeval/\(parts[0])/gt.json"))
         if name == "duplicate-ids" {
             var annotations = gt.annotations
             annotations[1].id = annotations[0].id
             gt = try CocoIndex(images: gt.images, categories: gt.categories, annotations: annotations, path: gt.path)
         }
-        let dt = try CocoResults(contentsOf: Shared.path("fixtures/cocoeval/\(parts[0])/dt.json"), groundTruth: gt)
+        let dt = try CocoResults(contentsOf: Fixture.path("cocoeval/\(parts[0])/dt.json"), groundTruth: gt)
         let stats = try CocoEval(groundTruth: gt, results: dt, params: Self.params(name, iouType, gt: gt))
             .evaluate().accumulate().summarize().stats
         for (i, value) in Self.expected[setting.key]!.enumerated() {
@@ -89,8 +89,8 @@ import Testing
     }
 
     @Test func summarizeNeedsThreeMaxDets() throws {
-        let gt = try CocoIndex(contentsOf: Shared.path("fixtures/cocoeval/tiny/gt.json"))
-        let dt = try CocoResults(contentsOf: Shared.path("fixtures/cocoeval/tiny/dt.json"), groundTruth: gt)
+        let gt = try CocoIndex(contentsOf: Fixture.path("cocoeval/tiny/gt.json"))
+        let dt = try CocoResults(contentsOf: Fixture.path("cocoeval/tiny/dt.json"), groundTruth: gt)
         var p = CocoEvalParams(iouType: .bbox)
         p.maxDetections = [1, 100]
         let accumulation = try CocoEval(groundTruth: gt, results: dt, params: p).evaluate().accumulate()

@@ -7,7 +7,7 @@ import Testing
 /// and the entry), and writing our own results atomically.
 @Suite struct ResultsTests {
     static func tinyGroundTruth() throws -> CocoIndex {
-        try CocoIndex(contentsOf: Shared.path("fixtures/cocoeval/tiny/gt.json"))
+        try CocoIndex(contentsOf: Fixture.path("cocoeval/tiny/gt.json"))
     }
 
     static func read(_ json: String, _ gt: CocoIndex, policy: ResultsPolicy = .strict) throws -> CocoResults {
@@ -39,8 +39,8 @@ import Testing
 
     /// quirks/dt.json holds what pycocotools tolerates: strict names the first such entry.
     @Test func strictPolicyRejectsWhatPycocotoolsTolerates() throws {
-        let gt = try CocoIndex(contentsOf: Shared.path("fixtures/cocoeval/quirks/gt.json"))
-        let path = try Shared.path("fixtures/cocoeval/quirks/dt.json")
+        let gt = try CocoIndex(contentsOf: Fixture.path("cocoeval/quirks/gt.json"))
+        let path = try Fixture.path("cocoeval/quirks/dt.json")
         let message = errorText { _ = try CocoResults(contentsOf: path, groundTruth: gt) }
         #expect(message.contains("quirks/dt.json") && message.contains("results[6]") && message.contains("mask size [301, 400]"), "\(message)")
         let lenient = try CocoResults(contentsOf: path, groundTruth: gt, policy: .pycocotools)
@@ -91,7 +91,7 @@ import Testing
     /// Ground truth segm evaluation cannot use: the error names the annotation.
     @Test func unusableGroundTruthMasks() throws {
         let gt = try Self.tinyGroundTruth()
-        let dt = try CocoResults(contentsOf: Shared.path("fixtures/cocoeval/tiny/dt.json"), groundTruth: gt)
+        let dt = try CocoResults(contentsOf: Fixture.path("cocoeval/tiny/dt.json"), groundTruth: gt)
         for broken in [CocoSegmentation?.none, .polygons([[1, 2, 3, 4]]), .rle(RLE(height: 2, width: 2, counts: [1]))] {
             var annotations = gt.annotations
             annotations[0].segmentation = broken

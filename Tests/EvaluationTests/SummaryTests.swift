@@ -5,8 +5,8 @@ import Testing
 /// The printed forms: pycocotools' 12 summary lines and mmdetection's classwise table.
 @Suite struct SummaryTests {
     static func tiny() throws -> CocoAccumulation {
-        let gt = try CocoIndex(contentsOf: Shared.path("fixtures/cocoeval/tiny/gt.json"))
-        let dt = try CocoResults(contentsOf: Shared.path("fixtures/cocoeval/tiny/dt.json"), groundTruth: gt)
+        let gt = try CocoIndex(contentsOf: Fixture.path("cocoeval/tiny/gt.json"))
+        let dt = try CocoResults(contentsOf: Fixture.path("cocoeval/tiny/dt.json"), groundTruth: gt)
         return try CocoEval(groundTruth: gt, results: dt, params: CocoEvalParams(iouType: .bbox)).evaluate().accumulate()
     }
 
@@ -51,7 +51,7 @@ import Testing
     /// No detections at all: categories with ground truth get AP 0 (not -1), as pycocotools'
     /// accumulate gives them when no detection survives.
     @Test func noDetectionsGiveZero() throws {
-        let gt = try CocoIndex(contentsOf: Shared.path("fixtures/cocoeval/tiny/gt.json"))
+        let gt = try CocoIndex(contentsOf: Fixture.path("cocoeval/tiny/gt.json"))
         for iouType in CocoEvalParams.IoUType.allCases {
             let summary = try CocoEval(groundTruth: gt, results: CocoResults(detections: []), params: CocoEvalParams(iouType: iouType))
                 .evaluate().accumulate().summarize()
@@ -69,7 +69,7 @@ import Testing
 
     /// Unchecked in-memory detections on an image the ground truth lacks: an error, not a trap.
     @Test func unknownImageInMemory() throws {
-        let gt = try CocoIndex(contentsOf: Shared.path("fixtures/cocoeval/tiny/gt.json"))
+        let gt = try CocoIndex(contentsOf: Fixture.path("cocoeval/tiny/gt.json"))
         let det = CocoDetection(imageId: 5, categoryId: 3, score: 1, bbox: XYWH(0, 0, 4, 4), area: 16)
         var params = CocoEvalParams(iouType: .segm)
         params.imageIds = gt.sortedImageIds + [5]

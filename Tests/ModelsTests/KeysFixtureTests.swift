@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 
 /// mmdetection 3.3.0's state-dict key lists of the full-size seed configs
-/// (../shared/fixtures/mmdet/keys): our components built from our config of the same name
+/// (Tests/Fixtures/mmdet/keys): our components built from our config of the same name
 /// have the same keys, order, shapes and trainable flags.
 @Suite struct KeysFixtureTests {
     struct Entry: Equatable, CustomStringConvertible {
@@ -28,16 +28,16 @@ import TestSupport
 
     /// Our config file of that name under configs/.
     static func configPath(_ name: String) throws -> String {
-        let root = SharedFiles.packageRoot.appendingPathComponent("configs")
+        let root = TestFiles.packageRoot.appendingPathComponent("configs")
         let files = FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? []
         guard let rel = files.first(where: { ($0 as NSString).lastPathComponent == name + ".py" }) else {
-            throw SharedFiles.Missing(path: "configs/**/\(name).py")
+            throw TestFiles.Missing(path: "configs/**/\(name).py")
         }
         return root.appendingPathComponent(rel).path
     }
 
     static func reference(_ name: String, prefixes: [String]) throws -> [Entry] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: try SharedFiles.path("fixtures/mmdet/keys/\(name).json")))
+        let data = try Data(contentsOf: URL(fileURLWithPath: try TestFiles.fixture("mmdet/keys/\(name).json")))
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let list = try #require(json["state_dict"] as? [[String: Any]])
         return list.compactMap { e in
@@ -56,7 +56,7 @@ import TestSupport
         let detector = try ModelRegistry.detectors.build(try cfg.view("model"))
         let ours = Self.entries(detector, prefix: "")
         let expected = try Self.reference(name, prefixes: [""])
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: try SharedFiles.path("fixtures/mmdet/keys/\(name).json")))) as? [String: Any])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: try TestFiles.fixture("mmdet/keys/\(name).json")))) as? [String: Any])
         let params = detector.namedParameters()
         #expect(params.reduce(0) { $0 + $1.1.count } == json["num_params_total"] as? Int, "\(name): total parameters")
         #expect(params.filter { $0.1.requiresGrad }.reduce(0) { $0 + $1.1.count } == json["num_params_trainable"] as? Int, "\(name): trainable parameters")

@@ -5,10 +5,10 @@ import Models
 import Testing
 import TestSupport
 
-/// Anchors and the box coder against mmdetection's outputs (../shared/fixtures/ops).
+/// Anchors and the box coder against mmdetection's outputs (Tests/Fixtures/ops).
 @Suite struct TaskModuleTests {
     static func ops(_ name: String) throws -> SafetensorsFile {
-        try SafetensorsFile(path: SharedFiles.path("fixtures/ops/\(name)"))
+        try SafetensorsFile(path: TestFiles.fixture("ops/\(name)"))
     }
 
     @Test func anchorsAndValidFlagsAreBitwiseMmdetection() throws {

@@ -6,7 +6,7 @@ import NN
 import Testing
 import TestSupport
 
-/// One of mmdetection's tiny full-model cases (../shared/fixtures/mmdet/tiny-*.{json,safetensors}):
+/// One of mmdetection's tiny full-model cases (Tests/Fixtures/mmdet/tiny-*.{json,safetensors}):
 /// the merged model config, the weights (`state_dict.*`), inputs and intermediates.
 struct TinyCase {
     static let names = [
@@ -23,10 +23,10 @@ struct TinyCase {
 
     init(_ name: String) throws {
         self.name = name
-        tensors = try SafetensorsFile(path: SharedFiles.path("fixtures/mmdet/\(name).safetensors"))
+        tensors = try SafetensorsFile(path: TestFiles.fixture("mmdet/\(name).safetensors"))
         shared = name == Self.sharedCase ? tensors
-            : try SafetensorsFile(path: SharedFiles.path("fixtures/mmdet/\(Self.sharedCase).safetensors"))
-        let path = try SharedFiles.path("fixtures/mmdet/\(name).json")
+            : try SafetensorsFile(path: TestFiles.fixture("mmdet/\(Self.sharedCase).safetensors"))
+        let path = try TestFiles.fixture("mmdet/\(name).json")
         let dict = try ConfigDict(jsonText: String(contentsOfFile: path, encoding: .utf8), name: path)
         sidecar = ConfigView(dict: dict, source: path)
     }

@@ -67,9 +67,9 @@ import TestSupport
     }
 }
 
-/// Op fixtures from ../shared/fixtures/ops.
+/// Op fixtures from Tests/Fixtures/ops.
 enum NNFixtures {
     static func ops(_ name: String) throws -> SafetensorsFile {
-        try SafetensorsFile(path: SharedFiles.path("fixtures/ops/\(name)"))
+        try SafetensorsFile(path: TestFiles.fixture("ops/\(name)"))
     }
 }

@@ -11,7 +11,7 @@ import Testing
     }
 
     static func expected() throws -> [Expected] {
-        let root = try Shared.json("fixtures/cocoeval/coco_sample_rle.json") as! [String: Any]
+        let root = try Fixture.json("cocoeval/coco_sample_rle.json") as! [String: Any]
         return (root["annotations"] as! [[String: Any]]).map {
             Expected(id: $0["id"] as! Int, size: $0["size"] as! [Int], counts: $0["counts"] as! String,
                      area: $0["area"] as! Double, bbox: $0["bbox"] as! [Double])
@@ -19,7 +19,7 @@ import Testing
     }
 
     static func index() throws -> CocoIndex {
-        try CocoIndex(contentsOf: Shared.path("data/coco_sample/annotations/instances_train2017_sample.json"))
+        try CocoIndex(contentsOf: Fixture.path("coco_sample/annotations/instances_train2017_sample.json"))
     }
 
     @Test func everyAnnotationMatchesPycocotools() throws {

@@ -18,8 +18,7 @@ struct ConfigBench: ParsableCommand {
     static var defaultConfig: String {
         URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-            .appendingPathComponent("shared/fixtures/config/trees/13-two-stage/main.py").path
+            .appendingPathComponent("Tests/Fixtures/config/trees/13-two-stage/main.py").path
     }
 
     func run() throws {

@@ -6,7 +6,8 @@ import Structures
 
 /// `bench data`: the training data pipeline of configs/_base_/datasets/coco_instance.py
 /// (decode, resize to 1333x800, flip, masks, pack, preprocess with Mask R-CNN's
-/// DetDataPreprocessor; batch 2, 2 worker threads) over ../shared/data/coco_sample, and the time
+/// DetDataPreprocessor; batch 2, 2 worker threads) over a COCO-format folder (the project's
+/// data/fruits_nuts unless `--data-root`/`--ann-file` name another), and the time
 /// to read a large COCO file into the Structures index (images, annotations, categories, the
 /// per-image and per-category lookups). Compare the second with pycocotools' `COCO()` on the
 /// same file: `python3 ../shared/bench/make_big_coco.py BIG.json` writes one and times it.
@@ -18,8 +19,11 @@ struct DataBench: ParsableCommand {
     @Option(help: "A large COCO instances file to time loading (e.g. written by make_big_coco.py).")
     var jsonFile: String?
 
-    @Option(help: "The COCO folder (annotations/instances_train2017_sample.json, images/).")
-    var dataRoot: String = DataBench.sharedPath("data/coco_sample")
+    @Option(help: "The COCO-format folder (its images under images/).")
+    var dataRoot: String = DataBench.projectPath("data/fruits_nuts")
+
+    @Option(help: "The annotation file, relative to --data-root.")
+    var annFile: String = "annotations/instances_train.json"
 
     @Option(help: "Epochs over the images (the first is not timed).")
     var epochs = 2
@@ -27,16 +31,12 @@ struct DataBench: ParsableCommand {
     @Option(help: "Worker threads of the loader.")
     var workers = 2
 
-    static func sharedPath(_ relative: String) -> String {
+    static func projectPath(_ relative: String) -> String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("shared/\(relative)").path
+            .deletingLastPathComponent().appendingPathComponent(relative).path
     }
 
-    static var configPath: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("configs/_base_/datasets/coco_instance.py").path
-    }
+    static var configPath: String { projectPath("configs/_base_/datasets/coco_instance.py") }
 
     func run() throws {
         print("bench data: load \(Timing.loadAverage())")
@@ -48,7 +48,7 @@ struct DataBench: ParsableCommand {
         let base = try ConfigLoader().load(file: Self.configPath)
         let options = [
             "train_dataloader.dataset.data_root=\(dataRoot)/",
-            "train_dataloader.dataset.ann_file=annotations/instances_train2017_sample.json",
+            "train_dataloader.dataset.ann_file=\(annFile)",
             "train_dataloader.dataset.data_prefix.img=images/",
             "train_dataloader.num_workers=\(workers)",
         ]

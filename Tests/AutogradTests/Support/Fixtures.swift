@@ -3,11 +3,11 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Reference fixtures from ../shared/fixtures (relative to the package root). A missing
+/// Reference fixtures from Tests/Fixtures. A missing
 /// fixture is a test failure with the path in the message, never a silent skip.
 enum Fixtures {
     static func ops(_ file: String) throws -> SafetensorsFile {
-        try SafetensorsFile(path: SharedFiles.path("fixtures/ops/\(file)"))
+        try SafetensorsFile(path: TestFiles.fixture("ops/\(file)"))
     }
 }
 

@@ -3,15 +3,15 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Config fixtures from ../shared/fixtures/config (relative to the package root). A missing
+/// Config fixtures from Tests/Fixtures/config. A missing
 /// fixture is a test failure with the path in the message, never a silent skip.
 enum Fixtures {
-    static let packageRoot: URL = SharedFiles.packageRoot
-    static let root: URL = SharedFiles.root.appendingPathComponent("fixtures/config")
+    static let packageRoot: URL = TestFiles.packageRoot
+    static let root: URL = TestFiles.fixtures.appendingPathComponent("config")
 
     /// The absolute path of a config fixture file, which must exist.
     static func path(_ relative: String) throws -> String {
-        try SharedFiles.path("fixtures/config/\(relative)")
+        try TestFiles.fixture("config/\(relative)")
     }
 
     static func text(_ relative: String) throws -> String {

@@ -3,11 +3,11 @@ import Foundation
 import Kernels
 import Structures
 
-/// Datasets of ../shared/data built in code, and small helpers.
+/// Datasets of Tests/Fixtures/coco_sample and data/fruits_nuts built in code, and small helpers.
 enum Build {
     static func cocoSample(classes: [String]? = nil, filter: CocoDataset.Filter? = nil, testMode: Bool = false,
                            pipeline: Pipeline = Pipeline([])) throws -> CocoDataset {
-        let root = try SharedData.cocoSample
+        let root = try TestData.cocoSample
         return try CocoDataset(annotationFile: root + "/annotations/instances_train2017_sample.json",
                                imagePrefix: root + "/images", classes: classes, filter: filter, testMode: testMode,
                                pipeline: pipeline)
@@ -15,7 +15,7 @@ enum Build {
 
     static func fruits(_ split: String, classes: [String]? = nil, pipeline: Pipeline = Pipeline([]),
                        onBadSample: CocoDataset.BadSamplePolicy = .error) throws -> CocoDataset {
-        let root = try SharedData.fruitsNuts
+        let root = try TestData.fruitsNuts
         return try CocoDataset(annotationFile: root + "/annotations/instances_\(split).json", imagePrefix: root + "/images",
                                classes: classes, pipeline: pipeline, onBadSample: onBadSample)
     }

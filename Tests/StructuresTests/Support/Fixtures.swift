@@ -3,13 +3,11 @@ import Structures
 import Testing
 import TestSupport
 
-/// Files under ../shared (relative to the package root). A missing file is a test failure
-/// naming the path, never a silent skip.
-enum Shared {
-    static let root: URL = SharedFiles.root
-
-    /// The path of a file under ../shared, checked to exist.
-    static func path(_ relative: String) throws -> String { try SharedFiles.path(relative) }
+/// Reference files under Tests/Fixtures. A missing file is a test failure naming the path,
+/// never a silent skip.
+enum Fixture {
+    /// The path of a file under Tests/Fixtures, checked to exist.
+    static func path(_ relative: String) throws -> String { try TestFiles.fixture(relative) }
 
     /// A JSON fixture as plain Swift values (json-c, strtod: correctly rounded doubles;
     /// Foundation's JSONSerialization on Linux can be off by an ulp).
