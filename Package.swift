@@ -51,8 +51,11 @@ let package = Package(
             name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]),
 
+        // MARK: - BLAS set-up (C, runs before main: kernel choice and spin wait, see blas_setup.c)
+        .target(name: "CBLASSetup", dependencies: ["COpenBLAS"], path: "Sources/CBLASSetup"),
+
         // MARK: - Libraries
-        .target(name: "Kernels", dependencies: ["COpenBLAS"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Kernels", dependencies: ["COpenBLAS", "CBLASSetup"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Autograd", dependencies: ["Kernels"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "NN", dependencies: ["Autograd", "Kernels", "Config", "Structures"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Config", dependencies: ["CJSONC", "CYAML"], exclude: ["README.md"], swiftSettings: swiftSettings),
@@ -127,7 +130,7 @@ let package = Package(
         // MARK: - Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["COpenBLAS", "CJPEG", "CJSONC", "CYAML"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Kernels", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "Kernels", "Config", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "Autograd", "Kernels", "Config", "Structures", "TestSupport"]),

@@ -10,13 +10,6 @@ import TestSupport
 /// kill, `last_checkpoint` names a checkpoint whose files pass their size and hash checks and
 /// load into the model.
 @Suite struct KillDuringSaveTests {
-    static func trainExecutable() throws -> String {
-        let dir = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
-        for candidate in [dir + "/train", (dir as NSString).deletingLastPathComponent + "/train"]
-        where FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        throw TestFiles.Missing(path: "\(dir)/train (build the train product: swift build -c release)")
-    }
-
     static let options: [String] = {
         let data = TestFiles.packageRoot.appendingPathComponent("data/fruits_nuts/").path + "/"
         return RunnerTests.tinyModelOptions + [
@@ -27,7 +20,7 @@ import TestSupport
     }()
 
     @Test func killedTrainingAlwaysLeavesALoadableLatestCheckpoint() throws {
-        let train = try Self.trainExecutable()
+        let train = try TestFiles.builtExecutable("train")
         let config = TestFiles.packageRoot.appendingPathComponent("configs/demo/mask-rcnn_r18_fpn_gn-ws_fruits-nuts.py").path
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kill-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }

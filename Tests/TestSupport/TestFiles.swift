@@ -30,6 +30,15 @@ public enum TestFiles {
         try existing(packageRoot.appendingPathComponent(relative).path)
     }
 
+    /// A product built beside the test binary (`swift build -c release --build-tests` builds
+    /// them all), e.g. "train" or "bench".
+    public static func builtExecutable(_ name: String) throws -> String {
+        let dir = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
+        for candidate in [dir + "/" + name, (dir as NSString).deletingLastPathComponent + "/" + name]
+        where FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        throw Missing(path: "\(dir)/\(name) (build the products: swift build -c release --build-tests)")
+    }
+
     private static func existing(_ path: String) throws -> String {
         guard FileManager.default.fileExists(atPath: path) else { throw Missing(path: path) }
         return path

@@ -10,10 +10,16 @@ struct Bench: ParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks of SwiftDet kernels and ops against raw BLAS.",
         subcommands: [ConvBench.self, ResNet50Bench.self, ConfigBench.self, DetectionOpsBench.self, DataBench.self, CocoEvalBench.self,
-                      DetectorBench.self])
+                      DetectorBench.self, MachineBench.self])
 
+    /// Every benchmark's output starts with the machine: the CPU model, the BLAS kernel in use
+    /// (`blas-core:`, chosen before main by the BLAS set-up; see Kernels' BLASEnvironment).
     static func main() {
-        BLASEnvironment.shortenSpinWait()
+        if let first = CommandLine.arguments.dropFirst().first, !first.hasPrefix("-"), first != "help" {
+            print(BLASEnvironment.summary)
+            print("blas-core: \(BLASEnvironment.core)")
+            print("cpu: \(BLASEnvironment.cpuModel) (\(BLASEnvironment.cpuFeatures))")
+        }
         main(nil)
     }
 }

@@ -57,6 +57,7 @@ public final class Runner {
         try model.initWeights(seed: seed)
         model.train()
         logger.info("Config: \(configPath); work dir: \(workDir); seed: \(seed)")
+        logger.info(BLASEnvironment.summary)
         if logToFiles {
             // The merged config, as mmengine dumps it; JSON when it has no Python form.
             let (text, ext) = (try? ConfigDump.python(config.dict)).map { ($0, ".py") } ?? (ConfigDump.json(config.dict), ".json")
