@@ -147,9 +147,16 @@ extension TinyCase {
     }
 
     /// Every parameter's gradient after backward from the total loss, with mmdetection's
-    /// training proposals fed to the R-CNN stage (so the sampled RoIs are mmdetection's).
-    static func gradients(_ tiny: TinyCase, input: Tensor) throws -> [(String, Tensor)] {
+    /// training proposals fed to the R-CNN stage (so the sampled RoIs are mmdetection's);
+    /// with a seed, every weight is first perturbed by one rounding (relative 6e-8).
+    static func gradients(_ tiny: TinyCase, input: Tensor, perturbingWeights seed: UInt64? = nil) throws -> [(String, Tensor)] {
         let detector = try tiny.detector(training: true)
+        if let seed {
+            var rng = SeededGenerator(seed: seed)
+            for (_, p) in detector.namedParameters() {
+                p.update { b in for i in b.indices { b[i] *= 1 + (rng.nextUniform() - 0.5) * 1.2e-7 } }
+            }
+        }
         var rng = SeededGenerator(seed: 0)
         try detector.loss(inputs: input, samples: [try tiny.sample(training: true)],
                           proposals: [try tiny.tensors.tensor("train.rpn.proposals.bboxes")], using: &rng).total.backward()
@@ -169,18 +176,20 @@ extension TinyCase {
     /// to mmdetection (a different summation order everywhere, many roundings, and ReLU or
     /// sampling kinks that flip: the frozen-BN case has gaps of 2-3e-3 concentrated in one
     /// row or a few columns of the box head's fc layers while fc_cls/fc_reg agree to 3e-6)
-    /// is up to ~12x that single-rounding change. So: the output layers (rpn_cls, rpn_reg,
-    /// fc_cls, fc_reg, conv_logits) within the literal 1e-3; every other tensor within
-    /// max(5e-3, 12 x our own noise), the noise measured here as the largest change under
-    /// two single-rounding perturbations of the input; per-row statistics scaled by the
-    /// tensor's largest value, as the complete tensors are. And the global L2 norm of all
-    /// gradients within 1e-3 of mmdetection's.
+    /// is up to ~11x our own single-rounding sensitivity, whichever BLAS kernel runs (measured
+    /// with OPENBLAS_CORETYPE Prescott, Haswell, Zen, Cooperlake). So: the output layers
+    /// (rpn_cls, rpn_reg, fc_cls, fc_reg, conv_logits) within the literal 1e-3; every other
+    /// tensor within max(5e-3, 16 x our own noise), the noise measured here as the largest
+    /// change of our gradients under three perturbations that round every input value and every
+    /// weight once more (a float32 sensitivity of the computation, not one kernel's rounding);
+    /// per-row statistics scaled by the tensor's largest value, as the complete tensors are.
+    /// And the global L2 norm of all gradients within 1e-3 of mmdetection's.
     func expectGradients(_ tiny: TinyCase) throws {
         let x = try tiny.input()
         let ours = try Self.gradients(tiny, input: x)
         var noise = [Float](repeating: 0, count: ours.count)
-        for seed: UInt64 in [1, 2] {
-            let other = try Self.gradients(tiny, input: Self.perturbed(x, seed: seed))
+        for seed: UInt64 in [1, 2, 3] {
+            let other = try Self.gradients(tiny, input: Self.perturbed(x, seed: seed), perturbingWeights: seed + 10)
             for i in ours.indices where ours[i].1.count > 0 {
                 noise[i] = max(noise[i], Self.gap(other[i].1.scalars[...], ours[i].1.scalars[...]))
             }
@@ -196,7 +205,7 @@ extension TinyCase {
             guard g.count > 0 else { Issue.record("\(tiny.name) \(key): no gradient"); continue }
             let outputLayer = ["rpn_head.rpn_cls.", "rpn_head.rpn_reg.", "bbox_head.fc_cls.", "bbox_head.fc_reg.", "mask_head.conv_logits."]
                 .contains { key.contains($0) }
-            let tol: Float = outputLayer ? 1e-3 : max(5e-3, 12 * noise[i])
+            let tol: Float = outputLayer ? 1e-3 : max(5e-3, 16 * noise[i])
             let v = g.scalars
             if t.entries["grad.\(key)"] != nil {
                 let e = try t.tensor("grad.\(key)").scalars

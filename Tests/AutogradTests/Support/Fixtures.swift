@@ -34,6 +34,38 @@ func expectClose(
     }
 }
 
+/// Checks a result that is a sum of `terms` products against a reference computed in another
+/// order, by float32's worst-case accumulation bound (Higham, Accuracy and Stability of
+/// Numerical Algorithms, 3.1): any order gives |fl(s) - s| <= gamma(n) * sum |terms|, with
+/// gamma(n) = n u / (1 - n u), u = 2^-24. Both results meet it, so they differ by at most twice
+/// that, plus the final rounding of each: |a - e| <= 2 gamma(terms + 8) * magnitude + 2 u |e|,
+/// `magnitude` holding each element's sum of |terms| (8 more terms of slack for the few
+/// roundings around the sum). Holds for every correct BLAS kernel and thread split.
+func expectWithinSumBound(
+    _ actual: Tensor, _ expected: Tensor, magnitude: Tensor, terms: Int, _ what: String,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    guard actual.shape == expected.shape, magnitude.shape == expected.shape else {
+        Issue.record("\(what): shapes \(actual.shape), \(expected.shape), magnitude \(magnitude.shape)", sourceLocation: sourceLocation)
+        return
+    }
+    let u = 0x1p-24, n = Double(terms + 8)
+    let gamma = n * u / (1 - n * u)
+    let (a, e, m) = (actual.scalars, expected.scalars, magnitude.scalars)
+    var worst = 0, worstRatio = 0.0
+    for i in 0..<a.count {
+        let bound = 2 * gamma * Double(m[i]) + 2 * u * Swift.abs(Double(e[i]))
+        let gap = Swift.abs(Double(a[i]) - Double(e[i]))
+        let ratio = a[i].isNaN || e[i].isNaN ? .infinity : (gap == 0 ? 0 : gap / max(bound, .leastNonzeroMagnitude))
+        if ratio > worstRatio { worstRatio = ratio; worst = i }
+    }
+    if worstRatio > 1 {
+        let message = "\(what): element \(worst) is \(a[worst]), expected \(e[worst]); the gap is \(worstRatio)x "
+            + "the float32 bound for \(terms) terms of magnitude \(m[worst])"
+        Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
+    }
+}
+
 /// Checks values against a hand-computed list.
 func expectValues(
     _ actual: Tensor, _ expected: [Float], shape: [Int]? = nil, atol: Float = 1e-5, _ what: String,
