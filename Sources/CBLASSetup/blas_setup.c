@@ -15,15 +15,20 @@
 // When either variable was set here, the program re-executes itself once (/proc/self/exe, the
 // same arguments); SWIFTDET_BLAS_CORE="<library's core>><chosen core>" tells the new process
 // (and its children) what happened, for the `blas:` line. To run without any re-execution (a
-// debugger, valgrind), set both variables.
+// debugger, valgrind), set both variables. Only on x86-64 Linux with glibc (which passes argv to
+// constructors); elsewhere the functions below answer "unknown" and nothing is changed. The
+// constructor is meant for executables: a process that dlopens a library linking Kernels
+// would be re-executed too.
 #include "blas_setup.h"
 
-#include <cpuid.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+
+#if defined(__linux__) && defined(__x86_64__) && defined(__GLIBC__)
+#include <cpuid.h>
 
 char *openblas_get_corename(void);
 char *openblas_get_config(void);
@@ -137,3 +142,16 @@ __attribute__((constructor)) static void swiftdet_blas_setup(int argc, char **ar
     // execv returned: it failed (no /proc). Carry on with the library as it loaded; the
     // variables stay set for child processes, which is what they would have got anyway.
 }
+
+#else  // not x86-64 Linux with glibc: no cpuid, no re-execution
+
+const char *swiftdet_cpu_best_core(void) { return ""; }
+const char *swiftdet_cpu_summary(void) { return "unknown-vendor"; }
+int swiftdet_blas_core_rank(const char *name) { (void)name; return 0; }
+const char *swiftdet_blas_choose_core(const char *library, const char *best) {
+    (void)library;
+    (void)best;
+    return NULL;
+}
+
+#endif

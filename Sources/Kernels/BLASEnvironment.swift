@@ -54,9 +54,9 @@ public enum BLASEnvironment {
     public static func origin(core current: String, environment env: [String: String], bestCore best: String) -> String {
         if let mark = env[markVariable], let requested = env[coreVariable],
            case let parts = mark.split(separator: ">", omittingEmptySubsequences: false), parts.count == 2,
-           parts[1].caseInsensitiveCompare(requested) == .orderedSame,
-           requested.caseInsensitiveCompare(current) == .orderedSame {
-            return "library detected \(parts[0])"
+           parts[1].caseInsensitiveCompare(requested) == .orderedSame {
+            if requested.caseInsensitiveCompare(current) == .orderedSame { return "library detected \(parts[0])" }
+            return "SwiftDet asked for \(requested) over the library's \(parts[0]), the library runs \(current)"
         }
         if let requested = env[coreVariable] {
             return "\(coreVariable)=\(requested) set by the user"

@@ -23,7 +23,7 @@ public struct SwitchNormStatistics: Sendable {
 /// Switchable Normalization (Luo et al. 2019, SwitchNorm2d of the authors' repository): the
 /// mean and variance are softmax-weighted mixtures of the instance, layer and batch ones,
 /// y = (x - mean) / sqrt(var + eps) * weight + bias. The exact rules (unbiased instance
-/// variance, running-stat updates, eval) are in shared/fixtures/ops/SN.md.
+/// variance, running-stat updates, eval) are in Tests/Fixtures/ops/SN.md.
 public enum SwitchNorm {
     /// Forward. In eval with BN, the running statistics are the BN component; IN and LN always
     /// come from x. Logits hold 3 entries with BN, 2 without.

@@ -133,18 +133,19 @@ import Testing
         // a sum of products, and any summation order (ours on any BLAS kernel, torch's) stays
         // within gamma(n) * sum|terms| of the exact value (expectWithinSumBound). The sums of
         // |terms| are the same computation on absolute values: conv(|x|, W') with
-        // W' = |w_hat| + (|w| + |mean|) / (std + eps), which also bounds what the rounding of
-        // the standardized weight itself adds (its cancellation in w - mean).
+        // W' = |w_hat| + (|w| + mean|w|) / (std + eps), which also bounds what the rounding of
+        // the standardized weight itself adds (w - mean cancels; the mean's own error is at
+        // most gamma(k) mean|w|).
         let (oc, k) = (w.dim(0), w.count / w.dim(0))
         let (wv, wsv) = (w.scalars, w.weightStandardized().scalars)
         var wBound = [Float](repeating: 0, count: w.count), inverseStd = [Double](repeating: 0, count: oc)
         for o in 0..<oc {
             let row = wv[(o * k)..<((o + 1) * k)].map(Double.init)
-            let mean = row.reduce(0, +) / Double(k)
+            let mean = row.reduce(0, +) / Double(k), meanAbs = row.reduce(0) { $0 + Swift.abs($1) } / Double(k)
             let std = (row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(k - 1)).squareRoot()
             inverseStd[o] = 1 / (std + 1e-5)
             for i in 0..<k {
-                wBound[o * k + i] = Float(Swift.abs(Double(wsv[o * k + i])) + (Swift.abs(row[i]) + Swift.abs(mean)) * inverseStd[o])
+                wBound[o * k + i] = Float(Swift.abs(Double(wsv[o * k + i])) + (Swift.abs(row[i]) + meanAbs) * inverseStd[o])
             }
         }
         let absX = x.detach().abs(), absW = Tensor(shape: w.shape, wBound)
@@ -156,16 +157,16 @@ import Testing
         let kernelArea = k / (x.dim(1) / g[3])
         expectWithinSumBound(x.grad!, try f.tensor("\(name).grad_x"), magnitude: absX.grad!,
                              terms: oc / g[3] * kernelArea, "conv_ws/\(name) grad_x")
-        // grad_w = (G - mean(G) - w_hat * mean(G * w_hat)) / (std + eps) per output channel,
-        // G = dL/dw_hat a sum over N * Hout * Wout positions; its bound: the same expression on
-        // |G|'s bound Gm = sum |g| |x| (the gradient of absW above).
+        // grad_w = (G - mean(G) - w_hat * sum(G * w_hat) * std / ((k - 1) (std + eps))) / (std + eps)
+        // per output channel, G = dL/dw_hat a sum over N * Hout * Wout positions; its bound: the
+        // same expression on |G|'s bound Gm = sum |g| |x| (the gradient of absW above) and W'.
         let gm = absW.grad!.scalars
         var gradWBound = [Float](repeating: 0, count: w.count)
         for o in 0..<oc {
             let r = (o * k)..<((o + 1) * k)
             let meanG = r.reduce(0.0) { $0 + Double(gm[$1]) } / Double(k)
-            let meanGW = r.reduce(0.0) { $0 + Double(gm[$1]) * Swift.abs(Double(wsv[$1])) } / Double(k)
-            for i in r { gradWBound[i] = Float((Double(gm[i]) + meanG + Swift.abs(Double(wsv[i])) * meanGW) * inverseStd[o]) }
+            let sumGW = r.reduce(0.0) { $0 + Double(gm[$1]) * Double(wBound[$1]) } / Double(k - 1)
+            for i in r { gradWBound[i] = Float((Double(gm[i]) + meanG + Double(wBound[i]) * sumGW) * inverseStd[o]) }
         }
         expectWithinSumBound(w.grad!, try f.tensor("\(name).grad_weight"), magnitude: Tensor(shape: w.shape, gradWBound),
                              terms: y.count / y.dim(1) + k, "conv_ws/\(name) grad_weight")

@@ -148,7 +148,8 @@ extension TinyCase {
 
     /// Every parameter's gradient after backward from the total loss, with mmdetection's
     /// training proposals fed to the R-CNN stage (so the sampled RoIs are mmdetection's);
-    /// with a seed, every weight is first perturbed by one rounding (relative 6e-8).
+    /// with a seed, every weight is first multiplied by 1 + r in float32, |r| <= 6e-8 (a quarter
+    /// or so of the weights move by one ulp), as `perturbed` does to the input.
     static func gradients(_ tiny: TinyCase, input: Tensor, perturbingWeights seed: UInt64? = nil) throws -> [(String, Tensor)] {
         let detector = try tiny.detector(training: true)
         if let seed {
@@ -179,9 +180,10 @@ extension TinyCase {
     /// is up to ~11x our own single-rounding sensitivity, whichever BLAS kernel runs (measured
     /// with OPENBLAS_CORETYPE Prescott, Haswell, Zen, Cooperlake). So: the output layers
     /// (rpn_cls, rpn_reg, fc_cls, fc_reg, conv_logits) within the literal 1e-3; every other
-    /// tensor within max(5e-3, 16 x our own noise), the noise measured here as the largest
-    /// change of our gradients under three perturbations that round every input value and every
-    /// weight once more (a float32 sensitivity of the computation, not one kernel's rounding);
+    /// tensor within max(5e-3, 16 x our own noise) but never above 0.25, the noise measured here
+    /// as the largest change of our gradients under three perturbations that move inputs and
+    /// weights by up to one ulp (a float32 sensitivity of the computation, not one kernel's
+    /// rounding; largest gap measured 0.076, on a tensor with noise 6.8e-3);
     /// per-row statistics scaled by the tensor's largest value, as the complete tensors are.
     /// And the global L2 norm of all gradients within 1e-3 of mmdetection's.
     func expectGradients(_ tiny: TinyCase) throws {
@@ -205,7 +207,7 @@ extension TinyCase {
             guard g.count > 0 else { Issue.record("\(tiny.name) \(key): no gradient"); continue }
             let outputLayer = ["rpn_head.rpn_cls.", "rpn_head.rpn_reg.", "bbox_head.fc_cls.", "bbox_head.fc_reg.", "mask_head.conv_logits."]
                 .contains { key.contains($0) }
-            let tol: Float = outputLayer ? 1e-3 : max(5e-3, 16 * noise[i])
+            let tol: Float = outputLayer ? 1e-3 : min(max(5e-3, 16 * noise[i]), 0.25)
             let v = g.scalars
             if t.entries["grad.\(key)"] != nil {
                 let e = try t.tensor("grad.\(key)").scalars

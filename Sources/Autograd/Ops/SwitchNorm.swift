@@ -1,7 +1,7 @@
 import Kernels
 
 // switchNorm: Switchable Normalization (SwitchNorm2d of the SN authors), rules in
-// shared/fixtures/ops/SN.md; forward and backward in Kernels/SwitchNorm.swift.
+// Tests/Fixtures/ops/SN.md; forward and backward in Kernels/SwitchNorm.swift.
 
 extension Tensor {
     /// Switchable Normalization of an (N, C, H, W) input: mean and variance are softmax-

@@ -56,7 +56,7 @@ func expectWithinSumBound(
     for i in 0..<a.count {
         let bound = 2 * gamma * Double(m[i]) + 2 * u * Swift.abs(Double(e[i]))
         let gap = Swift.abs(Double(a[i]) - Double(e[i]))
-        let ratio = a[i].isNaN || e[i].isNaN ? .infinity : (gap == 0 ? 0 : gap / max(bound, .leastNonzeroMagnitude))
+        let ratio = a[i] == e[i] ? 0 : (gap.isFinite && bound.isFinite ? gap / max(bound, .leastNonzeroMagnitude) : .infinity)
         if ratio > worstRatio { worstRatio = ratio; worst = i }
     }
     if worstRatio > 1 {
