@@ -6,7 +6,8 @@
 //    release does not know new CPUs and falls back to its generic SSE3 kernel ("Prescott"),
 //    3-4x slower (Debian's 0.3.21 on Intel Xeon family 6 model 207). When the core the library
 //    chose is older than what the CPU offers, OPENBLAS_CORETYPE is set to the best core this
-//    OpenBLAS has for it (swiftdet_cpu_best_core). A value the user set is never overridden,
+//    OpenBLAS has for it (swiftdet_cpu_best_core: by cpuid, among the kernel tables the
+//    library exports). A value the user set is never overridden,
 //    and a core name this table does not know (a newer OpenBLAS) is trusted.
 // 2. The spin wait. After each call OpenBLAS's worker threads keep spinning (yielding) for
 //    OPENBLAS_THREAD_TIMEOUT (2^n cycles, default 2^28, about 0.1 s): on 2 cores that steals a
@@ -19,6 +20,7 @@
 // constructors); elsewhere the functions below answer "unknown" and nothing is changed. The
 // constructor is meant for executables: a process that dlopens a library linking Kernels
 // would be re-executed too.
+#define _GNU_SOURCE  // RTLD_DEFAULT
 #include "blas_setup.h"
 
 #include <stdio.h>
@@ -29,6 +31,8 @@
 
 #if defined(__linux__) && defined(__x86_64__) && defined(__GLIBC__)
 #include <cpuid.h>
+#include <ctype.h>
+#include <dlfcn.h>
 
 char *openblas_get_corename(void);
 char *openblas_get_config(void);
@@ -77,13 +81,35 @@ static struct cpu_features read_cpu(void) {
     return f;
 }
 
+// Whether this OpenBLAS carries the kernel table of `core` (a DYNAMIC_ARCH build exports one
+// gotoblas_<CORE> table per kernel it was built with). A build that exports none is taken to
+// have them all: OpenBLAS itself falls back to its own detection for a name it lacks.
+static int library_has_core(const char *core) {
+    if (dlsym(RTLD_DEFAULT, "gotoblas_PRESCOTT") == NULL) return 1;
+    char symbol[48] = "gotoblas_";
+    size_t n = strlen(symbol);
+    for (const char *c = core; *c != '\0' && n + 1 < sizeof symbol; c++) symbol[n++] = (char)toupper((unsigned char)*c);
+    symbol[n] = '\0';
+    return dlsym(RTLD_DEFAULT, symbol) != NULL;
+}
+
 const char *swiftdet_cpu_best_core(void) {
     struct cpu_features f = read_cpu();
     int amd = strcmp(f.vendor, "AuthenticAMD") == 0 || strcmp(f.vendor, "HygonGenuine") == 0;
-    if (f.avx512f && f.avx512cd && f.avx512bw && f.avx512dq && f.avx512vl)
-        return f.avx512bf16 ? "Cooperlake" : "SkylakeX";
-    if (f.avx2 && f.fma) return amd ? "Zen" : "Haswell";
-    if (f.avx) return "Sandybridge";
+    // The kernels the CPU can run, best first; the first one this OpenBLAS has wins.
+    const char *candidates[6];
+    int count = 0;
+    if (f.avx512f && f.avx512cd && f.avx512bw && f.avx512dq && f.avx512vl) {
+        if (f.avx512bf16) candidates[count++] = "Cooperlake";
+        candidates[count++] = "SkylakeX";
+    }
+    if (f.avx2 && f.fma) {
+        candidates[count++] = amd ? "Zen" : "Haswell";
+        candidates[count++] = amd ? "Haswell" : "Zen";
+    }
+    if (f.avx) candidates[count++] = "Sandybridge";
+    for (int i = 0; i < count; i++)
+        if (library_has_core(candidates[i])) return candidates[i];
     return "";
 }
 

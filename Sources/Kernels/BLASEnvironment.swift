@@ -70,15 +70,20 @@ public enum BLASEnvironment {
         "blas: \(version), core \(core) (\(origin))"
     }
 
-    /// The CPU's model name (/proc/cpuinfo), e.g. "AMD EPYC" or "Intel(R) Xeon(R) Platinum 8488C".
+    /// The CPU's model name, family and model (/proc/cpuinfo), e.g. "AMD EPYC, family 25
+    /// model 17" or "Intel(R) Xeon(R) Platinum 8581C, family 6 model 207".
     public static var cpuModel: String {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown CPU" }
-        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
-            if let colon = line.firstIndex(of: ":") {
-                return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            }
+        var fields: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { break }  // the first processor only
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let key = line[..<colon].trimmingCharacters(in: .whitespaces)
+            fields[key] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        return "unknown CPU"
+        let name = fields["model name"] ?? "unknown CPU"
+        guard let family = fields["cpu family"], let model = fields["model"] else { return name }
+        return "\(name), family \(family) model \(model)"
     }
 
     /// The spin setting in force, for benchmark headers.

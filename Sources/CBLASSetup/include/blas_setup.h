@@ -3,9 +3,9 @@
 #ifndef SWIFTDET_BLAS_SETUP_H
 #define SWIFTDET_BLAS_SETUP_H
 
-/// The best OpenBLAS core for this CPU (cpuid and the OS's saved register state):
-/// "Cooperlake" or "SkylakeX" (AVX-512 F/CD/BW/DQ/VL), "Zen" (AMD) or "Haswell" (AVX2 + FMA),
-/// "Sandybridge" (AVX), or "" when the CPU offers no more than SSE3.
+/// The best OpenBLAS core for this CPU (cpuid and the OS's saved register state) that the
+/// loaded OpenBLAS has: "Cooperlake" or "SkylakeX" (AVX-512 F/CD/BW/DQ/VL), "Zen" (AMD) or
+/// "Haswell" (AVX2 + FMA), "Sandybridge" (AVX), or "" when the CPU offers no more than SSE3.
 const char *swiftdet_cpu_best_core(void);
 
 /// The CPU's vendor string ("GenuineIntel", "AuthenticAMD", ...) and its vector features, e.g.
