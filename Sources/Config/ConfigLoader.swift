@@ -29,6 +29,14 @@ public struct ConfigLoader: Sendable {
 
     /// Loads `text` as if it were the content of the file at `path` (its bases are read from
     /// disk relative to `path`).
+    /// Loads a config file and applies `--cfg-options` overrides in order (mmdetection's tools'
+    /// first step: `Config.fromfile` then `merge_from_dict`). Every tool loads its config here.
+    public func load(file path: String, options: [String]) throws -> ConfigView {
+        let view = try load(file: path)
+        guard !options.isEmpty else { return view }
+        return ConfigView(dict: try CfgOptions.apply(options, to: view.dict), source: view.source)
+    }
+
     public func load(text: String, file path: String) throws -> ConfigView {
         let dict = try LargeStack.run {
             try loadFile(display: path, absolute: PathUtil.absolute(path), text: Array(text.utf8), chain: [], referrer: nil).dict

@@ -102,6 +102,24 @@ import Testing
         #expect(throws: ConfigError.self) { try CfgOptions.apply([longKey], to: ConfigDict()) }
     }
 
+    /// The one loader every tool uses: the file, then its options in order; a bad option is an
+    /// error naming it.
+    @Test func loaderAppliesOptionsToTheFile() throws {
+        let path = try Fixtures.path("trees/01-literals/main.py")
+        let plain = try Fixtures.cleanLoader.load(file: path)
+        let loaded = try Fixtures.cleanLoader.load(file: path, options: ["zz.a=1", "zz.a=2"])
+        var expected = plain.dict
+        expected["zz"] = ["a": 2]
+        #expect(loaded.dict == expected && loaded.source == path)
+        #expect(try Fixtures.cleanLoader.load(file: path, options: []).dict == plain.dict)
+        do {
+            _ = try Fixtures.cleanLoader.load(file: path, options: ["no-equals-sign"])
+            Issue.record("expected an error for an option without '='")
+        } catch let error as ConfigError {
+            #expect(error.description.contains("no-equals-sign"), "\(error)")
+        }
+    }
+
     @Test func laterOptionsWinAndNewKeysGoLast() throws {
         let base: ConfigDict = ["a": ["x": 1], "b": 2]
         let merged = try CfgOptions.apply(["c.d=1", "a.y=2", "a.x=3", "c.d=4"], to: base)

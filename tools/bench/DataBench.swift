@@ -45,14 +45,13 @@ struct DataBench: ParsableCommand {
     }
 
     private func pipeline() throws {
-        let base = try ConfigLoader().load(file: Self.configPath)
         let options = [
             "train_dataloader.dataset.data_root=\(dataRoot)/",
             "train_dataloader.dataset.ann_file=\(annFile)",
             "train_dataloader.dataset.data_prefix.img=images/",
             "train_dataloader.num_workers=\(workers)",
         ]
-        let cfg = ConfigView(dict: try CfgOptions.apply(options, to: base.dict), source: Self.configPath)
+        let cfg = try ConfigLoader().load(file: Self.configPath, options: options)
         let loader = try DataLoader(config: try cfg.view("train_dataloader"), seed: 0)
         let preprocessor = DetDataPreprocessor(padMask: true)
         var images = 0

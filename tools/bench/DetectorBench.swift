@@ -41,9 +41,8 @@ struct DetectorBench: ParsableCommand {
         guard ["all", "infer", "train"].contains(phase) else { throw ValidationError("--phase must be all, infer or train") }
         let model: TwoStageDetector
         do {
-            var view = try ConfigLoader().load(file: config)
             let options = ["model.backbone.init_cfg=None", "model.test_cfg.rcnn.score_thr=0.0"] + cfgOptions
-            view = ConfigView(dict: try CfgOptions.apply(options, to: view.dict), source: view.source)
+            let view = try ConfigLoader().load(file: config, options: options)
             model = try ModelRegistry.detectors.build(try view.view("model"))
             try model.initWeights(seed: 0)
         } catch let error as CustomStringConvertible & Error {

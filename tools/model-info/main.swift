@@ -22,8 +22,7 @@ struct ModelInfo: ParsableCommand {
 
     func run() throws {
         do {
-            var view = try ConfigLoader().load(file: config)
-            if !cfgOptions.isEmpty { view = ConfigView(dict: try CfgOptions.apply(cfgOptions, to: view.dict), source: view.source) }
+            let view = try ConfigLoader().load(file: config, options: cfgOptions)
             let model = try ModelRegistry.detectors.build(try view.view("model"))
             let entries = model.stateDict()
             let params = model.namedParameters()

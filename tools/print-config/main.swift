@@ -24,10 +24,7 @@ struct PrintConfig: ParsableCommand {
 
     func run() throws {
         do {
-            var view = try ConfigLoader().load(file: config)
-            if !cfgOptions.isEmpty {
-                view = ConfigView(dict: try CfgOptions.apply(cfgOptions, to: view.dict), source: view.source)
-            }
+            let view = try ConfigLoader().load(file: config, options: cfgOptions)
             switch format {
             case .json: print(ConfigDump.json(view.dict))
             case .py: print(try ConfigDump.python(view.dict), terminator: "")

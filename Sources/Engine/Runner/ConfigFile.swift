@@ -1,13 +1,11 @@
 import Config
 import Foundation
 
-/// Loads a config file and applies `--cfg-options` (the tools' shared first step).
+/// The tools' shared steps: the config with `--cfg-options`, `--resume`'s optional value, errors.
 public enum ConfigFile {
+    /// `ConfigLoader.load(file:options:)` (the one config loader), for the Engine tools.
     public static func load(_ path: String, options: [String] = []) throws -> ConfigView {
-        guard FileManager.default.fileExists(atPath: path) else { throw RunnerError("config \(path): no such file") }
-        var view = try ConfigLoader().load(file: path)
-        if !options.isEmpty { view = ConfigView(dict: try CfgOptions.apply(options, to: view.dict), source: view.source) }
-        return view
+        try ConfigLoader().load(file: path, options: options)
     }
 
     /// mmdetection's `--resume` takes an optional value: a bare `--resume` (last, or before
@@ -21,10 +19,12 @@ public enum ConfigFile {
         return out
     }
 
-    /// Prints `tool: error: ...` for any error and exits 1 (never a trap or a stack dump).
+    /// Prints `tool: error: ...` for any error (`tool: FILE:LINE:COL: error: ...` for a config
+    /// error, which names its place itself) and exits 1 (never a trap or a stack dump).
     public static func fail(_ tool: String, _ error: Error) -> Never {
         let text = String(describing: error)
-        FileHandle.standardError.write(Data("\(tool): error: \(text)\n".utf8))
+        let line = error is ConfigError ? "\(tool): \(text)" : "\(tool): error: \(text)"
+        FileHandle.standardError.write(Data("\(line)\n".utf8))
         exit(1)
     }
 }
