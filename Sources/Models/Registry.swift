@@ -33,4 +33,26 @@ public enum ModelRegistry {
     public static let roiExtractors = Registry<SingleRoIExtractor>("MODELS", [
         "SingleRoIExtractor": { try SingleRoIExtractor(config: $0) },
     ])
+
+    public static let roiHeads = Registry<StandardRoIHead>("MODELS", [
+        "StandardRoIHead": { try StandardRoIHead(config: $0) },
+    ])
+
+    // MARK: Task modules (mmdetection's TASK_UTILS)
+
+    public static let anchorGenerators = Registry<AnchorGenerator>("TASK_UTILS", [
+        "AnchorGenerator": { try AnchorGenerator(config: $0) },
+    ])
+
+    public static let bboxCoders = Registry<DeltaXYWHBBoxCoder>("TASK_UTILS", [
+        "DeltaXYWHBBoxCoder": { try DeltaXYWHBBoxCoder(config: $0) },
+    ])
+
+    public static let assigners = Registry<MaxIoUAssigner>("TASK_UTILS", [
+        "MaxIoUAssigner": { try MaxIoUAssigner(config: $0) },
+    ])
+
+    public static let samplers = Registry<RandomSampler>("TASK_UTILS", [
+        "RandomSampler": { try RandomSampler(config: $0) },
+    ])
 }

@@ -65,8 +65,8 @@ extension RPNHead {
         guard useSigmoid else { throw c.error("loss_cls", "only a sigmoid RPN (use_sigmoid=True) is supported") }
         let inC = try c.int("in_channels")
         self.init(inChannels: inC, featChannels: try c.int("feat_channels", default: inC),
-                  anchorGenerator: try AnchorGenerator(config: try c.view("anchor_generator")),
-                  coder: try DeltaXYWHBBoxCoder(config: try c.view("bbox_coder")), useSigmoid: useSigmoid)
+                  anchorGenerator: try ModelRegistry.anchorGenerators.build(try c.view("anchor_generator")),
+                  coder: try ModelRegistry.bboxCoders.build(try c.view("bbox_coder")), useSigmoid: useSigmoid)
         clsLoss = try ClassLoss(config: try c.optionalView("loss_cls"), sigmoid: true)
         bboxLoss = try BoxLoss(config: try c.optionalView("loss_bbox"))
     }

@@ -16,7 +16,8 @@ public struct RPNTrainConfig: Sendable {
         try c.accept(["assigner", "sampler", "allowed_border", "pos_weight", "debug"])
         guard try c.int("allowed_border", default: -1) == -1 else { throw c.error("allowed_border", "only -1 is supported") }
         guard try c.double("pos_weight", default: -1) <= 0 else { throw c.error("pos_weight", "only pos_weight <= 0 (weight 1) is supported") }
-        self.init(assigner: try MaxIoUAssigner(config: try c.view("assigner")), sampler: try RandomSampler(config: try c.view("sampler")))
+        self.init(assigner: try ModelRegistry.assigners.build(try c.view("assigner")),
+                  sampler: try ModelRegistry.samplers.build(try c.view("sampler")))
     }
 }
 

@@ -35,7 +35,13 @@ extension TwoStageDetector {
     /// mmdetection's `FasterRCNN` / `MaskRCNN` model config (`model=dict(...)`).
     public convenience init(config c: ConfigView) throws {
         try c.accept(["type", "data_preprocessor", "backbone", "neck", "rpn_head", "roi_head", "train_cfg", "test_cfg", "init_cfg"])
-        let roiHead = try StandardRoIHead(config: try c.view("roi_head"))
+        // The preprocessor is built by Datasets (DetDataPreprocessor) where the data is; its
+        // type is checked here too, so that a detector never builds over a wrong one.
+        if let pre = try c.optionalView("data_preprocessor"), let type = try pre.optionalString("type"),
+           type.split(separator: ".").last != "DetDataPreprocessor" {
+            throw pre.error("type", "unknown data preprocessor type '\(type)' (expected DetDataPreprocessor)")
+        }
+        let roiHead = try ModelRegistry.roiHeads.build(try c.view("roi_head"))
         if c.typeName == "MaskRCNN" && !roiHead.withMask { throw c.error("roi_head", "MaskRCNN needs a mask_head") }
         self.init(backbone: try ModelRegistry.backbones.build(try c.view("backbone")),
                   neck: try ModelRegistry.necks.build(try c.view("neck")),

@@ -17,7 +17,8 @@ public struct RCNNTrainConfig: Sendable {
     public init(config c: ConfigView) throws {
         try c.accept(["assigner", "sampler", "mask_size", "pos_weight", "debug"])
         guard try c.double("pos_weight", default: -1) <= 0 else { throw c.error("pos_weight", "only pos_weight <= 0 (weight 1) is supported") }
-        self.init(assigner: try MaxIoUAssigner(config: try c.view("assigner")), sampler: try RandomSampler(config: try c.view("sampler")),
+        self.init(assigner: try ModelRegistry.assigners.build(try c.view("assigner")),
+                  sampler: try ModelRegistry.samplers.build(try c.view("sampler")),
                   maskSize: try c.int("mask_size", default: 28))
     }
 }

@@ -97,7 +97,7 @@ extension ConvFCBBoxHead {
                   fcOutChannels: try c.int("fc_out_channels", default: 1024),
                   conv: try ConvSpec(config: try c.optionalView("conv_cfg")),
                   norm: try c.optionalView("norm_cfg").map { try NormSpec(config: $0) },
-                  coder: try c.optionalView("bbox_coder").map { try DeltaXYWHBBoxCoder(config: $0) }
+                  coder: try c.optionalView("bbox_coder").map { try ModelRegistry.bboxCoders.build($0) }
                       ?? DeltaXYWHBBoxCoder(stds: [0.1, 0.1, 0.2, 0.2]))
         clsLoss = try ClassLoss(config: try c.optionalView("loss_cls"))
         bboxLoss = try BoxLoss(config: try c.optionalView("loss_bbox"))

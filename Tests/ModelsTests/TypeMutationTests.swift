@@ -1,0 +1,94 @@
+import Config
+import Datasets
+import Foundation
+import Models
+import Testing
+import TestSupport
+
+/// Every `type` under `model` in the project's configs, replaced by an unknown name one at a
+/// time, and an unknown key added to every typed dict: building the detector must fail with
+/// an error that names that key path (no typed sub-config or key is silently ignored).
+@Suite struct TypeMutationTests {
+    /// The project's configs (not the `_base_` fragments).
+    static let configs: [String] = {
+        let root = TestFiles.packageRoot.appendingPathComponent("configs").path
+        let files = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String } ?? []
+        return files.filter { $0.hasSuffix(".py") && !$0.hasPrefix("_base_") }.sorted().map { "configs/" + $0 }
+    }()
+
+    /// Paths (dict keys and list indices) of every dict with a string `type` inside `value`.
+    static func typePaths(_ value: ConfigValue, _ path: [String] = []) -> [[String]] {
+        switch value {
+        case .dict(let d):
+            var out: [[String]] = []
+            if case .string? = d["type"] { out.append(path) }
+            for (key, v) in d { out += typePaths(v, path + [key]) }
+            return out
+        case .list(let items), .tuple(let items):
+            return items.enumerated().flatMap { typePaths($0.element, path + ["[\($0.offset)]"]) }
+        default:
+            return []
+        }
+    }
+
+    /// `value` with `key` set to `newValue` in the dict at `path`.
+    static func setting(_ key: String, to newValue: ConfigValue, in value: ConfigValue, at path: ArraySlice<String>) -> ConfigValue {
+        switch value {
+        case .dict(var d):
+            guard let first = path.first else { d[key] = newValue; return .dict(d) }
+            d[first] = setting(key, to: newValue, in: d[first]!, at: path.dropFirst())
+            return .dict(d)
+        case .list(var items), .tuple(var items):
+            let i = Int(path.first!.dropFirst().dropLast())!
+            items[i] = setting(key, to: newValue, in: items[i], at: path.dropFirst())
+            return value.isTupleValue ? .tuple(items) : .list(items)
+        default:
+            return value
+        }
+    }
+
+    /// Builds the detector of `relative` with `key` = `newValue` in each typed dict under
+    /// `model` in turn; each build must fail with an error naming that dict's key path and
+    /// containing `mustSay`.
+    static func expectEachMutationFails(_ relative: String, key: String, newValue: ConfigValue, mustSay: String) throws {
+        let path = try TestFiles.project(relative)
+        let view = try ConfigLoader().load(file: path)
+        let model = try #require(view.dict["model"])
+        let paths = typePaths(model, ["model"])
+        #expect(paths.count >= 10, "\(relative): only \(paths.count) typed dicts under model")
+        for p in paths {
+            var dict = view.dict
+            dict["model"] = setting(key, to: newValue, in: model, at: p.dropFirst()[...])
+            let where_ = render(p)
+            do {
+                // What the runner builds from `model`: the detector and its data preprocessor.
+                let modelView = try ConfigView(dict: dict, source: path).view("model")
+                _ = try ModelRegistry.detectors.build(modelView)
+                if let pre = try modelView.optionalView("data_preprocessor") { _ = try DetDataPreprocessor(config: pre) }
+                Issue.record("\(relative): \(where_).\(key)=\(newValue) built a detector")
+            } catch {
+                let text = "\(error)"
+                #expect(text.contains(where_) && text.contains(mustSay), "\(relative) \(where_).\(key): \(text)")
+            }
+        }
+    }
+
+    /// "model.roi_head.bbox_head" / "model.x[0].y" as errors write key paths.
+    static func render(_ path: [String]) -> String {
+        path.reduce("") { $1.hasPrefix("[") ? $0 + $1 : ($0.isEmpty ? $1 : $0 + "." + $1) }
+    }
+
+    @Test(arguments: configs)
+    func everyUnknownModelTypeIsAnErrorNamingItsPath(_ relative: String) throws {
+        try Self.expectEachMutationFails(relative, key: "type", newValue: .string("NoSuchType"), mustSay: "type")
+    }
+
+    @Test(arguments: configs)
+    func everyUnknownKeyInATypedDictIsAnErrorNamingIt(_ relative: String) throws {
+        try Self.expectEachMutationFails(relative, key: "no_such_key", newValue: .int(1), mustSay: "no_such_key")
+    }
+}
+
+extension ConfigValue {
+    fileprivate var isTupleValue: Bool { if case .tuple = self { return true } else { return false } }
+}
