@@ -83,6 +83,45 @@ import TestSupport
         try Self.expectEachMutationFails(relative, key: "type", newValue: .string("NoSuchType"), mustSay: "type")
     }
 
+    /// Keys that would change the model but are not implemented: errors naming the key,
+    /// never accepted and ignored.
+    @Test(arguments: [
+        ("model.roi_head.bbox_head.with_cls=False", "model.roi_head.bbox_head.with_cls"),
+        ("model.roi_head.bbox_head.with_reg=False", "model.roi_head.bbox_head.with_reg"),
+        ("model.roi_head.bbox_head.reg_class_agnostic=True", "model.roi_head.bbox_head.reg_class_agnostic"),
+        ("model.roi_head.bbox_head.reg_predictor_cfg.type=NormedLinear", "model.roi_head.bbox_head.reg_predictor_cfg.type"),
+        ("model.roi_head.bbox_head.cls_predictor_cfg.type=NormedLinear", "model.roi_head.bbox_head.cls_predictor_cfg.type"),
+        ("model.roi_head.bbox_head.predict_box_type=rbox", "model.roi_head.bbox_head.predict_box_type"),
+        ("model.roi_head.bbox_head.init_cfg.type=Normal", "model.roi_head.bbox_head.init_cfg"),
+        ("model.roi_head.mask_head.init_cfg.type=Normal", "model.roi_head.mask_head.init_cfg"),
+        ("model.roi_head.mask_head.predictor_cfg.type=Linear", "model.roi_head.mask_head.predictor_cfg.type"),
+        ("model.roi_head.mask_head.class_agnostic=True", "model.roi_head.mask_head.class_agnostic"),
+        ("model.rpn_head.init_cfg.type=Normal", "model.rpn_head.init_cfg"),
+        ("model.neck.init_cfg.type=Xavier", "model.neck.init_cfg"),
+        ("model.roi_head.init_cfg.type=Normal", "model.roi_head.init_cfg"),
+        ("model.init_cfg.type=Normal", "model.init_cfg"),
+    ])
+    func unsupportedModelChangesAreErrors(_ option: String, _ key: String) throws {
+        let path = try TestFiles.project("configs/demo/mask-rcnn_r18_fpn_gn-ws_fruits-nuts.py")
+        let view = try ConfigLoader().load(file: path, options: [option])
+        do {
+            _ = try ModelRegistry.detectors.build(try view.view("model"))
+            Issue.record("\(option) built a detector")
+        } catch {
+            #expect("\(error)".contains(key), "\(option): \(error)")
+        }
+    }
+
+    /// The same keys with mmdetection's default values build.
+    @Test func defaultValuesOfThoseKeysBuild() throws {
+        let path = try TestFiles.project("configs/demo/mask-rcnn_r18_fpn_gn-ws_fruits-nuts.py")
+        let options = ["model.roi_head.bbox_head.with_cls=True", "model.roi_head.bbox_head.with_reg=True",
+                       "model.roi_head.bbox_head.reg_predictor_cfg.type=Linear", "model.roi_head.bbox_head.cls_predictor_cfg.type=Linear",
+                       "model.roi_head.mask_head.predictor_cfg.type=Conv", "model.roi_head.bbox_head.predict_box_type=hbox",
+                       "model.roi_head.bbox_head.init_cfg=None"]
+        _ = try ModelRegistry.detectors.build(try ConfigLoader().load(file: path, options: options).view("model"))
+    }
+
     @Test(arguments: configs)
     func everyUnknownKeyInATypedDictIsAnErrorNamingIt(_ relative: String) throws {
         try Self.expectEachMutationFails(relative, key: "no_such_key", newValue: .int(1), mustSay: "no_such_key")

@@ -60,7 +60,8 @@ extension RPNHead {
                       "bbox_coder", "loss_cls", "loss_bbox", "train_cfg", "test_cfg", "init_cfg", "reg_decoded_bbox"])
         guard try c.int("num_convs", default: 1) == 1 else { throw c.error("num_convs", "only num_convs=1 is supported") }
         guard try c.int("num_classes", default: 1) == 1 else { throw c.error("num_classes", "an RPN has num_classes=1") }
-        if try c.bool("reg_decoded_bbox", default: false) { throw c.error("reg_decoded_bbox", "reg_decoded_bbox=True is not supported") }
+        try c.expectFlags(["reg_decoded_bbox"], false)
+        try c.rejectInitConfig()
         let useSigmoid = try c.optionalView("loss_cls").map { try $0.bool("use_sigmoid", default: false) } ?? true
         guard useSigmoid else { throw c.error("loss_cls", "only a sigmoid RPN (use_sigmoid=True) is supported") }
         let inC = try c.int("in_channels")

@@ -35,6 +35,7 @@ extension TwoStageDetector {
     /// mmdetection's `FasterRCNN` / `MaskRCNN` model config (`model=dict(...)`).
     public convenience init(config c: ConfigView) throws {
         try c.accept(["type", "data_preprocessor", "backbone", "neck", "rpn_head", "roi_head", "train_cfg", "test_cfg", "init_cfg"])
+        try c.rejectInitConfig()
         // The preprocessor is built by Datasets (DetDataPreprocessor) where the data is; its
         // type is checked here too, so that a detector never builds over a wrong one.
         if let pre = try c.optionalView("data_preprocessor"), let type = try pre.optionalString("type"),

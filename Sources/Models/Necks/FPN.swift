@@ -94,6 +94,7 @@ extension FPN {
         try c.accept(["type", "in_channels", "out_channels", "num_outs", "start_level", "end_level",
                       "add_extra_convs", "relu_before_extra_convs", "no_norm_on_lateral", "conv_cfg",
                       "norm_cfg", "act_cfg", "upsample_cfg", "init_cfg"])
+        try c.rejectInitConfig()
         var o = Options()
         o.inChannels = try c.ints("in_channels")
         o.outChannels = try c.int("out_channels")

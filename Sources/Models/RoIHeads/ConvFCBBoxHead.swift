@@ -86,9 +86,14 @@ extension ConvFCBBoxHead {
         for key in ["num_cls_convs", "num_cls_fcs", "num_reg_convs", "num_reg_fcs"] where try c.int(key, default: 0) != 0 {
             throw c.error(key, "separate classification/regression branches are not supported (only shared layers)")
         }
-        for key in ["with_avg_pool", "reg_class_agnostic", "reg_decoded_bbox"] where try c.bool(key, default: false) {
-            throw c.error(key, "\(key)=True is not supported")
+        try c.expectFlags(["with_avg_pool", "reg_class_agnostic", "reg_decoded_bbox"], false)
+        try c.expectFlags(["with_cls", "with_reg"], true)
+        try c.expectDefaultLayer("cls_predictor_cfg", "Linear")
+        try c.expectDefaultLayer("reg_predictor_cfg", "Linear")
+        if let box = try c.optionalString("predict_box_type"), box != "hbox" {
+            throw c.error("predict_box_type", "only 'hbox' is supported, not '\(box)'")
         }
+        try c.rejectInitConfig()
         self.init(inChannels: try c.int("in_channels", default: 256), roiFeatSize: try c.int("roi_feat_size", default: 7),
                   numClasses: try c.int("num_classes", default: 80),
                   numSharedConvs: try c.int("num_shared_convs", default: defConvs),

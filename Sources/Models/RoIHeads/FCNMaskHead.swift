@@ -56,7 +56,9 @@ extension FCNMaskHead {
                       "num_classes", "class_agnostic", "upsample_cfg", "conv_cfg", "norm_cfg", "predictor_cfg",
                       "loss_mask", "init_cfg"])
         guard try c.int("conv_kernel_size", default: 3) == 3 else { throw c.error("conv_kernel_size", "only 3 is supported") }
-        if try c.bool("class_agnostic", default: false) { throw c.error("class_agnostic", "class_agnostic=True is not supported") }
+        try c.expectFlags(["class_agnostic"], false)
+        try c.expectDefaultLayer("predictor_cfg", "Conv")
+        try c.rejectInitConfig()
         if let up = try c.optionalView("upsample_cfg") {
             guard try up.string("type") == "deconv", try up.int("scale_factor", default: 2) == 2 else {
                 throw up.error("type", "only deconv upsampling by 2 is supported")

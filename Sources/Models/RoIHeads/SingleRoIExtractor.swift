@@ -61,6 +61,7 @@ extension SingleRoIExtractor {
     /// mmdetection's `SingleRoIExtractor` config with `roi_layer=dict(type='RoIAlign', ...)`.
     public init(config c: ConfigView) throws {
         try c.accept(["type", "roi_layer", "out_channels", "featmap_strides", "finest_scale", "init_cfg"])
+        try c.rejectInitConfig()
         let layer = try c.view("roi_layer")
         try layer.accept(["type", "output_size", "sampling_ratio", "aligned", "pool_mode", "use_torchvision"])
         guard try layer.string("type") == "RoIAlign" else { throw layer.error("type", "only RoIAlign is supported") }

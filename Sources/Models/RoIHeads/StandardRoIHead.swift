@@ -34,6 +34,7 @@ extension StandardRoIHead {
     public convenience init(config c: ConfigView) throws {
         try c.accept(["type", "bbox_roi_extractor", "bbox_head", "mask_roi_extractor", "mask_head",
                       "shared_head", "train_cfg", "test_cfg", "init_cfg"])
+        try c.rejectInitConfig()
         if c.contains("shared_head"), c.value("shared_head") != ConfigValue.none {
             throw c.error("shared_head", "a shared head is not supported")
         }
