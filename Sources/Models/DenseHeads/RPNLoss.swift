@@ -92,8 +92,9 @@ extension RPNHead {
 
     /// loss_rpn_cls (sigmoid BCE) and loss_rpn_bbox (L1 or smooth L1 on deltas), each summed over levels
     /// and images and divided by the total sampled anchors, as mmdetection. `targets[n]`
-    /// covers image n's anchors of all levels, level-major.
-    public func loss(scores: [Tensor], deltas: [Tensor], targets: [RPNTargets], clsLoss: ClassLoss = ClassLoss(), bboxLoss: BoxLoss = BoxLoss()) -> (cls: Tensor, bbox: Tensor) {
+    /// covers image n's anchors of all levels, level-major. With the head's configured losses
+    /// (`clsLoss`, `bboxLoss`: loss_cls and loss_bbox of its config).
+    public func loss(scores: [Tensor], deltas: [Tensor], targets: [RPNTargets]) -> (cls: Tensor, bbox: Tensor) {
         let n = targets.count
         let a = anchorGenerator.numBaseAnchors
         var logits: [Tensor] = [], preds: [Tensor] = []

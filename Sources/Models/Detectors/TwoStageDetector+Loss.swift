@@ -51,7 +51,7 @@ extension TwoStageDetector {
                                                    config: cfg.rpnProposal).boxes)
             }
         }
-        let rpn = rpnHead.loss(scores: scores, deltas: deltas, targets: targets, clsLoss: rpnHead.clsLoss, bboxLoss: rpnHead.bboxLoss)
+        let rpn = rpnHead.loss(scores: scores, deltas: deltas, targets: targets)
         var items: [(name: String, value: Tensor)] = [("loss_rpn_cls", rpn.cls), ("loss_rpn_bbox", rpn.bbox)]
         items += try roiLosses(feats, proposals: proposals, gtBoxes: gtBoxes, samples: samples, config: cfg.rcnn, using: &rng)
         return DetectorLosses(items: items)
@@ -73,7 +73,7 @@ extension TwoStageDetector {
         }
         let (clsScore, bboxPred) = head(roiHead.bboxRoIExtractor(feats, rois: sampled.rois))
         try NonFiniteError.check([clsScore, bboxPred], "roi_head.bbox_head outputs")
-        let box = head.loss(clsScore: clsScore, bboxPred: bboxPred, samples: sampled, clsLoss: head.clsLoss, bboxLoss: head.bboxLoss)
+        let box = head.loss(clsScore: clsScore, bboxPred: bboxPred, samples: sampled)
         var out: [(name: String, value: Tensor)] = [("loss_cls", box.cls), ("acc", Tensor.full([], box.accuracy)), ("loss_bbox", box.bbox)]
         if let maskHead = roiHead.maskHead, let extractor = roiHead.maskRoIExtractor {
             let rois = sampled.positiveRoIs

@@ -88,8 +88,9 @@ extension StandardRoIHead {
 extension ConvFCBBoxHead {
     /// loss_cls (softmax cross-entropy over num_classes + 1, averaged over the sampled RoIs),
     /// loss_bbox (L1 on each positive's class-specific deltas, divided by all sampled RoIs),
-    /// and acc (top-1 accuracy in percent), as mmdetection's BBoxHead.loss.
-    public func loss(clsScore: Tensor, bboxPred: Tensor, samples: RoISamples, clsLoss: ClassLoss = ClassLoss(), bboxLoss: BoxLoss = BoxLoss())
+    /// and acc (top-1 accuracy in percent), as mmdetection's BBoxHead.loss, with the head's
+    /// configured losses (`clsLoss`, `bboxLoss`).
+    public func loss(clsScore: Tensor, bboxPred: Tensor, samples: RoISamples)
         -> (cls: Tensor, bbox: Tensor, accuracy: Float)
     {
         let r = samples.labels.count
