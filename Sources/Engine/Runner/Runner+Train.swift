@@ -52,6 +52,46 @@ struct TrainLoopSettings {
     }
 }
 
+/// What one training run carries from iteration to iteration.
+final class TrainRun {
+    let settings: TrainLoopSettings
+    let optim: OptimWrapper
+    let checkpoints: CheckpointManager
+    let loader: DataLoader
+    let val: (loader: DataLoader, metric: CocoMetric)?
+    let epochLength: Int
+    let runSeed: UInt64
+    let startEpoch: Int
+    /// The merged config as text, saved with every checkpoint.
+    let configText: String
+    var scheduler: LRScheduler
+    var lrs: [Double]
+    var rng: SeededGenerator
+    var iteration: Int
+    var meter: IterationMeter
+
+    init(settings: TrainLoopSettings, optim: OptimWrapper, checkpoints: CheckpointManager, loader: DataLoader,
+         val: (loader: DataLoader, metric: CocoMetric)?, runSeed: UInt64, resumed: CheckpointSidecar?,
+         scheduler: LRScheduler, lrs: [Double], configText: String) {
+        self.settings = settings
+        self.optim = optim
+        self.checkpoints = checkpoints
+        self.loader = loader
+        self.val = val
+        self.epochLength = loader.batchIndices(epoch: 0).count
+        self.runSeed = runSeed
+        self.startEpoch = resumed?.epoch ?? 0
+        self.configText = configText
+        self.scheduler = scheduler
+        self.lrs = lrs
+        self.rng = resumed?.rng["model"] ?? SeededGenerator(seed: runSeed &+ 0x5EED)
+        self.iteration = resumed?.iteration ?? 0
+        self.meter = IterationMeter(window: settings.window)
+    }
+
+    var totalIterations: Int { settings.maxEpochs * epochLength }
+}
+
 extension Runner {
     /// mmengine's EpochBasedTrainLoop: resume or load_from, then per epoch the iterations
     /// (loss, backward, optimizer step, schedulers), the interval log lines, the checkpoint,
@@ -60,14 +100,43 @@ extension Runner {
     /// written so far are untouched. `onIteration` sees every iteration's numbers.
     @discardableResult
     public func train(onIteration: ((IterationRecord) -> Void)? = nil) throws -> [(String, Double)] {
-        let s = try TrainLoopSettings(config)
+        let run = try startTraining()
+        var lastMetrics: [(String, Double)] = []
+        logger.info("Start training: \(run.settings.maxEpochs) epochs of \(run.epochLength) iterations "
+                    + "(batch \(run.loader.batchSize)), from epoch \(run.startEpoch + 1)")
+        model.train()
+        for epoch in run.startEpoch..<run.settings.maxEpochs {
+            let batches = run.loader.epoch(epoch)
+            var inEpoch = 0
+            var clock = Date()
+            while let batch = try batches.next() {
+                inEpoch += 1
+                let record = try trainIteration(batch, run, epoch: epoch, inEpoch: inEpoch, since: clock)
+                onIteration?(record)
+                let eta = run.meter.meanTime * Double(run.totalIterations - run.iteration)
+                if run.iteration % run.settings.logInterval == 0 || inEpoch == run.epochLength {
+                    logIteration(record, meter: run.meter, epochLength: run.epochLength, eta: eta)
+                } else {
+                    logger.progress(done: inEpoch, total: run.epochLength, secondsPerIter: run.meter.meanTime, eta: eta)
+                }
+                clock = Date()
+            }
+            if let metrics = try endEpoch(epoch, run) { lastMetrics = metrics }
+        }
+        return lastMetrics
+    }
+
+    /// The run's state: optimizer, checkpoints (resumed, or `load_from`), the train loader with
+    /// the run's seed, validation, `--auto-scale-lr`, and the LR schedule (the checkpoint's
+    /// when resuming).
+    func startTraining() throws -> TrainRun {
+        let settings = try TrainLoopSettings(config)
         let optim = try OptimWrapper(config: try config.view("optim_wrapper"), model: model)
         let checkpoints = try config.optionalView("default_hooks").flatMap { try $0.optionalView("checkpoint") }
             .map { try CheckpointManager(config: $0, workDir: workDir) } ?? CheckpointManager(workDir: workDir)
         var resumed: CheckpointSidecar?
         let resumeFlag = try config.bool("resume", default: false)
-        let resumeRequest = options.resume ?? (resumeFlag ? .auto : nil)
-        if let request = resumeRequest {
+        if let request = options.resume ?? (resumeFlag ? .auto : nil) {
             let source: CheckpointManager.ResumeSource
             switch request {
             case .auto: source = .auto
@@ -91,7 +160,7 @@ extension Runner {
         }
         let epochLength = loader.batchIndices(epoch: 0).count
         var lrs = optim.learningRates
-        var scheduler = try LRScheduler(config: config, epochLength: epochLength, maxEpochs: s.maxEpochs, values: &lrs)
+        var scheduler = try LRScheduler(config: config, epochLength: epochLength, maxEpochs: settings.maxEpochs, values: &lrs)
         if let saved = resumed?.scheduler {
             // The checkpoint holds both the schedulers' counters and the lrs they produced.
             scheduler = saved
@@ -99,75 +168,66 @@ extension Runner {
         } else {
             optim.learningRates = lrs
         }
-        var rng = resumed?.rng["model"] ?? SeededGenerator(seed: runSeed &+ 0x5EED)
-        var iteration = resumed?.iteration ?? 0
-        let startEpoch = resumed?.epoch ?? 0
         let configText = (try? ConfigDump.python(config.dict)) ?? ConfigDump.json(config.dict)
-        var meter = IterationMeter(window: s.window)
-        var lastMetrics: [(String, Double)] = []
-        let totalIters = s.maxEpochs * epochLength
-        logger.info("Start training: \(s.maxEpochs) epochs of \(epochLength) iterations (batch \(loader.batchSize)), from epoch \(startEpoch + 1)")
-        model.train()
-        for epoch in startEpoch..<s.maxEpochs {
-            let batches = loader.epoch(epoch)
-            var inEpoch = 0
-            var clock = Date()
-            while let batch = try batches.next() {
-                let dataTime = Date().timeIntervalSince(clock)
-                let lr = optim.currentLR
-                let b = preprocessor(batch, training: true)
-                inEpoch += 1
-                iteration += 1
-                func diverged(_ detail: String) -> RunnerError {
-                    let last = checkpoints.kept.last.map { "\(workDir)/\($0).safetensors" } ?? "none (no epoch finished)"
-                    return RunnerError("non-finite loss at epoch \(epoch + 1), iteration \(inEpoch)/\(epochLength) (iteration \(iteration) of the run): \(detail). Training stopped; the last good checkpoint is \(last)")
-                }
-                let losses: DetectorLosses
-                do { losses = try model.loss(inputs: b.inputs, samples: b.samples, using: &rng) } catch let e as NonFiniteError {
-                    throw diverged(e.description)
-                }
-                let total = losses.total
-                let values = losses.items.map { ($0.name, Double($0.value.scalars[0])) }
-                let totalValue = Double(total.scalars[0])
-                guard totalValue.isFinite, values.allSatisfy({ $0.1.isFinite }) else {
-                    throw diverged(([("loss", totalValue)] + values).map { "\($0.0)=\($0.1)" }.joined(separator: ", "))
-                }
-                optim.zeroGrad()
-                total.backward()
-                let gradNorm = optim.step()
-                scheduler.afterTrainIter(&lrs)
-                optim.learningRates = lrs
-                let record = IterationRecord(epoch: epoch + 1, iterInEpoch: inEpoch, iteration: iteration, lr: lr,
-                                             losses: values, loss: totalValue, time: Date().timeIntervalSince(clock),
-                                             dataTime: dataTime, gradNorm: gradNorm)
-                meter.add(record)
-                onIteration?(record)
-                let eta = meter.meanTime * Double(totalIters - iteration)
-                if iteration % s.logInterval == 0 || inEpoch == epochLength {
-                    logIteration(record, meter: meter, epochLength: epochLength, eta: eta)
-                } else {
-                    logger.progress(done: inEpoch, total: epochLength, secondsPerIter: meter.meanTime, eta: eta)
-                }
-                clock = Date()
-            }
-            scheduler.afterTrainEpoch(&lrs)
-            optim.learningRates = lrs
-            let progress = TrainingProgress(epoch: epoch + 1, iteration: iteration, scheduler: scheduler, rng: ["model": rng],
-                                            config: configText, meta: ["seed": "\(runSeed)", "config": configName])
-            if checkpoints.shouldSave(epoch: epoch + 1, maxEpochs: s.maxEpochs) {
-                let path = try checkpoints.save(model: model, optimizer: optim, progress: progress)
-                logger.info("Saving checkpoint at \(epoch + 1) epochs: \(path)")
-            }
-            let done = epoch + 1
-            if let val, done >= s.valBegin, done % s.valInterval == 0 || done == s.maxEpochs {
-                lastMetrics = try evaluate(loader: val.loader, metric: val.metric, phase: "val", epoch: done)
-                if try checkpoints.saveBestIfImproved(metrics: lastMetrics, model: model, progress: progress) {
-                    logger.info("The best checkpoint so far (\(checkpoints.best?.metric ?? "?") \(checkpoints.best?.score ?? 0)) is saved: \(workDir)/\(checkpoints.best?.stem ?? "?").safetensors")
-                }
-                model.train()
-            }
+        return TrainRun(settings: settings, optim: optim, checkpoints: checkpoints, loader: loader, val: val, runSeed: runSeed,
+                        resumed: resumed, scheduler: scheduler, lrs: lrs, configText: configText)
+    }
+
+    /// One iteration: preprocess, losses (a non-finite one stops the run), backward, optimizer
+    /// step, the per-iteration scheduler step. `since`: when this iteration's data loading began.
+    func trainIteration(_ batch: [PackedSample], _ run: TrainRun, epoch: Int, inEpoch: Int, since clock: Date) throws -> IterationRecord {
+        let dataTime = Date().timeIntervalSince(clock)
+        let lr = run.optim.currentLR
+        let b = preprocessor(batch, training: true)
+        run.iteration += 1
+        func diverged(_ detail: String) -> RunnerError {
+            let last = run.checkpoints.kept.last.map { "\(workDir)/\($0).safetensors" } ?? "none (no epoch finished)"
+            return RunnerError("non-finite loss at epoch \(epoch + 1), iteration \(inEpoch)/\(run.epochLength) (iteration "
+                               + "\(run.iteration) of the run): \(detail). Training stopped; the last good checkpoint is \(last)")
         }
-        return lastMetrics
+        let losses: DetectorLosses
+        do { losses = try model.loss(inputs: b.inputs, samples: b.samples, using: &run.rng) } catch let e as NonFiniteError {
+            throw diverged(e.description)
+        }
+        let total = losses.total
+        let values = losses.items.map { ($0.name, Double($0.value.scalars[0])) }
+        let totalValue = Double(total.scalars[0])
+        guard totalValue.isFinite, values.allSatisfy({ $0.1.isFinite }) else {
+            throw diverged(([("loss", totalValue)] + values).map { "\($0.0)=\($0.1)" }.joined(separator: ", "))
+        }
+        run.optim.zeroGrad()
+        total.backward()
+        let gradNorm = run.optim.step()
+        run.scheduler.afterTrainIter(&run.lrs)
+        run.optim.learningRates = run.lrs
+        let record = IterationRecord(epoch: epoch + 1, iterInEpoch: inEpoch, iteration: run.iteration, lr: lr,
+                                     losses: values, loss: totalValue, time: Date().timeIntervalSince(clock),
+                                     dataTime: dataTime, gradNorm: gradNorm)
+        run.meter.add(record)
+        return record
+    }
+
+    /// The end of an epoch: the per-epoch scheduler step, the checkpoint, and validation when
+    /// due (with save_best); the metrics, or nil when no validation ran.
+    func endEpoch(_ epoch: Int, _ run: TrainRun) throws -> [(String, Double)]? {
+        run.scheduler.afterTrainEpoch(&run.lrs)
+        run.optim.learningRates = run.lrs
+        let done = epoch + 1, s = run.settings
+        let progress = TrainingProgress(epoch: done, iteration: run.iteration, scheduler: run.scheduler, rng: ["model": run.rng],
+                                        config: run.configText, meta: ["seed": "\(run.runSeed)", "config": configName])
+        if run.checkpoints.shouldSave(epoch: done, maxEpochs: s.maxEpochs) {
+            let path = try run.checkpoints.save(model: model, optimizer: run.optim, progress: progress)
+            logger.info("Saving checkpoint at \(done) epochs: \(path)")
+        }
+        guard let val = run.val, done >= s.valBegin, done % s.valInterval == 0 || done == s.maxEpochs else { return nil }
+        let metrics = try evaluate(loader: val.loader, metric: val.metric, phase: "val", epoch: done)
+        if try run.checkpoints.saveBestIfImproved(metrics: metrics, model: model, progress: progress) {
+            let best = run.checkpoints.best
+            logger.info("The best checkpoint so far (\(best?.metric ?? "?") \(best?.score ?? 0)) is saved: "
+                        + "\(workDir)/\(best?.stem ?? "?").safetensors")
+        }
+        model.train()
+        return metrics
     }
 
     /// The val dataloader and evaluator, or nil when the config has no validation.
