@@ -6,7 +6,7 @@ import Foundation
 ///
 /// x is viewed as (N, C, S) with S = H * W (S = 1 for (N, C) input). The forward saves the
 /// per-channel mean and rstd = 1 / sqrt(var + eps) that the backward needs.
-public enum BatchNorm {
+public enum BatchNormKernel {
     /// Training forward: normalises with the batch mean and the biased batch variance.
     /// `biasedVariance` (optional) receives the biased variance for the running-stat update.
     // x, y: (N, C, S); weight, bias: (C) or nil (1 and 0); saveMean, saveRstd, biasedVariance: (C)

@@ -12,7 +12,7 @@
 /// equals the per-category one; then each category is processed on its own (the cost is the
 /// sum of squares of the category sizes, not the square of the total). Otherwise (boxes with
 /// coordinates <= -1, which mmcv lets interact across categories) the single NMS runs as is.
-public enum BatchedNMS {
+public enum BatchedNMSKernel {
     /// boxes + idx * (max coordinate + 1) on all four coordinates (mmcv's boxes_for_nms).
     // boxes, out: (K, 4); idxs: (K)
     public static func offsetBoxes(
@@ -37,7 +37,7 @@ public enum BatchedNMS {
         guard count > 0 else { return [] }
         var shifted = [Float](repeating: 0, count: 4 * count)
         offsetBoxes(boxes, idxs: idxs, count: count, out: &shifted)
-        let order = NMS.scoreOrder(scores, count: count)
+        let order = NMSKernel.scoreOrder(scores, count: count)
         // Each category's boxes in the global processing order.
         var groupOf: [Int: Int] = [:]
         var buckets: [[Int]] = []
@@ -54,11 +54,11 @@ public enum BatchedNMS {
             let independent = count >= splitThreshold
                 || (iouThreshold >= 0 && separatedAlongX(s, buckets))
             if !independent || buckets.count == 1 {
-                return NMS.suppress(boxes: s, order: order, iouThreshold: iouThreshold)
+                return NMSKernel.suppress(boxes: s, order: order, iouThreshold: iouThreshold)
             }
             var kept = [Bool](repeating: false, count: count)
             for bucket in buckets {
-                for i in NMS.suppress(boxes: s, order: bucket, iouThreshold: iouThreshold) { kept[i] = true }
+                for i in NMSKernel.suppress(boxes: s, order: bucket, iouThreshold: iouThreshold) { kept[i] = true }
             }
             return order.filter { kept[$0] }
         }

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// x is viewed as (N, C, S) with S = H * W. The forward saves mean and rstd = 1 / sqrt(var + eps)
 /// per (sample, group), exactly what the backward needs (aten's native_group_norm saves the same).
-public enum GroupNorm {
+public enum GroupNormKernel {
     // x, y: (N, C, S); weight, bias: (C) or nil (1 and 0); saveMean, saveRstd: (N, G)
     public static func forward(
         _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int, groups: Int,

@@ -6,7 +6,7 @@
 /// greater than the threshold (strict), with IoU = inter / ((area_i + area_j) - inter) in
 /// Float32, area = (x2 - x1) * (y2 - y1) (no +1), overlap widths clamped at 0. Two zero-area
 /// boxes give 0 / 0 = NaN, which never suppresses.
-public enum NMS {
+public enum NMSKernel {
     /// Indices 0..<count by descending score, equal scores by ascending index. NaN ranks above
     /// every number (as in torch's descending sort).
     // scores: (K)

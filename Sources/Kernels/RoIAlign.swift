@@ -11,7 +11,7 @@
 ///
 /// The bilinear weights are separable, so a `RoIAlignPlan` keeps one table of samples per
 /// axis and RoI, shared by every channel and by forward and backward.
-public enum RoIAlign {
+public enum RoIAlignKernel {
     /// Forward pass: every output element is written. Parallel over channels x RoIs, channel
     /// major: a thread pools every RoI from one feature plane before moving to the next, so
     /// the plane stays in cache (RoI-major order reads a different plane for every output).

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Softmax and log-softmax over the middle axis of (outer, n, inner), forward and backward.
-public enum Softmax {
+public enum SoftmaxKernel {
     // x, y: (outer, n, inner)
     public static func forward(
         _ x: UnsafePointer<Float>, outer: Int, n: Int, inner: Int,

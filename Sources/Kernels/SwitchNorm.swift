@@ -24,7 +24,7 @@ public struct SwitchNormStatistics: Sendable {
 /// mean and variance are softmax-weighted mixtures of the instance, layer and batch ones,
 /// y = (x - mean) / sqrt(var + eps) * weight + bias. The exact rules (unbiased instance
 /// variance, running-stat updates, eval) are in Tests/Fixtures/ops/SN.md.
-public enum SwitchNorm {
+public enum SwitchNormKernel {
     /// Forward. In eval with BN, the running statistics are the BN component; IN and LN always
     /// come from x. Logits hold 3 entries with BN, 2 without.
     // x, y: (N, C, S); weight, bias, runningMean, runningVar: (C); logits: (3) or (2)

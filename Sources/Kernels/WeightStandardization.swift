@@ -5,7 +5,7 @@ import Foundation
 /// (divide by K - 1) and eps added to the std, not inside a square root.
 ///
 /// The forward saves the per-row mean and std, which is what the backward needs.
-public enum WeightStandardization {
+public enum WeightStandardizationKernel {
     // w, out: (rows, k) = (Cout, Cin/groups * kh * kw); saveMean, saveStd: (rows)
     public static func forward(
         _ w: UnsafePointer<Float>, rows: Int, k: Int, eps: Float,

@@ -30,7 +30,7 @@ extension BitmapMasks {
                                     height: height, width: width, outH: outHeight, outW: outWidth,
                                     spatialScale: 1, samplingRatio: 0, aligned: true)
             planes.withUnsafeBufferPointer { xp in
-                out.withUnsafeMutableBufferPointer { o in RoIAlign.forward(xp.baseAddress!, plan, out: o.baseAddress!) }
+                out.withUnsafeMutableBufferPointer { o in RoIAlignKernel.forward(xp.baseAddress!, plan, out: o.baseAddress!) }
             }
         }
         if binarize { for i in out.indices { out[i] = out[i] >= 0.5 ? 1 : 0 } }

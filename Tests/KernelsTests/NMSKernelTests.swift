@@ -40,7 +40,7 @@ import Testing
     @Test(arguments: [Float(0.3), 0.5, 0.7])
     func nmsMatchesDirectLoop(threshold: Float) {
         let (boxes, scores) = Self.boxes(700, seed: 11)
-        let keep = NMS.keep(boxes: boxes, scores: scores, count: scores.count, iouThreshold: threshold)
+        let keep = NMSKernel.keep(boxes: boxes, scores: scores, count: scores.count, iouThreshold: threshold)
         #expect(keep == Self.directNMS(boxes, scores, threshold))
         #expect(keep.count > 50 && keep.count < 700)
     }
@@ -54,8 +54,8 @@ import Testing
         var rng = SeededGenerator(seed: 13)
         let idxs = (0..<900).map { _ in Int(rng.nextUniform() * 5) }
         var shifted = [Float](repeating: 0, count: boxes.count)
-        BatchedNMS.offsetBoxes(boxes, idxs: idxs, count: 900, out: &shifted)
-        let keep = BatchedNMS.keep(boxes: boxes, scores: scores, idxs: idxs, count: 900, iouThreshold: 0.5)
+        BatchedNMSKernel.offsetBoxes(boxes, idxs: idxs, count: 900, out: &shifted)
+        let keep = BatchedNMSKernel.keep(boxes: boxes, scores: scores, idxs: idxs, count: 900, iouThreshold: 0.5)
         #expect(keep == Self.directNMS(shifted, scores, 0.5))
         // Split path: per category on the offset boxes, merged by score.
         var perCategory: Set<Int> = []
@@ -64,8 +64,8 @@ import Testing
             let sub = members.flatMap { shifted[(4 * $0)..<(4 * $0 + 4)] }
             for k in Self.directNMS(sub, members.map { scores[$0] }, 0.5) { perCategory.insert(members[k]) }
         }
-        let split = BatchedNMS.keep(boxes: boxes, scores: scores, idxs: idxs, count: 900, iouThreshold: 0.5, splitThreshold: 900)
-        #expect(split == NMS.scoreOrder(scores, count: 900).filter { perCategory.contains($0) })
+        let split = BatchedNMSKernel.keep(boxes: boxes, scores: scores, idxs: idxs, count: 900, iouThreshold: 0.5, splitThreshold: 900)
+        #expect(split == NMSKernel.scoreOrder(scores, count: 900).filter { perCategory.contains($0) })
         if lo == 0 { #expect(split == keep) }
     }
 }

@@ -29,8 +29,8 @@ import Testing
                                 spatialScale: 0.5, samplingRatio: samplingRatio, aligned: aligned)
         var out = [Float](repeating: .nan, count: r * c * outH * outW)
         var gradX = [Float](repeating: .nan, count: x.count)
-        RoIAlign.forward(x, plan, out: &out)
-        RoIAlign.backward(gradOut: gradOut, plan, gradX: &gradX)
+        RoIAlignKernel.forward(x, plan, out: &out)
+        RoIAlignKernel.backward(gradOut: gradOut, plan, gradX: &gradX)
         let reference = DirectRoIAlign(rois: rois, n: n, c: c, h: h, w: w, outH: outH, outW: outW,
                                        scale: 0.5, samplingRatio: samplingRatio, aligned: aligned)
         let (refOut, refGrad) = (reference.forward(x), reference.backward(gradOut))

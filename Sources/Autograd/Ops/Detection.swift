@@ -10,7 +10,7 @@ public enum Detection {
     /// boxes: (K, 4); scores: (K).
     public static func nms(boxes: Tensor, scores: Tensor, iouThreshold: Float) -> [Int] {
         checkBoxes("nms", boxes, scores)
-        return NMS.keep(boxes: boxes.ptr, scores: scores.ptr, count: scores.count, iouThreshold: iouThreshold)
+        return NMSKernel.keep(boxes: boxes.ptr, scores: scores.ptr, count: scores.count, iouThreshold: iouThreshold)
     }
 
     /// NMS applied independently per category, as mmcv.ops.batched_nms: `idxs` holds each box's
@@ -21,7 +21,7 @@ public enum Detection {
     /// Not class-agnostic, mmcv shifts each box by idx * (max coordinate + 1) and runs one NMS;
     /// from `splitThreshold` boxes on (its split_thr) it runs one NMS per idx instead. Both are
     /// reproduced exactly, including mmcv's cross-category suppressions when boxes have
-    /// coordinates <= -1 below `splitThreshold` (see `Kernels.BatchedNMS`).
+    /// coordinates <= -1 below `splitThreshold` (see `Kernels.BatchedNMSKernel`).
     /// boxes: (K, 4); scores: (K); idxs: K categories.
     public static func batchedNMS(
         boxes: Tensor, scores: Tensor, idxs: [Int], iouThreshold: Float,
@@ -31,7 +31,7 @@ public enum Detection {
         precondition(idxs.count == scores.count, "batchedNMS: \(idxs.count) idxs for \(scores.count) boxes")
         if classAgnostic { return nms(boxes: boxes, scores: scores, iouThreshold: iouThreshold) }
         return idxs.withUnsafeBufferPointer { ip in
-            BatchedNMS.keep(boxes: boxes.ptr, scores: scores.ptr, idxs: ip.baseAddress!, count: scores.count,
+            BatchedNMSKernel.keep(boxes: boxes.ptr, scores: scores.ptr, idxs: ip.baseAddress!, count: scores.count,
                             iouThreshold: iouThreshold, splitThreshold: splitThreshold)
         }
     }
@@ -43,7 +43,7 @@ public enum Detection {
                      "batchedNMSBoxes: boxes \(boxes.shape), \(idxs.count) idxs: expected (K, 4) and K idxs")
         let out = Tensor.zeros(boxes.shape)
         idxs.withUnsafeBufferPointer { ip in
-            BatchedNMS.offsetBoxes(boxes.ptr, idxs: ip.baseAddress!, count: idxs.count, out: out.ptr)
+            BatchedNMSKernel.offsetBoxes(boxes.ptr, idxs: ip.baseAddress!, count: idxs.count, out: out.ptr)
         }
         return out
     }

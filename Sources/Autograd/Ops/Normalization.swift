@@ -48,13 +48,13 @@ extension Tensor {
         if training {
             precondition(n * s > 1, "batchNorm: training needs more than 1 value per channel, input \(shape)")
             var variance = [Float](repeating: 0, count: c)
-            BatchNorm.forwardTraining(
+            BatchNormKernel.forwardTraining(
                 ptr, n: n, c: c, s: s, weight: weight?.ptr, bias: bias?.ptr, eps: eps, y: out.ptr,
                 saveMean: &mean, saveRstd: &rstd, biasedVariance: &variance)
             if let runningMean, let runningVar {
                 runningMean.update { rm in
                     runningVar.update { rv in
-                        BatchNorm.updateRunningStatistics(
+                        BatchNormKernel.updateRunningStatistics(
                             runningMean: rm.baseAddress!, runningVar: rv.baseAddress!,
                             mean: mean, biasedVariance: variance, c: c, count: n * s, momentum: momentum)
                     }
@@ -64,7 +64,7 @@ extension Tensor {
             guard let runningMean, let runningVar else {
                 fatalError("batchNorm: eval mode needs runningMean and runningVar (input \(shape))")
             }
-            BatchNorm.forwardEval(
+            BatchNormKernel.forwardEval(
                 ptr, n: n, c: c, s: s, runningMean: runningMean.ptr, runningVar: runningVar.ptr,
                 weight: weight?.ptr, bias: bias?.ptr, eps: eps, y: out.ptr, saveMean: &mean, saveRstd: &rstd)
         }
@@ -73,7 +73,7 @@ extension Tensor {
             let gx = self.requiresGrad ? Tensor(uninitialized: self.shape) : nil
             let gw = weight?.requiresGrad == true ? Tensor(uninitialized: [c]) : nil
             let gb = bias?.requiresGrad == true ? Tensor(uninitialized: [c]) : nil
-            BatchNorm.backward(
+            BatchNormKernel.backward(
                 self.ptr, g.ptr, n: n, c: c, s: s, mean: mean, rstd: rstd, weight: weight?.ptr,
                 training: training, dx: gx?.ptr, dweight: gw?.ptr, dbias: gb?.ptr)
             return Tensor.affineGrads(gx, weight, gw, bias, gb)
@@ -93,7 +93,7 @@ extension Tensor {
         let out = Tensor(uninitialized: shape)
         var mean = [Float](repeating: 0, count: n * groups)
         var rstd = [Float](repeating: 0, count: n * groups)
-        GroupNorm.forward(
+        GroupNormKernel.forward(
             ptr, n: n, c: c, s: s, groups: groups, weight: weight?.ptr, bias: bias?.ptr, eps: eps,
             y: out.ptr, saveMean: &mean, saveRstd: &rstd)
         let inputs = [self] + [weight, bias].compactMap { $0 }
@@ -101,7 +101,7 @@ extension Tensor {
             let gx = self.requiresGrad ? Tensor(uninitialized: self.shape) : nil
             let gw = weight?.requiresGrad == true ? Tensor(uninitialized: [c]) : nil
             let gb = bias?.requiresGrad == true ? Tensor(uninitialized: [c]) : nil
-            GroupNorm.backward(
+            GroupNormKernel.backward(
                 self.ptr, g.ptr, n: n, c: c, s: s, groups: groups, mean: mean, rstd: rstd,
                 weight: weight?.ptr, dx: gx?.ptr, dweight: gw?.ptr, dbias: gb?.ptr)
             return Tensor.affineGrads(gx, weight, gw, bias, gb)
@@ -117,7 +117,7 @@ extension Tensor {
             groups > 0 && c % groups == 0,
             "groupNorm: \(c) channels of input \(shape) are not divisible into \(groups) groups")
         let mean = Tensor(uninitialized: [n, groups]), rstd = Tensor(uninitialized: [n, groups])
-        GroupNorm.statistics(ptr, n: n, c: c, s: s, groups: groups, eps: eps, mean: mean.ptr, rstd: rstd.ptr)
+        GroupNormKernel.statistics(ptr, n: n, c: c, s: s, groups: groups, eps: eps, mean: mean.ptr, rstd: rstd.ptr)
         return (mean, rstd)
     }
 
@@ -130,10 +130,10 @@ extension Tensor {
         let out = Tensor(uninitialized: shape)
         var mean = [Float](repeating: 0, count: rows)
         var std = [Float](repeating: 0, count: rows)
-        WeightStandardization.forward(ptr, rows: rows, k: k, eps: eps, out: out.ptr, saveMean: &mean, saveStd: &std)
+        WeightStandardizationKernel.forward(ptr, rows: rows, k: k, eps: eps, out: out.ptr, saveMean: &mean, saveStd: &std)
         return Tensor.record(.weightStandardization, out, inputs: [self]) { g in
             let gw = Tensor(uninitialized: self.shape)
-            WeightStandardization.backward(
+            WeightStandardizationKernel.backward(
                 self.ptr, g.ptr, rows: rows, k: k, eps: eps, mean: mean, std: std, dw: gw.ptr)
             return [gw]
         }

@@ -1,6 +1,6 @@
 import Kernels
 
-// roiAlign: shape rule, forward (Kernels.RoIAlign over a RoIAlignPlan) and backward.
+// roiAlign: shape rule, forward (Kernels.RoIAlignKernel over a RoIAlignPlan) and backward.
 
 extension Tensor {
     /// RoIAlign with average pooling, as mmcv.ops.roi_align (He et al., "Mask R-CNN"): the
@@ -11,7 +11,7 @@ extension Tensor {
     /// `samplingRatio` 0 samples each bin on a ceil(size / out) grid per axis (mmdet's default),
     /// otherwise on a fixed samplingRatio x samplingRatio grid. `aligned` (mmdet's RoI
     /// extractor and mask targets) shifts the RoI by -0.5 pixel and allows any size; without it
-    /// the RoI is at least one feature pixel wide and high. See `Kernels.RoIAlign` for the
+    /// the RoI is at least one feature pixel wide and high. See `Kernels.RoIAlignKernel` for the
     /// sampling and border rules.
     ///
     /// The gradient flows to the features only: rois are constants (as in mmcv, whose RoIAlign
@@ -29,11 +29,11 @@ extension Tensor {
             outH: outputSize.0, outW: outputSize.1, spatialScale: spatialScale,
             samplingRatio: samplingRatio, aligned: aligned)
         let out = Tensor(uninitialized: [rois.shape[0], c, outputSize.0, outputSize.1])
-        RoIAlign.forward(ptr, plan, out: out.ptr)
+        RoIAlignKernel.forward(ptr, plan, out: out.ptr)
         let inputShape = shape
         return Tensor.record(.roiAlign, out, inputs: [self]) { gradOut in
             let gx = Tensor(uninitialized: inputShape)
-            RoIAlign.backward(gradOut: gradOut.ptr, plan, gradX: gx.ptr)
+            RoIAlignKernel.backward(gradOut: gradOut.ptr, plan, gradX: gx.ptr)
             return [gx]
         }
     }

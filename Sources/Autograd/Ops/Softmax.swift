@@ -14,11 +14,11 @@ extension Tensor {
         let a = normalizedAxes([axis], rank: rank, op: op)[0]
         let (outer, n, inner) = splitShape(at: a)
         let out = Tensor(uninitialized: shape)
-        Softmax.forward(ptr, outer: outer, n: n, inner: inner, log: log, out: out.ptr)
+        SoftmaxKernel.forward(ptr, outer: outer, n: n, inner: inner, log: log, out: out.ptr)
         let y = out.detach()
         return Tensor.record(op, out, inputs: [self]) { g in
             let gx = Tensor(uninitialized: self.shape)
-            Softmax.backward(y.ptr, g.ptr, outer: outer, n: n, inner: inner, log: log, dx: gx.ptr)
+            SoftmaxKernel.backward(y.ptr, g.ptr, outer: outer, n: n, inner: inner, log: log, dx: gx.ptr)
             return [gx]
         }
     }

@@ -34,7 +34,7 @@ extension Tensor {
         checkChannelVector(runningVar, "runningVar", c, .switchNorm)
 
         let out = Tensor(uninitialized: shape)
-        let stats = SwitchNorm.forward(
+        let stats = SwitchNormKernel.forward(
             ptr, n: n, c: c, s: s, weight: weight.ptr, bias: bias.ptr,
             meanLogits: meanWeight.ptr, varLogits: varWeight.ptr, usingBN: usingBN,
             training: training, runningMean: runningMean?.ptr, runningVar: runningVar?.ptr,
@@ -42,7 +42,7 @@ extension Tensor {
         if training, let runningMean, let runningVar {
             runningMean.update { rm in
                 runningVar.update { rv in
-                    SwitchNorm.updateRunningStatistics(
+                    SwitchNormKernel.updateRunningStatistics(
                         stats, runningMean: rm.baseAddress!, runningVar: rv.baseAddress!,
                         usingMovingAverage: usingMovingAverage, momentum: momentum)
                 }
@@ -51,7 +51,7 @@ extension Tensor {
         let inputs = [self, weight, bias, meanWeight, varWeight]
         return Tensor.record(.switchNorm, out, inputs: inputs) { g in
             let grads = inputs.map { $0.requiresGrad ? Tensor(uninitialized: $0.shape) : nil }
-            SwitchNorm.backward(
+            SwitchNormKernel.backward(
                 self.ptr, g.ptr, stats, weight: weight.ptr,
                 dx: grads[0]?.ptr, dweight: grads[1]?.ptr, dbias: grads[2]?.ptr,
                 dMeanLogits: grads[3]?.ptr, dVarLogits: grads[4]?.ptr)
