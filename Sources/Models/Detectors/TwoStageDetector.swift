@@ -1,5 +1,6 @@
 import Autograd
 import Config
+import Kernels
 import NN
 
 /// mmdetection's `TwoStageDetector`, registered as `FasterRCNN` and `MaskRCNN` (Ren et al.;
@@ -54,4 +55,17 @@ extension TwoStageDetector {
 
     /// Backbone then neck: the feature pyramid, finest level first.
     public func features(_ inputs: Tensor) -> [Tensor] { neck(backbone(inputs)) }
+}
+
+extension TwoStageDetector {
+    /// mmdetection's `model.init_weights()` for a model built from a config: every component's
+    /// init_cfg (backbone Kaiming + zero_init_residual or its Pretrained file, FPN Xavier,
+    /// RPN Normal(0.01), box head Normal/Xavier, mask head Kaiming), drawn from `seed`.
+    public func initWeights(seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        try backbone.initWeights(using: &rng)
+        neck.initWeights(using: &rng)
+        rpnHead.initWeights(using: &rng)
+        roiHead.initWeights(using: &rng)
+    }
 }

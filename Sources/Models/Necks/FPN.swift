@@ -1,5 +1,6 @@
 import Autograd
 import Config
+import Kernels
 import NN
 
 /// Feature Pyramid Network (Lin et al. 2017) as mmdetection's `FPN`: 1x1 lateral convs, a
@@ -124,5 +125,16 @@ extension FPN {
             guard try up.string("mode") == "nearest" else { throw up.error("mode", "only nearest upsampling is supported") }
         }
         self.init(o)
+    }
+}
+
+extension FPN {
+    /// mmdetection's FPN init_cfg: Xavier-uniform on every conv, zero biases (norms γ=1 β=0).
+    public func initWeights(using rng: inout SeededGenerator) {
+        for module in lateralConvs + fpnConvs {
+            Init.xavier(module.conv.weight, uniform: true, using: &rng)
+            if let b = module.conv.bias { Init.fill(b, 0) }
+            module.norm?.resetAffine(gamma: 1)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Autograd
 import Config
+import Kernels
 import NN
 
 /// mmdetection's `StandardRoIHead`: RoI extraction + box head, and for Mask R-CNN a mask RoI
@@ -46,5 +47,13 @@ extension StandardRoIHead {
         self.init(bboxRoIExtractor: try ModelRegistry.roiExtractors.build(try c.view("bbox_roi_extractor")),
                   bboxHead: try ModelRegistry.bboxHeads.build(try c.view("bbox_head")),
                   maskRoIExtractor: maskExtractor, maskHead: maskHead)
+    }
+}
+
+extension StandardRoIHead {
+    /// The box head's and the mask head's inits (the RoI extractors have no parameters).
+    public func initWeights(using rng: inout SeededGenerator) {
+        bboxHead.initWeights(using: &rng)
+        maskHead?.initWeights(using: &rng)
     }
 }

@@ -63,35 +63,3 @@ extension ResNet {
         }
     }
 }
-
-extension FPN {
-    /// mmdetection's FPN init_cfg: Xavier-uniform on every conv, zero biases (norms γ=1 β=0).
-    public func initWeights(using rng: inout SeededGenerator) {
-        for module in lateralConvs + fpnConvs {
-            Init.xavier(module.conv.weight, uniform: true, using: &rng)
-            if let b = module.conv.bias { Init.fill(b, 0) }
-            module.norm?.resetAffine(gamma: 1)
-        }
-    }
-}
-
-extension TwoStageDetector {
-    /// mmdetection's `model.init_weights()` for a model built from a config: every component's
-    /// init_cfg (backbone Kaiming + zero_init_residual or its Pretrained file, FPN Xavier,
-    /// RPN Normal(0.01), box head Normal/Xavier, mask head Kaiming), drawn from `seed`.
-    public func initWeights(seed: UInt64) throws {
-        var rng = SeededGenerator(seed: seed)
-        try backbone.initWeights(using: &rng)
-        neck.initWeights(using: &rng)
-        rpnHead.initWeights(using: &rng)
-        roiHead.initWeights(using: &rng)
-    }
-}
-
-extension StandardRoIHead {
-    /// The box head's and the mask head's inits (the RoI extractors have no parameters).
-    public func initWeights(using rng: inout SeededGenerator) {
-        bboxHead.initWeights(using: &rng)
-        maskHead?.initWeights(using: &rng)
-    }
-}
