@@ -1,0 +1,35 @@
+import Autograd
+import Kernels
+
+extension RPNHead {
+    /// mmdetection's RPNHead.loss_and_predict: the RPN's targets and losses (loss_rpn_cls,
+    /// loss_rpn_bbox) and the training proposals (`train_cfg.rpn_proposal`, one (K, 4) tensor
+    /// per image), unless `given` proposals replace them. Non-finite head outputs are an error.
+    func lossAndPredict(_ feats: [Tensor], gtBoxes: [Tensor], geometry: [SampleGeometry], config cfg: DetectorTrainConfig,
+                        proposals given: [Tensor]?, using rng: inout SeededGenerator)
+        throws -> (losses: [(name: String, value: Tensor)], proposals: [Tensor])
+    {
+        let (scores, deltas) = self(feats)
+        try NonFiniteError.check(scores + deltas, "rpn_head outputs")
+        let sizes = scores.map { (h: $0.dim(2), w: $0.dim(3)) }
+        var targets: [RPNTargets] = []
+        for n in geometry.indices {
+            let (anchors, valid) = allAnchors(sizes: sizes, padShape: geometry[n].padShape)
+            targets.append(self.targets(anchors: anchors, valid: valid, gtBoxes: gtBoxes[n], config: cfg.rpn, using: &rng))
+        }
+        let proposals = given ?? geometry.indices.map {
+            self.proposals(scores: scores, deltas: deltas, image: $0, imgShape: geometry[$0].imgShape, config: cfg.rpnProposal).boxes
+        }
+        let rpn = loss(scores: scores, deltas: deltas, targets: targets)
+        return ([("loss_rpn_cls", rpn.cls), ("loss_rpn_bbox", rpn.bbox)], proposals)
+    }
+
+    /// mmdetection's RPNHead.predict: each image's test proposals (`test_cfg.rpn`).
+    func predict(_ feats: [Tensor], geometry: [SampleGeometry], config: ProposalConfig) throws -> [Tensor] {
+        let (scores, deltas) = self(feats)
+        try NonFiniteError.check(scores + deltas, "rpn_head outputs")
+        return geometry.indices.map {
+            proposals(scores: scores, deltas: deltas, image: $0, imgShape: geometry[$0].imgShape, config: config).boxes
+        }
+    }
+}
