@@ -16,7 +16,7 @@ public enum ModelRegistry {
         "FPN": { try FPN(config: $0) },
     ])
 
-    public static let rpnHeads = Registry<RPNHead>("MODELS", [
+    public static let rpnHeads = Registry<any DenseHead>("MODELS", [
         "RPNHead": { try RPNHead(config: $0) },
     ])
 
@@ -34,7 +34,7 @@ public enum ModelRegistry {
         "SingleRoIExtractor": { try SingleRoIExtractor(config: $0) },
     ])
 
-    public static let roiHeads = Registry<StandardRoIHead>("MODELS", [
+    public static let roiHeads = Registry<any RoIHead>("MODELS", [
         "StandardRoIHead": { try StandardRoIHead(config: $0) },
     ])
 

@@ -26,7 +26,8 @@ import Kernels
     func rpnOutputsMatchMmdetection(name: String) throws {
         let tiny = try TinyCase(name)
         let d = try tiny.detector()
-        let (scores, deltas) = withNoGrad { d.rpnHead(d.neck(d.backbone(try! tiny.input()))) }
+        let head = try #require(d.rpnHead as? RPNHead)
+        let (scores, deltas) = withNoGrad { head(d.neck(d.backbone(try! tiny.input()))) }
         for l in scores.indices {
             try tiny.expectMap(scores[l], "rpn.cls_score.l\(l)")
             try tiny.expectMap(deltas[l], "rpn.bbox_pred.l\(l)")
@@ -85,7 +86,7 @@ import Kernels
     func endToEnd(name: String) throws {
         let tiny = try TinyCase(name)
         let d = try tiny.detector()
-        let head = d.rpnHead
+        let head = try #require(d.rpnHead as? RPNHead)
         let (scores, deltas) = withNoGrad { head(d.neck(d.backbone(try! tiny.input()))) }
         let cfg = try ProposalConfig(config: try tiny.sidecar.view("test_cfg").view("rpn"))
         let shape = try tiny.sidecar.view("test_meta").ints("img_shape")
@@ -115,7 +116,7 @@ import Kernels
     func targetsAndLossesMatchMmdetection(name: String) throws {
         let tiny = try TinyCase(name)
         let d = try tiny.detector(training: true)
-        let head = d.rpnHead
+        let head = try #require(d.rpnHead as? RPNHead)
         let (scores, deltas) = head(d.neck(d.backbone(try tiny.input())))
         let cfg = try RPNTrainConfig(config: try tiny.sidecar.view("train_cfg").view("rpn"))
         let pad = try tiny.sidecar.view("train_meta").ints("pad_shape")

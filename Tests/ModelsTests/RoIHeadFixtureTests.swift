@@ -19,8 +19,9 @@ import Kernels
     func roiStagesMatchMmdetection(name: String) throws {
         let tiny = try TinyCase(name)
         let d = try tiny.detector()
-        let extractor = d.roiHead.bboxRoIExtractor
-        let bboxHead = d.roiHead.bboxHead
+        let roiHead = try #require(d.roiHead as? StandardRoIHead)
+        let extractor = roiHead.bboxRoIExtractor
+        let bboxHead = roiHead.bboxHead
         let rois = try tiny.tensors.tensor("rcnn.rois")
         #expect(extractor.levels(rois) == (try tiny.tensors.indices("rcnn.rois.level")).values, "\(name) RoI levels")
         // The box head on mmdetection's pooled features of the first 8 RoIs.
@@ -34,7 +35,7 @@ import Kernels
         #expect(pooled.shape == [rois.dim(0), extractor.outChannels, 7, 7])
         #expect(close(Array(pooled.scalars.prefix(feats.count)), feats.scalars, rtol: 1e-3), "\(name) RoI features")
         // The mask head on mmdetection's pooled mask features.
-        guard let maskHead = d.roiHead.maskHead else { return }
+        guard let maskHead = roiHead.maskHead else { return }
         let maskFeats = try tiny.tensors.tensor("mask.roi_feats.first4")
         let logits = withNoGrad { maskHead(maskFeats) }
         let eMask = try tiny.tensors.tensor("mask.mask_pred.first16")

@@ -106,7 +106,7 @@ struct DetectorBench: ParsableCommand {
     func trainStep(_ model: TwoStageDetector, rng: inout SeededGenerator) throws {
         model.train()
         let batch = Tensor.normal([2, 3, 512, 512], using: &rng)
-        let samples = Self.groundTruth(images: 2, size: 512, classes: model.roiHead.bboxHead.numClasses,
+        let samples = Self.groundTruth(images: 2, size: 512, classes: model.roiHead.numClasses,
                                        masks: model.roiHead.withMask, rng: &rng)
         let params = model.namedParameters().map(\.1).filter(\.requiresGrad)
         let sgd = MomentumSGD(params, lr: 0.01, momentum: 0.9)

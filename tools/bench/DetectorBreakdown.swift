@@ -22,22 +22,26 @@ struct InferBreakdown {
         }
         let (h, w) = (input.dim(2), input.dim(3))
         let samples = [DetectorBench.sample(height: h, width: w)]
+        guard let rpnHead = model.rpnHead as? RPNHead, let roiHead = model.roiHead as? StandardRoIHead else {
+            print("  infer breakdown: only for an RPNHead + StandardRoIHead detector")
+            return
+        }
         for _ in 0..<max(1, reps) {
             withNoGrad {
                 let c = timed("backbone") { model.backbone(input) }
                 let feats = timed("fpn") { model.neck(c) }
-                let (scores, deltas) = timed("rpn head convs") { model.rpnHead(feats) }
+                let (scores, deltas) = timed("rpn head convs") { rpnHead(feats) }
                 let proposals = timed("rpn proposals (decode, nms)") {
-                    model.rpnHead.proposals(scores: scores, deltas: deltas, image: 0, imgShape: (h, w), config: model.testConfig.rpn).boxes
+                    rpnHead.proposals(scores: scores, deltas: deltas, image: 0, imgShape: (h, w), config: model.testConfig.rpn).boxes
                 }
                 let rois = Self.rois(proposals)
-                let head = model.roiHead.bboxHead
-                let roiFeats = timed("bbox roi align") { model.roiHead.bboxRoIExtractor(feats, rois: rois) }
+                let head = roiHead.bboxHead
+                let roiFeats = timed("bbox roi align") { roiHead.bboxRoIExtractor(feats, rois: rois) }
                 let (cls, reg) = timed("bbox head") { head(roiFeats) }
                 let dets = timed("bbox post (decode, nms)") {
                     head.predict(clsScore: cls, bboxPred: reg, rois: rois, imgShape: (h, w), rescaleBy: nil, config: model.testConfig.rcnn)
                 }
-                if let extractor = model.roiHead.maskRoIExtractor, let maskHead = model.roiHead.maskHead, dets.count > 0 {
+                if let extractor = roiHead.maskRoIExtractor, let maskHead = roiHead.maskHead, dets.count > 0 {
                     let maskFeats = timed("mask roi align") { extractor(feats, rois: Self.rois(dets.boxes)) }
                     _ = timed("mask head") { maskHead(maskFeats) }
                 }

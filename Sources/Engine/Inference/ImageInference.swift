@@ -34,8 +34,8 @@ public final class ImageInference {
     /// The parts as given; `model` is put in eval mode.
     public init(model: TwoStageDetector, pipeline: Pipeline, preprocessor: DetDataPreprocessor,
                 classes: [String], categoryIds: [Int]) {
-        precondition(categoryIds.count == model.roiHead.bboxHead.numClasses,
-                     "ImageInference: \(categoryIds.count) category ids for \(model.roiHead.bboxHead.numClasses) classes")
+        precondition(categoryIds.count == model.roiHead.numClasses,
+                     "ImageInference: \(categoryIds.count) category ids for \(model.roiHead.numClasses) classes")
         self.model = model
         self.pipeline = pipeline
         self.preprocessor = preprocessor
@@ -55,7 +55,7 @@ public final class ImageInference {
 
     /// From a whole config around a model already built and loaded.
     public convenience init(config: ConfigView, model: TwoStageDetector) throws {
-        let names = try Self.labelNames(config, numClasses: model.roiHead.bboxHead.numClasses)
+        let names = try Self.labelNames(config, numClasses: model.roiHead.numClasses)
         self.init(model: model, pipeline: try Self.testPipeline(config), preprocessor: try Self.preprocessor(config),
                   classes: names.classes, categoryIds: names.categoryIds)
     }

@@ -1,11 +1,11 @@
 import Autograd
 import Kernels
 
-extension RPNHead {
+extension RPNHead: DenseHead {
     /// mmdetection's RPNHead.loss_and_predict: the RPN's targets and losses (loss_rpn_cls,
     /// loss_rpn_bbox) and the training proposals (`train_cfg.rpn_proposal`, one (K, 4) tensor
     /// per image), unless `given` proposals replace them. Non-finite head outputs are an error.
-    func lossAndPredict(_ feats: [Tensor], gtBoxes: [Tensor], geometry: [SampleGeometry], config cfg: DetectorTrainConfig,
+    public func lossAndPredict(_ feats: [Tensor], gtBoxes: [Tensor], geometry: [SampleGeometry], config cfg: DetectorTrainConfig,
                         proposals given: [Tensor]?, using rng: inout SeededGenerator)
         throws -> (losses: [(name: String, value: Tensor)], proposals: [Tensor])
     {
@@ -25,7 +25,7 @@ extension RPNHead {
     }
 
     /// mmdetection's RPNHead.predict: each image's test proposals (`test_cfg.rpn`).
-    func predict(_ feats: [Tensor], geometry: [SampleGeometry], config: ProposalConfig) throws -> [Tensor] {
+    public func predict(_ feats: [Tensor], geometry: [SampleGeometry], config: ProposalConfig) throws -> [Tensor] {
         let (scores, deltas) = self(feats)
         try NonFiniteError.check(scores + deltas, "rpn_head outputs")
         return geometry.indices.map {

@@ -45,19 +45,19 @@ public struct DetectorError: Error, CustomStringConvertible, Sendable {
 }
 
 /// The geometry of one sample that the detector reads from its meta information.
-struct SampleGeometry {
+public struct SampleGeometry {
     /// Resized image (h, w): proposals and boxes are clipped to it.
-    var imgShape: (h: Int, w: Int)
+    public var imgShape: (h: Int, w: Int)
     /// Padded image (h, w): anchors beyond it are invalid.
-    var padShape: (h: Int, w: Int)
+    public var padShape: (h: Int, w: Int)
     /// Original image (h, w): predictions are rescaled into it.
-    var oriShape: (h: Int, w: Int)
+    public var oriShape: (h: Int, w: Int)
     /// (w, h) factors from the original to the resized image.
-    var scaleFactor: (w: Double, h: Double)
+    public var scaleFactor: (w: Double, h: Double)
 
     /// Meta fields as the data pipeline and preprocessor fill them; a missing img_shape falls
     /// back to the batch input (a sample fed without a pipeline), as do pad and original shapes.
-    init(_ meta: SampleMeta, input: (h: Int, w: Int), index: Int) throws {
+    public init(_ meta: SampleMeta, input: (h: Int, w: Int), index: Int) throws {
         func pair(_ v: [Int]?, _ name: String) throws -> (Int, Int)? {
             guard let v else { return nil }
             guard v.count >= 2, v[0] > 0, v[1] > 0 else { throw DetectorError("sample \(index): \(name) \(v) is not (height, width)") }

@@ -10,14 +10,14 @@ public final class TwoStageDetector: Module {
     public var training = true
     public let backbone: any Backbone
     public let neck: any Neck
-    public let rpnHead: RPNHead
-    public let roiHead: StandardRoIHead
+    public let rpnHead: any DenseHead
+    public let roiHead: any RoIHead
     /// `train_cfg`: needed by `loss`.
     public var trainConfig: DetectorTrainConfig?
     /// `test_cfg`: used by `predict` (mmdetection's defaults when absent).
     public var testConfig: DetectorTestConfig
 
-    public init(backbone: any Backbone, neck: any Neck, rpnHead: RPNHead, roiHead: StandardRoIHead,
+    public init(backbone: any Backbone, neck: any Neck, rpnHead: any DenseHead, roiHead: any RoIHead,
                 trainConfig: DetectorTrainConfig? = nil, testConfig: DetectorTestConfig = DetectorTestConfig()) {
         self.backbone = backbone
         self.neck = neck

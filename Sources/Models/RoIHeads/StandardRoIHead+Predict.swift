@@ -3,7 +3,7 @@ import Foundation
 import Kernels
 import Structures
 
-extension StandardRoIHead {
+extension StandardRoIHead: RoIHead {
     /// The (R, 5) RoIs (batch index, box) of per-image boxes and each image's row range.
     static func rois(_ boxes: [Tensor]) -> (rois: Tensor, ranges: [Range<Int>]) {
         var flat: [Float] = [], ranges: [Range<Int>] = [], start = 0
@@ -18,7 +18,7 @@ extension StandardRoIHead {
 
     /// mmdetection's StandardRoIHead.predict: the boxes (multiclass NMS with `config`), then
     /// with a mask head the masks of the detections.
-    func predict(_ feats: [Tensor], proposals: [Tensor], geometry: [SampleGeometry], rescale: Bool,
+    public func predict(_ feats: [Tensor], proposals: [Tensor], geometry: [SampleGeometry], rescale: Bool,
                  config: RCNNTestConfig) -> [Detections] {
         var dets = predictBoxes(feats, proposals: proposals, geometry: geometry, rescale: rescale, config: config)
         if withMask { predictMasks(feats, detections: &dets, geometry: geometry, rescale: rescale, threshold: config.maskThresholdBinary) }

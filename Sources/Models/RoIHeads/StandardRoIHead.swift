@@ -28,6 +28,7 @@ public final class StandardRoIHead: Module {
     }
 
     public var withMask: Bool { maskHead != nil }
+    public var numClasses: Int { bboxHead.numClasses }
 }
 
 extension StandardRoIHead {
