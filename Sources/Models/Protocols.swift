@@ -47,3 +47,34 @@ public protocol RoIHead: Module {
     /// mmdetection's `init_weights()` for this head.
     func initWeights(using rng: inout SeededGenerator)
 }
+
+/// A box head of an RoI head (mmdetection's bbox heads): class scores and box deltas per RoI.
+public protocol BBoxHead: Module {
+    /// Object classes (without background).
+    var numClasses: Int { get }
+    /// The coder its regression targets and predictions go through.
+    var coder: DeltaXYWHBBoxCoder { get }
+    /// RoI features (R, C, S, S) -> class scores (R, numClasses + 1) and deltas (R, 4 numClasses).
+    func callAsFunction(_ roiFeatures: Tensor) -> (clsScore: Tensor, bboxPred: Tensor)
+    /// loss_cls, loss_bbox and acc over the sampled RoIs, with the head's configured losses.
+    func loss(clsScore: Tensor, bboxPred: Tensor, samples: RoISamples) -> (cls: Tensor, bbox: Tensor, accuracy: Float)
+    /// One image's detections from its RoIs' outputs (decode, clip, optional rescale, NMS).
+    func predict(clsScore: Tensor, bboxPred: Tensor, rois: Tensor, imgShape: (h: Int, w: Int),
+                 rescaleBy scaleFactor: (w: Double, h: Double)?, config cfg: RCNNTestConfig) -> Detections
+    /// mmdetection's `init_weights()` for this head.
+    func initWeights(using rng: inout SeededGenerator)
+}
+
+/// A mask head of an RoI head (mmdetection's mask heads): per-class mask logits per RoI.
+public protocol MaskHead: Module {
+    /// Object classes (without background): the logit channels.
+    var numClasses: Int { get }
+    /// RoI features (P, C, S, S) -> logits (P, numClasses, M, M).
+    func callAsFunction(_ x: Tensor) -> Tensor
+    /// The positive RoIs' mask targets (P, size, size) from the ground-truth bitmaps.
+    func targets(samples: RoISamples, gtMasks: [BitmapMasks], size: Int) -> Tensor
+    /// loss_mask: the logits of each positive's label channel against its target.
+    func loss(maskLogits: Tensor, targets: Tensor, labels: [Int]) -> Tensor
+    /// mmdetection's `init_weights()` for this head.
+    func initWeights(using rng: inout SeededGenerator)
+}

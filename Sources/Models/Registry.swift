@@ -20,13 +20,13 @@ public enum ModelRegistry {
         "RPNHead": { try RPNHead(config: $0) },
     ])
 
-    public static let bboxHeads = Registry<ConvFCBBoxHead>("MODELS", [
+    public static let bboxHeads = Registry<any BBoxHead>("MODELS", [
         "Shared2FCBBoxHead": { try ConvFCBBoxHead(config: $0) },
         "Shared4Conv1FCBBoxHead": { try ConvFCBBoxHead(config: $0) },
         "ConvFCBBoxHead": { try ConvFCBBoxHead(config: $0) },
     ])
 
-    public static let maskHeads = Registry<FCNMaskHead>("MODELS", [
+    public static let maskHeads = Registry<any MaskHead>("MODELS", [
         "FCNMaskHead": { try FCNMaskHead(config: $0) },
     ])
 

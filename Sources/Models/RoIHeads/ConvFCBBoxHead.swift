@@ -6,7 +6,7 @@ import NN
 /// mmdetection's `Shared2FCBBoxHead` / `Shared4Conv1FCBBoxHead` (ConvFCBBoxHead with shared
 /// branches only): optional 3x3 ConvModules, flatten, fully connected layers with ReLU, then
 /// `fc_cls` (num_classes + 1 logits, background last) and `fc_reg` (4 deltas per class).
-public final class ConvFCBBoxHead: Module {
+public final class ConvFCBBoxHead: BBoxHead {
     public var training = true
     public let numClasses: Int
     public let fcCls: Linear

@@ -5,7 +5,7 @@ import NN
 
 /// mmdetection's `FCNMaskHead` (He et al., Mask R-CNN): 3x3 ConvModules, a 2x2 stride-2
 /// transposed conv with ReLU, and a 1x1 conv to one mask logit map per class.
-public final class FCNMaskHead: Module {
+public final class FCNMaskHead: MaskHead {
     public var training = true
     public let convs: [ConvModule]
     public let upsample: ConvTranspose2d

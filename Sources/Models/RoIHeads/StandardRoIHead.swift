@@ -8,12 +8,12 @@ import NN
 public final class StandardRoIHead: Module {
     public var training = true
     public let bboxRoIExtractor: SingleRoIExtractor
-    public let bboxHead: ConvFCBBoxHead
+    public let bboxHead: any BBoxHead
     public let maskRoIExtractor: SingleRoIExtractor?
-    public let maskHead: FCNMaskHead?
+    public let maskHead: (any MaskHead)?
 
-    public init(bboxRoIExtractor: SingleRoIExtractor, bboxHead: ConvFCBBoxHead,
-                maskRoIExtractor: SingleRoIExtractor? = nil, maskHead: FCNMaskHead? = nil) {
+    public init(bboxRoIExtractor: SingleRoIExtractor, bboxHead: any BBoxHead,
+                maskRoIExtractor: SingleRoIExtractor? = nil, maskHead: (any MaskHead)? = nil) {
         precondition((maskRoIExtractor == nil) == (maskHead == nil), "StandardRoIHead: a mask head needs its RoI extractor")
         self.bboxRoIExtractor = bboxRoIExtractor
         self.bboxHead = bboxHead
