@@ -78,3 +78,18 @@ public protocol MaskHead: Module {
     /// mmdetection's `init_weights()` for this head.
     func initWeights(using rng: inout SeededGenerator)
 }
+
+/// A whole detector (mmdetection's detectors): losses on a preprocessed training batch and
+/// detections on a test batch. Runner, ImageInference and the tools hold `any Detector`.
+public protocol Detector: Module {
+    /// Object classes (without background).
+    var numClasses: Int { get }
+    /// Whether it predicts instance masks.
+    var withMask: Bool { get }
+    /// The loss dict of one training step; `proposals`, when given, replace the first stage's.
+    func loss(inputs: Tensor, samples: [DetSample], proposals: [Tensor]?, using rng: inout SeededGenerator) throws -> DetectorLosses
+    /// Each sample's detections; with `rescale` in its original image.
+    func predict(inputs: Tensor, samples: [DetSample], proposals: [Tensor]?, rescale: Bool) throws -> [Detections]
+    /// mmdetection's `init_weights()` with every random draw from `seed`.
+    func initWeights(seed: UInt64) throws
+}

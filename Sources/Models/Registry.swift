@@ -2,7 +2,7 @@ import Config
 
 /// The one registry table of model components (mmdetection's MODELS), by kind.
 public enum ModelRegistry {
-    public static let detectors = Registry<TwoStageDetector>("MODELS", [
+    public static let detectors = Registry<any Detector>("MODELS", [
         "FasterRCNN": { try TwoStageDetector(config: $0) },
         "MaskRCNN": { try TwoStageDetector(config: $0) },
     ])

@@ -63,7 +63,7 @@ import TestSupport
 
         // Predictions: the detector's own on that input, 100 of them as mmdetection's.
         let prediction = try inference.predict(imagePath: image, imageId: 7)
-        let direct = try inference.model.predict(inputs: expected, samples: batch.samples)[0]
+        let direct = try inference.model.predict(inputs: expected, samples: batch.samples, proposals: nil, rescale: true)[0]
         let dets = prediction.detections
         #expect(dets.count == (try tensors.tensor("pred.scores")).count)
         #expect(dets.scores == direct.scores && dets.labels == direct.labels && dets.boxes.scalars == direct.boxes.scalars)
@@ -126,7 +126,7 @@ import TestSupport
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (config, tensors) = try Self.fixture()
-        let model = try ModelRegistry.detectors.build(try config.view("model"))
+        let model = try #require(try ModelRegistry.detectors.build(try config.view("model")) as? TwoStageDetector)
         try model.loadStateDict(from: tensors, prefix: "state_dict.")
         let path = dir + "/partial.safetensors"
         try model.backbone.saveStateDict(to: path)  // keys without "backbone.": all missing, all unexpected

@@ -10,9 +10,8 @@ import TestSupport
 /// component's init_cfg prescribes, zero_init_residual, and the Pretrained backbone path.
 @Suite struct InitWeightsTests {
     static func build(_ name: String, options: [String] = ["model.backbone.init_cfg=None"]) throws -> TwoStageDetector {
-        var view = try ConfigLoader().load(file: try KeysFixtureTests.configPath(name))
-        view = ConfigView(dict: try CfgOptions.apply(options, to: view.dict), source: view.source)
-        return try ModelRegistry.detectors.build(try view.view("model"))
+        let view = try ConfigLoader().load(file: try KeysFixtureTests.configPath(name), options: options)
+        return try #require(try ModelRegistry.detectors.build(try view.view("model")) as? TwoStageDetector)
     }
 
     static func stats(_ v: [Float]) -> (mean: Double, std: Double) {

@@ -37,7 +37,7 @@ struct TinyCase {
     /// The whole detector from the merged config with every weight loaded (strict: the
     /// checkpoint's keys equal the model's), in training or eval mode.
     func detector(training: Bool = false) throws -> TwoStageDetector {
-        let d = try ModelRegistry.detectors.build(try modelConfig())
+        let d = try #require(try ModelRegistry.detectors.build(try modelConfig()) as? TwoStageDetector)
         try d.loadStateDict(from: tensors, prefix: "state_dict.")
         d.train(training)
         return d

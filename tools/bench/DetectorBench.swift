@@ -43,7 +43,10 @@ struct DetectorBench: ParsableCommand {
         do {
             let options = ["model.backbone.init_cfg=None", "model.test_cfg.rcnn.score_thr=0.0"] + cfgOptions
             let view = try ConfigLoader().load(file: config, options: options)
-            model = try ModelRegistry.detectors.build(try view.view("model"))
+            guard let built = try ModelRegistry.detectors.build(try view.view("model")) as? TwoStageDetector else {
+                throw ValidationError("\(config): bench detector times two-stage detectors (FasterRCNN, MaskRCNN)")
+            }
+            model = built
             try model.initWeights(seed: 0)
         } catch let error as CustomStringConvertible & Error {
             throw ValidationError("\(config): \(error.description)")

@@ -23,7 +23,7 @@ public struct ImagePrediction {
 /// Results are written as the COCO results list of the image and as the image with its
 /// detections drawn (`DetectionDrawer`).
 public final class ImageInference {
-    public let model: TwoStageDetector
+    public let model: any Detector
     public let pipeline: Pipeline
     public let preprocessor: DetDataPreprocessor
     /// Class names in label order (drawn next to the boxes).
@@ -32,10 +32,10 @@ public final class ImageInference {
     public let categoryIds: [Int]
 
     /// The parts as given; `model` is put in eval mode.
-    public init(model: TwoStageDetector, pipeline: Pipeline, preprocessor: DetDataPreprocessor,
+    public init(model: any Detector, pipeline: Pipeline, preprocessor: DetDataPreprocessor,
                 classes: [String], categoryIds: [Int]) {
-        precondition(categoryIds.count == model.roiHead.numClasses,
-                     "ImageInference: \(categoryIds.count) category ids for \(model.roiHead.numClasses) classes")
+        precondition(categoryIds.count == model.numClasses,
+                     "ImageInference: \(categoryIds.count) category ids for \(model.numClasses) classes")
         self.model = model
         self.pipeline = pipeline
         self.preprocessor = preprocessor
@@ -54,8 +54,8 @@ public final class ImageInference {
     }
 
     /// From a whole config around a model already built and loaded.
-    public convenience init(config: ConfigView, model: TwoStageDetector) throws {
-        let names = try Self.labelNames(config, numClasses: model.roiHead.numClasses)
+    public convenience init(config: ConfigView, model: any Detector) throws {
+        let names = try Self.labelNames(config, numClasses: model.numClasses)
         self.init(model: model, pipeline: try Self.testPipeline(config), preprocessor: try Self.preprocessor(config),
                   classes: names.classes, categoryIds: names.categoryIds)
     }
@@ -120,7 +120,7 @@ public final class ImageInference {
 
     /// Loads a safetensors checkpoint strictly; a file that does not fit the model is an error
     /// listing the missing and unexpected keys and the shape mismatches.
-    public static func load(_ checkpoint: String, into model: TwoStageDetector) throws {
+    public static func load(_ checkpoint: String, into model: any Detector) throws {
         guard FileManager.default.fileExists(atPath: checkpoint) else { throw InferenceError.checkpointNotFound(path: checkpoint) }
         do {
             try model.loadStateDict(path: checkpoint)
@@ -154,7 +154,7 @@ public final class ImageInference {
     /// The model's detections for the image at `path`, in its original pixels.
     public func predict(imagePath path: String, imageId: Int = 0) throws -> ImagePrediction {
         let (batch, image) = try batch(imagePath: path, imageId: imageId)
-        let detections = try model.predict(inputs: batch.inputs, samples: batch.samples, rescale: true)[0]
+        let detections = try model.predict(inputs: batch.inputs, samples: batch.samples, proposals: nil, rescale: true)[0]
         return ImagePrediction(imagePath: path, image: image, detections: detections)
     }
 

@@ -23,7 +23,7 @@ extension Runner {
         while let batch = try batches.next() {
             dataTime += Date().timeIntervalSince(clock)
             let b = preprocessor(batch, training: false)
-            let detections = try model.predict(inputs: b.inputs, samples: b.samples, rescale: true)
+            let detections = try model.predict(inputs: b.inputs, samples: b.samples, proposals: nil, rescale: true)
             for (sample, d) in zip(b.samples, detections) {
                 guard let id = sample.meta.imgId, let ori = sample.meta.oriShape, ori.count >= 2 else {
                     throw RunnerError("\(phase): a sample without img_id/ori_shape (PackDetInputs meta_keys must keep them)")

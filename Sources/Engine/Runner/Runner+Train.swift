@@ -186,7 +186,7 @@ extension Runner {
                                + "\(run.iteration) of the run): \(detail). Training stopped; the last good checkpoint is \(last)")
         }
         let losses: DetectorLosses
-        do { losses = try model.loss(inputs: b.inputs, samples: b.samples, using: &run.rng) } catch let e as NonFiniteError {
+        do { losses = try model.loss(inputs: b.inputs, samples: b.samples, proposals: nil, using: &run.rng) } catch let e as NonFiniteError {
             throw diverged(e.description)
         }
         let total = losses.total

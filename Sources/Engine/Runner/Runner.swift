@@ -27,7 +27,7 @@ public final class Runner {
     public let configName: String
     public let workDir: String
     public let seed: UInt64
-    public let model: TwoStageDetector
+    public let model: any Detector
     public let preprocessor: DetDataPreprocessor
     public let logger: RunLogger
     let options: RunOptions

@@ -6,7 +6,7 @@ import NN
 /// mmdetection's `TwoStageDetector`, registered as `FasterRCNN` and `MaskRCNN` (Ren et al.;
 /// He et al.): backbone, FPN neck, RPN head and a standard RoI head, with mmdetection's keys
 /// `backbone.*`, `neck.*`, `rpn_head.*`, `roi_head.*`.
-public final class TwoStageDetector: Module {
+public final class TwoStageDetector: Detector {
     public var training = true
     public let backbone: any Backbone
     public let neck: any Neck
@@ -30,6 +30,9 @@ public final class TwoStageDetector: Module {
     public var children: [(String, any Module)] {
         [("backbone", backbone), ("neck", neck), ("rpn_head", rpnHead), ("roi_head", roiHead)]
     }
+
+    public var numClasses: Int { roiHead.numClasses }
+    public var withMask: Bool { roiHead.withMask }
 }
 
 extension TwoStageDetector {
