@@ -11,7 +11,7 @@ public enum Registries {
         "PackDetInputs": { try PackDetInputs(config: $0) },
     ])
 
-    public static let datasets = Registry<CocoDataset>("DATASETS", [
+    public static let datasets = Registry<any DetectionDataset>("DATASETS", [
         "CocoDataset": { try CocoDataset(config: $0) },
     ])
 

@@ -8,7 +8,7 @@ import Structures
 /// the training step is. Batches come out in order, and each sample's random augmentation is
 /// seeded by (seed, epoch, batch, slot): the output is the same whatever the worker count.
 public final class DataLoader: Sendable {
-    public let dataset: CocoDataset
+    public let dataset: any DetectionDataset
     public let batchSize: Int
     public let numWorkers: Int
     public let sampler: any Sampler
@@ -20,7 +20,7 @@ public final class DataLoader: Sendable {
     public let warn: @Sendable (String) -> Void
 
     public init(
-        dataset: CocoDataset, batchSize: Int, numWorkers: Int = 0, sampler: any Sampler = DefaultSampler(shuffle: false),
+        dataset: any DetectionDataset, batchSize: Int, numWorkers: Int = 0, sampler: any Sampler = DefaultSampler(shuffle: false),
         batchSampler: BatchSamplerKind = .plain(dropLast: false), seed: UInt64 = 0, prefetch: Int? = nil,
         warn: @escaping @Sendable (String) -> Void = DataLoader.standardError
     ) {

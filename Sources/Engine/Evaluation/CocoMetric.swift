@@ -8,7 +8,7 @@ import Structures
 /// `ann_file` for each of `metric` ('bbox', 'segm'), logged as `coco/bbox_mAP`,
 /// `coco/bbox_mAP_50`, ... (3 decimals, as mmdetection rounds them), optionally with the
 /// per-category table (`classwise`), and written as results JSON with `outfile_prefix`.
-public struct CocoMetric {
+public struct CocoMetric: Metric {
     public let annotationFile: String
     public let metrics: [CocoEvalParams.IoUType]
     public let classwise: Bool
@@ -19,13 +19,7 @@ public struct CocoMetric {
     /// The six AP names mmdetection logs, in stats order.
     public static let apNames = ["mAP", "mAP_50", "mAP_75", "mAP_s", "mAP_m", "mAP_l"]
 
-    /// What one evaluation produced: the ordered metrics and the printed text.
-    public struct Result {
-        public var metrics: [(String, Double)]
-        public var text: String
-        /// The 12 unrounded summary numbers of each evaluated metric.
-        public var stats: [CocoEvalParams.IoUType: [Double]] = [:]
-    }
+    public typealias Result = MetricResult
 
     public init(annotationFile: String, metrics: [CocoEvalParams.IoUType], classwise: Bool = false,
                 formatOnly: Bool = false, outfilePrefix: String? = nil) throws {
@@ -42,7 +36,7 @@ public struct CocoMetric {
     public init(config c: ConfigView) throws {
         try c.accept(["type", "ann_file", "metric", "classwise", "format_only", "outfile_prefix", "backend_args",
                       "proposal_nums", "iou_thrs", "metric_items", "sort_categories", "use_mp_eval", "collect_device", "prefix"])
-        let type = try c.string("type")
+        let type = try c.typeName ?? c.string("type")
         guard type == "CocoMetric" else { throw c.error("type", "unsupported evaluator '\(type)' (SwiftDet has CocoMetric)") }
         for key in ["proposal_nums", "iou_thrs", "metric_items", "prefix"] where c.contains(key) && !(c.value(key)?.isNone ?? true) {
             throw c.error(key, "\(key) is not supported (mmdetection's defaults are used)")

@@ -10,7 +10,7 @@ extension Runner {
     /// and appends the metrics to scalars.json. `onPrediction` sees each image's detections
     /// (the test tool's --show-dir); `records` receives all of them (--out).
     @discardableResult
-    public func evaluate(loader: DataLoader, metric: CocoMetric, phase: String, epoch: Int? = nil,
+    public func evaluate(loader: DataLoader, metric: any Metric, phase: String, epoch: Int? = nil,
                          onPrediction: ((DetSample, Detections) throws -> Void)? = nil,
                          records collected: ((([DetectionRecord]) throws -> Void))? = nil) throws -> [(String, Double)] {
         model.eval()

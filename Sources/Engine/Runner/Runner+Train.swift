@@ -58,7 +58,7 @@ final class TrainRun {
     let optim: OptimWrapper
     let checkpoints: CheckpointManager
     let loader: DataLoader
-    let val: (loader: DataLoader, metric: CocoMetric)?
+    let val: (loader: DataLoader, metric: any Metric)?
     let epochLength: Int
     let runSeed: UInt64
     let startEpoch: Int
@@ -71,7 +71,7 @@ final class TrainRun {
     var meter: IterationMeter
 
     init(settings: TrainLoopSettings, optim: OptimWrapper, checkpoints: CheckpointManager, loader: DataLoader,
-         val: (loader: DataLoader, metric: CocoMetric)?, runSeed: UInt64, resumed: CheckpointSidecar?,
+         val: (loader: DataLoader, metric: any Metric)?, runSeed: UInt64, resumed: CheckpointSidecar?,
          scheduler: LRScheduler, lrs: [Double], configText: String) {
         self.settings = settings
         self.optim = optim
@@ -231,7 +231,7 @@ extension Runner {
     }
 
     /// The val dataloader and evaluator, or nil when the config has no validation.
-    func validationSetup() throws -> (loader: DataLoader, metric: CocoMetric)? {
+    func validationSetup() throws -> (loader: DataLoader, metric: any Metric)? {
         guard config.contains("val_cfg"), !(config.value("val_cfg")?.isNone ?? true),
               let loader = try dataloader("val_dataloader"), let metric = try evaluator("val_evaluator") else { return nil }
         return (loader, metric)

@@ -73,8 +73,8 @@ public final class Runner {
     }
 
     /// The evaluator of `val_evaluator` / `test_evaluator`.
-    public func evaluator(_ key: String) throws -> CocoMetric? {
-        try config.optionalView(key).map { try CocoMetric(config: $0) }
+    public func evaluator(_ key: String) throws -> (any Metric)? {
+        try config.optionalView(key).map { try MetricRegistry.metrics.build($0) }
     }
 
     /// Loads model weights only (`load_from`, the test tool's CHECKPOINT): a safetensors file
