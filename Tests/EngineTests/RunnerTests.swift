@@ -106,7 +106,10 @@ import TestSupport
     @Test func testToolReproducesValidationFromTheCheckpoint() throws {
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let config = try Self.tinyConfig(["val_cfg=dict(type='ValLoop')", "train_cfg.max_epochs=1"])
+        let tiny = try Self.tinyConfig(["train_cfg.max_epochs=1"])
+        var dict = tiny.dict
+        dict["val_cfg"] = .dict(["type": "ValLoop"])  // tinyConfig turns validation off
+        let config = ConfigView(dict: dict, source: tiny.source)
         let trained = try Self.runner(config, workDir: dir)
         let valMetrics = try trained.train()
         #expect(valMetrics.map(\.0).prefix(2) == ["coco/bbox_mAP", "coco/bbox_mAP_50"])

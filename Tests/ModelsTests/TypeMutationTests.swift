@@ -16,37 +16,6 @@ import TestSupport
         return files.filter { $0.hasSuffix(".py") && !$0.hasPrefix("_base_") }.sorted().map { "configs/" + $0 }
     }()
 
-    /// Paths (dict keys and list indices) of every dict with a string `type` inside `value`.
-    static func typePaths(_ value: ConfigValue, _ path: [String] = []) -> [[String]] {
-        switch value {
-        case .dict(let d):
-            var out: [[String]] = []
-            if case .string? = d["type"] { out.append(path) }
-            for (key, v) in d { out += typePaths(v, path + [key]) }
-            return out
-        case .list(let items), .tuple(let items):
-            return items.enumerated().flatMap { typePaths($0.element, path + ["[\($0.offset)]"]) }
-        default:
-            return []
-        }
-    }
-
-    /// `value` with `key` set to `newValue` in the dict at `path`.
-    static func setting(_ key: String, to newValue: ConfigValue, in value: ConfigValue, at path: ArraySlice<String>) -> ConfigValue {
-        switch value {
-        case .dict(var d):
-            guard let first = path.first else { d[key] = newValue; return .dict(d) }
-            d[first] = setting(key, to: newValue, in: d[first]!, at: path.dropFirst())
-            return .dict(d)
-        case .list(var items), .tuple(var items):
-            let i = Int(path.first!.dropFirst().dropLast())!
-            items[i] = setting(key, to: newValue, in: items[i], at: path.dropFirst())
-            return value.isTupleValue ? .tuple(items) : .list(items)
-        default:
-            return value
-        }
-    }
-
     /// Builds the detector of `relative` with `key` = `newValue` in each typed dict under
     /// `model` in turn; each build must fail with an error naming that dict's key path and
     /// containing `mustSay`.
@@ -54,12 +23,12 @@ import TestSupport
         let path = try TestFiles.project(relative)
         let view = try ConfigLoader().load(file: path)
         let model = try #require(view.dict["model"])
-        let paths = typePaths(model, ["model"])
+        let paths = ConfigMutation.typePaths(model, ["model"])
         #expect(paths.count >= 10, "\(relative): only \(paths.count) typed dicts under model")
         for p in paths {
             var dict = view.dict
-            dict["model"] = setting(key, to: newValue, in: model, at: p.dropFirst()[...])
-            let where_ = render(p)
+            dict["model"] = ConfigMutation.setting(key, to: newValue, in: model, at: p.dropFirst()[...])
+            let where_ = ConfigMutation.render(p)
             do {
                 // What the runner builds from `model`: the detector and its data preprocessor.
                 let modelView = try ConfigView(dict: dict, source: path).view("model")
@@ -71,11 +40,6 @@ import TestSupport
                 #expect(text.contains(where_) && text.contains(mustSay), "\(relative) \(where_).\(key): \(text)")
             }
         }
-    }
-
-    /// "model.roi_head.bbox_head" / "model.x[0].y" as errors write key paths.
-    static func render(_ path: [String]) -> String {
-        path.reduce("") { $1.hasPrefix("[") ? $0 + $1 : ($0.isEmpty ? $1 : $0 + "." + $1) }
     }
 
     @Test(arguments: configs)
@@ -126,8 +90,4 @@ import TestSupport
     func everyUnknownKeyInATypedDictIsAnErrorNamingIt(_ relative: String) throws {
         try Self.expectEachMutationFails(relative, key: "no_such_key", newValue: .int(1), mustSay: "no_such_key")
     }
-}
-
-extension ConfigValue {
-    fileprivate var isTupleValue: Bool { if case .tuple = self { return true } else { return false } }
 }

@@ -55,6 +55,7 @@ extension Runner {
     @discardableResult
     public func test(checkpoint: String, out: String? = nil, showDir: String? = nil,
                      scoreThreshold: Float = 0.3) throws -> [(String, Double)] {
+        try RuntimeSections.checkLoop(config, "test_cfg")
         try loadWeights(checkpoint)
         guard let loader = try dataloader("test_dataloader") else { throw RunnerError("the config has no test_dataloader") }
         guard let metric = try evaluator("test_evaluator") else { throw RunnerError("the config has no test_evaluator") }

@@ -232,6 +232,7 @@ extension Runner {
 
     /// The val dataloader and evaluator, or nil when the config has no validation.
     func validationSetup() throws -> (loader: DataLoader, metric: any Metric)? {
+        try RuntimeSections.checkLoop(config, "val_cfg")
         guard config.contains("val_cfg"), !(config.value("val_cfg")?.isNone ?? true),
               let loader = try dataloader("val_dataloader"), let metric = try evaluator("val_evaluator") else { return nil }
         return (loader, metric)

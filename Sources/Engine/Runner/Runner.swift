@@ -51,6 +51,7 @@ public final class Runner {
         if logToFiles {
             try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
         }
+        try RuntimeSections.check(config)
         logger = try RunLogger(workDir: logToFiles ? workDir : nil, echo: options.echo)
         model = try ModelRegistry.detectors.build(try config.view("model"))
         preprocessor = try DetDataPreprocessor(config: try config.view("model").view("data_preprocessor"))
