@@ -4,7 +4,7 @@ import Foundation
 import Structures
 
 /// `bench cocoeval CASE_DIR`: our COCO evaluation on the large cases that
-/// ../shared/bench/cocoeval_bench.py writes (and times pycocotools and faster-coco-eval on):
+/// cocoeval_bench.py of the reference harness (outside the project) writes (and times pycocotools and faster-coco-eval on):
 /// load ground truth and results + evaluate + accumulate + summarize, median over runs, for
 /// bbox (`large`) and segm (`large_segm`). CASE_DIR is that script's OUT_DIR (with
 /// cache/large and cache/large_segm) or one case folder with gt.json and dt.json.
@@ -32,7 +32,7 @@ struct CocoEvalBench: ParsableCommand {
         for (iouType, folder, pyName, extra) in cases() {
             let gt = folder + "/gt.json", dt = folder + "/dt.json"
             guard FileManager.default.fileExists(atPath: gt), FileManager.default.fileExists(atPath: dt) else {
-                throw ValidationError("\(folder): no gt.json/dt.json (run python3 ../shared/bench/cocoeval_bench.py first)")
+                throw ValidationError("\(folder): no gt.json/dt.json (write the cases with the reference harness cocoeval_bench.py first, see README, Benchmarks)")
             }
             var totals: [Double] = [], phases: [[Double]] = []
             var stats: [Double] = []

@@ -10,7 +10,7 @@ import Structures
 /// data/fruits_nuts unless `--data-root`/`--ann-file` name another), and the time
 /// to read a large COCO file into the Structures index (images, annotations, categories, the
 /// per-image and per-category lookups). Compare the second with pycocotools' `COCO()` on the
-/// same file: `python3 ../shared/bench/make_big_coco.py BIG.json` writes one and times it.
+/// same file: the reference harness's `make_big_coco.py BIG.json` (outside the project; README, Benchmarks) writes one and times it.
 struct DataBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",

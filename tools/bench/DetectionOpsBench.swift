@@ -4,7 +4,7 @@ import Foundation
 import Kernels
 
 /// `bench detection-ops`: RoIAlign (forward and backward) and NMS at the sizes of
-/// `python3 ../shared/bench/torch_cpu.py ops`, printing the same metric names, so that the two
+/// the reference harness's `torch_cpu.py ops` (outside the project; README, Benchmarks), printing the same metric names, so that the two
 /// outputs compare line by line: 512 RoIs (x, y in [0, 1000), sides 16..112) on a
 /// 1x256x200x304 feature map at scale 1/4, aligned, sampling ratio 0; NMS of 2000 such boxes
 /// at IoU 0.7. Also batched NMS over five RPN levels of 2000 boxes (our own metric).

@@ -13,7 +13,7 @@ import Structures
 /// is set to 0 so that a randomly initialized model still keeps `max_per_img` detections and
 /// pastes their masks, as torch_cpu.py's `box_score_thresh=0.0`. `train-step-ms`: zero grads,
 /// `loss` on 2 images of 512x512 with 4 random boxes each (and box-shaped masks), backward of the
-/// total, SGD with momentum: the work `python3 ../shared/bench/torch_cpu.py detector` times.
+/// total, SGD with momentum: the work the reference harness's `torch_cpu.py detector` (outside the project; README, Benchmarks) times.
 struct DetectorBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detector",

@@ -8,7 +8,7 @@ import NN
 /// `bench resnet50`: SwiftDet's ResNet-50 backbone (Models.ResNet, BN) forward in eval mode at
 /// 1x3x800x1216 (C2-C5, no grad), and a training step at 2x3x512x512 (BN in train mode; C5,
 /// global average pool and a 1000-way fc as torchvision's resnet50, backward of the summed
-/// logits, SGD with momentum): the work `python3 ../shared/bench/torch_cpu.py resnet50` times.
+/// logits, SGD with momentum): the work the reference harness's `torch_cpu.py resnet50` (outside the project; README, Benchmarks) times.
 struct ResNet50Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resnet50",
