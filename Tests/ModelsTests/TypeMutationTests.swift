@@ -5,7 +5,8 @@ import Models
 import Testing
 import TestSupport
 
-/// Every `type` under `model` in the project's configs, replaced by an unknown name one at a
+/// Every `type` under `model` in the project's configs and in mmdetection's merged configs that
+/// the tests carry (`mmdet/tiny-*.json`, `merged_config`), replaced by an unknown name one at a
 /// time, and an unknown key added to every typed dict: building the detector must fail with
 /// an error that names that key path (no typed sub-config or key is silently ignored).
 @Suite struct TypeMutationTests {
@@ -14,14 +15,26 @@ import TestSupport
         let root = TestFiles.packageRoot.appendingPathComponent("configs").path
         let files = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String } ?? []
         return files.filter { $0.hasSuffix(".py") && !$0.hasPrefix("_base_") }.sorted().map { "configs/" + $0 }
+            + TinyCase.names.map { "mmdet/\($0).json" }
     }()
+
+    /// A project config through the loader, or a fixture's mmengine-merged config.
+    static func load(_ relative: String) throws -> (ConfigView, String) {
+        guard relative.hasPrefix("mmdet/") else {
+            let path = try TestFiles.project(relative)
+            return (try ConfigLoader().load(file: path), path)
+        }
+        let path = try TestFiles.fixture(relative)
+        let sidecar = try ConfigDict(jsonText: String(contentsOfFile: path, encoding: .utf8), name: path)
+        let merged = try #require(sidecar["merged_config"]?.dictValue)
+        return (ConfigView(dict: merged, source: path), path)
+    }
 
     /// Builds the detector of `relative` with `key` = `newValue` in each typed dict under
     /// `model` in turn; each build must fail with an error naming that dict's key path and
     /// containing `mustSay`.
     static func expectEachMutationFails(_ relative: String, key: String, newValue: ConfigValue, mustSay: String) throws {
-        let path = try TestFiles.project(relative)
-        let view = try ConfigLoader().load(file: path)
+        let (view, path) = try load(relative)
         let model = try #require(view.dict["model"])
         let paths = ConfigMutation.typePaths(model, ["model"])
         #expect(paths.count >= 10, "\(relative): only \(paths.count) typed dicts under model")

@@ -5,13 +5,13 @@ extension CocoDataset {
     /// `on_bad_sample`.
     public static let configKeys = [
         "ann_file", "data_root", "data_prefix", "metainfo", "filter_cfg", "test_mode", "pipeline", "indices",
-        "backend_args", "serialize_data", "lazy_init", "max_refetch", "on_bad_sample",
+        "backend_args", "lazy_init", "on_bad_sample",
     ]
 
     /// Builds from a `dataset=dict(type='CocoDataset', ...)` config: `ann_file` and
     /// `data_prefix.img` are joined to `data_root` unless absolute, as mmengine does.
     public convenience init(config c: ConfigView, warn: @escaping @Sendable (String) -> Void = DataLoader.standardError) throws {
-        try c.accept(Self.configKeys)
+        try c.accept(Self.configKeys, ignoring: "CocoDataset")
         let root = try c.optionalString("data_root") ?? ""
         let annFile = PathJoin.join(root, try c.string("ann_file"))
         var imgPrefix = root

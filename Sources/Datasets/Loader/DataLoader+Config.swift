@@ -5,8 +5,8 @@ extension DataLoader {
     /// dataset, the sampler and the optional batch sampler through the registries. `seed` is
     /// the run's seed (samplers without their own use it).
     public convenience init(config c: ConfigView, seed: UInt64, warn: @escaping @Sendable (String) -> Void = DataLoader.standardError) throws {
-        try c.accept(["batch_size", "num_workers", "persistent_workers", "pin_memory", "prefetch_factor", "drop_last",
-                      "sampler", "batch_sampler", "dataset", "collate_fn", "worker_init_fn"])
+        try c.accept(["batch_size", "num_workers", "prefetch_factor", "drop_last", "sampler", "batch_sampler", "dataset",
+                      "collate_fn", "worker_init_fn"], ignoring: "DataLoader")
         let batchSize = try c.int("batch_size", default: 1), workers = try c.int("num_workers", default: 0)
         guard batchSize >= 1 else { throw c.error("batch_size", "must be >= 1") }
         guard workers >= 0 else { throw c.error("num_workers", "must be >= 0") }
@@ -15,6 +15,9 @@ extension DataLoader {
             guard type == "pseudo_collate" || type == "default_collate" else {
                 throw collate.error("type", "only pseudo_collate/default_collate are supported")
             }
+        }
+        if let f = c.value("worker_init_fn"), !f.isNone {
+            throw c.error("worker_init_fn", "a custom worker_init_fn is not supported (workers are seeded from the run's seed)")
         }
         let dataset = try Registries.datasets.build(try c.view("dataset"))
         let sampler = try Registries.samplers.build(try c.view("sampler"))

@@ -5,16 +5,16 @@ extension ResNet {
     static let acceptedKeys = [
         "type", "depth", "in_channels", "stem_channels", "base_channels", "num_stages", "strides",
         "dilations", "out_indices", "style", "deep_stem", "avg_down", "frozen_stages", "conv_cfg",
-        "norm_cfg", "norm_eval", "dcn", "stage_with_dcn", "plugins", "with_cp", "zero_init_residual",
+        "norm_cfg", "norm_eval", "dcn", "stage_with_dcn", "plugins", "zero_init_residual",
         "pretrained", "init_cfg",
     ]
 
     /// mmdetection's `ResNet` / `ResNeXt` config (ResNeXt adds `groups` and `base_width`).
     /// Options that change the architecture in ways not implemented (deep_stem, avg_down, DCN,
-    /// plugins) are errors; with_cp (activation checkpointing) only trades memory and is ignored.
+    /// plugins) are errors; `with_cp` is in `IgnoredKeys`.
     public convenience init(config c: ConfigView) throws {
         let isResNeXt = c.typeName == "ResNeXt"
-        try c.accept(Self.acceptedKeys + (isResNeXt ? ["groups", "base_width"] : []))
+        try c.accept(Self.acceptedKeys + (isResNeXt ? ["groups", "base_width"] : []), ignoring: "ResNet")
         var o = Options()
         o.depth = try c.int("depth")
         guard Self.architectures[o.depth] != nil else { throw c.error("depth", "invalid depth \(o.depth) (18, 34, 50, 101 or 152)") }
