@@ -1,4 +1,5 @@
 import Autograd
+import Config
 import Kernels
 import NN
 import Structures
@@ -21,13 +22,19 @@ public protocol Neck: Module {
 /// A dense head that proposes regions from the pyramid (mmdetection's RPN-style heads): its
 /// own targets, losses and proposals.
 public protocol DenseHead: Module {
+    /// Reads the head's own settings from the detector's `train_cfg` and `test_cfg` (nil when
+    /// absent): its entry `rpn` in each, as mmdetection hands `train_cfg.rpn` and
+    /// `test_cfg.rpn` to the RPN head.
+    func configure(trainConfig: ConfigView?, testConfig: ConfigView?) throws
     /// mmdetection's `loss_and_predict`: the head's loss items (in the loss dict's order) and
-    /// each image's training proposals (`cfg.rpnProposal`), unless `given` replace them.
-    func lossAndPredict(_ feats: [Tensor], gtBoxes: [Tensor], geometry: [SampleGeometry], config cfg: DetectorTrainConfig,
+    /// each image's training proposals (made with `proposalConfig`), unless `given` replace them.
+    func lossAndPredict(_ feats: [Tensor], gtBoxes: [Tensor], geometry: [SampleGeometry], proposalConfig: ProposalConfig,
                         proposals given: [Tensor]?, using rng: inout SeededGenerator)
         throws -> (losses: [(name: String, value: Tensor)], proposals: [Tensor])
     /// Each image's test proposals, (K, 4) boxes in its resized frame.
-    func predict(_ feats: [Tensor], geometry: [SampleGeometry], config: ProposalConfig) throws -> [Tensor]
+    func predict(_ feats: [Tensor], geometry: [SampleGeometry]) throws -> [Tensor]
+    /// The test proposal settings (the detector's training proposals default to them).
+    var testProposalConfig: ProposalConfig { get }
     /// mmdetection's `init_weights()` for this head.
     func initWeights(using rng: inout SeededGenerator)
 }
@@ -38,12 +45,15 @@ public protocol RoIHead: Module {
     var numClasses: Int { get }
     /// Whether it predicts instance masks (Mask R-CNN).
     var withMask: Bool { get }
+    /// Reads the head's own settings from the detector's `train_cfg` and `test_cfg` (nil when
+    /// absent): its entry `rcnn` in each, as mmdetection hands `train_cfg.rcnn` and
+    /// `test_cfg.rcnn` to the RoI head (a cascade reads a list of stages there).
+    func configure(trainConfig: ConfigView?, testConfig: ConfigView?) throws
     /// The loss items in the loss dict's order (loss_cls, acc, loss_bbox[, loss_mask]).
-    func loss(_ feats: [Tensor], proposals: [Tensor], gtBoxes: [Tensor], samples: [DetSample], config cfg: RCNNTrainConfig,
+    func loss(_ feats: [Tensor], proposals: [Tensor], gtBoxes: [Tensor], samples: [DetSample],
               using rng: inout SeededGenerator) throws -> [(name: String, value: Tensor)]
     /// Each image's detections (and masks); with `rescale` in its original frame.
-    func predict(_ feats: [Tensor], proposals: [Tensor], geometry: [SampleGeometry], rescale: Bool,
-                 config: RCNNTestConfig) -> [Detections]
+    func predict(_ feats: [Tensor], proposals: [Tensor], geometry: [SampleGeometry], rescale: Bool) -> [Detections]
     /// mmdetection's `init_weights()` for this head.
     func initWeights(using rng: inout SeededGenerator)
 }

@@ -65,7 +65,6 @@ import TestSupport
     @Test(arguments: [
         ("model.roi_head.bbox_head.with_cls=False", "model.roi_head.bbox_head.with_cls"),
         ("model.roi_head.bbox_head.with_reg=False", "model.roi_head.bbox_head.with_reg"),
-        ("model.roi_head.bbox_head.reg_class_agnostic=True", "model.roi_head.bbox_head.reg_class_agnostic"),
         ("model.roi_head.bbox_head.reg_predictor_cfg.type=NormedLinear", "model.roi_head.bbox_head.reg_predictor_cfg.type"),
         ("model.roi_head.bbox_head.cls_predictor_cfg.type=NormedLinear", "model.roi_head.bbox_head.cls_predictor_cfg.type"),
         ("model.roi_head.bbox_head.predict_box_type=rbox", "model.roi_head.bbox_head.predict_box_type"),

@@ -32,14 +32,14 @@ struct InferBreakdown {
                 let feats = timed("fpn") { model.neck(c) }
                 let (scores, deltas) = timed("rpn head convs") { rpnHead(feats) }
                 let proposals = timed("rpn proposals (decode, nms)") {
-                    rpnHead.proposals(scores: scores, deltas: deltas, image: 0, imgShape: (h, w), config: model.testConfig.rpn).boxes
+                    rpnHead.proposals(scores: scores, deltas: deltas, image: 0, imgShape: (h, w), config: rpnHead.testConfig).boxes
                 }
                 let rois = Self.rois(proposals)
                 let head = roiHead.bboxHead
                 let roiFeats = timed("bbox roi align") { roiHead.bboxRoIExtractor(feats, rois: rois) }
                 let (cls, reg) = timed("bbox head") { head(roiFeats) }
                 let dets = timed("bbox post (decode, nms)") {
-                    head.predict(clsScore: cls, bboxPred: reg, rois: rois, imgShape: (h, w), rescaleBy: nil, config: model.testConfig.rcnn)
+                    head.predict(clsScore: cls, bboxPred: reg, rois: rois, imgShape: (h, w), rescaleBy: nil, config: roiHead.testConfig)
                 }
                 if let extractor = roiHead.maskRoIExtractor, let maskHead = roiHead.maskHead, dets.count > 0 {
                     let maskFeats = timed("mask roi align") { extractor(feats, rois: Self.rois(dets.boxes)) }

@@ -18,6 +18,9 @@ public final class RPNHead: Module {
     /// `loss_cls` (sigmoid cross-entropy) and `loss_bbox` settings.
     public var clsLoss = ClassLoss()
     public var bboxLoss = BoxLoss()
+    /// The detector's `train_cfg.rpn` (needed by `lossAndPredict`) and `test_cfg.rpn`.
+    public var trainConfig: RPNTrainConfig?
+    public var testConfig = ProposalConfig()
 
     public init(inChannels: Int, featChannels: Int, anchorGenerator: AnchorGenerator, coder: DeltaXYWHBBoxCoder, useSigmoid: Bool = true) {
         let a = anchorGenerator.numBaseAnchors

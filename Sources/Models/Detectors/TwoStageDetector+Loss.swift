@@ -25,7 +25,7 @@ extension TwoStageDetector {
     /// mmdetection's roi_head.loss on given rpn_results); the RPN losses are computed anyway.
     public func loss(inputs: Tensor, samples: [DetSample], proposals given: [Tensor]? = nil,
                      using rng: inout SeededGenerator) throws -> DetectorLosses {
-        guard let cfg = trainConfig else { throw DetectorError("the model config has no train_cfg: it cannot compute losses") }
+        guard let proposalConfig = rpnProposal else { throw DetectorError("the model config has no train_cfg: it cannot compute losses") }
         guard inputs.rank == 4, inputs.dim(0) == samples.count else {
             throw DetectorError("inputs \(inputs.shape) do not match \(samples.count) samples")
         }
@@ -35,8 +35,9 @@ extension TwoStageDetector {
         let gtBoxes = samples.map { Tensor(shape: [$0.gtInstances.count, 4], $0.gtInstances.bboxes.values) }
         if let given, given.count != samples.count { throw DetectorError("\(given.count) proposal sets for \(samples.count) samples") }
         let feats = features(inputs)
-        let rpn = try rpnHead.lossAndPredict(feats, gtBoxes: gtBoxes, geometry: geometry, config: cfg, proposals: given, using: &rng)
-        let roi = try roiHead.loss(feats, proposals: rpn.proposals, gtBoxes: gtBoxes, samples: samples, config: cfg.rcnn, using: &rng)
+        let rpn = try rpnHead.lossAndPredict(feats, gtBoxes: gtBoxes, geometry: geometry, proposalConfig: proposalConfig,
+                                             proposals: given, using: &rng)
+        let roi = try roiHead.loss(feats, proposals: rpn.proposals, gtBoxes: gtBoxes, samples: samples, using: &rng)
         return DetectorLosses(items: rpn.losses + roi)
     }
 }

@@ -22,11 +22,11 @@ extension TwoStageDetector {
         let result: [Detections] = withNoGrad {
             let feats = features(inputs)
             let proposals: [Tensor]
-            do { proposals = try given ?? rpnHead.predict(feats, geometry: geometry, config: testConfig.rpn) } catch {
+            do { proposals = try given ?? rpnHead.predict(feats, geometry: geometry) } catch {
                 failure = error
                 return []
             }
-            return roiHead.predict(feats, proposals: proposals, geometry: geometry, rescale: rescale, config: testConfig.rcnn)
+            return roiHead.predict(feats, proposals: proposals, geometry: geometry, rescale: rescale)
         }
         if let failure { throw failure }
         return result

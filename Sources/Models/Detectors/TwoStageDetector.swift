@@ -12,19 +12,16 @@ public final class TwoStageDetector: Detector {
     public let neck: any Neck
     public let rpnHead: any DenseHead
     public let roiHead: any RoIHead
-    /// `train_cfg`: needed by `loss`.
-    public var trainConfig: DetectorTrainConfig?
-    /// `test_cfg`: used by `predict` (mmdetection's defaults when absent).
-    public var testConfig: DetectorTestConfig
+    /// `train_cfg.rpn_proposal`: the training proposals (the RPN's test settings when absent,
+    /// as mmdetection); nil without a `train_cfg`, which `loss` needs. The heads hold their own
+    /// entries of `train_cfg` and `test_cfg`.
+    public var rpnProposal: ProposalConfig?
 
-    public init(backbone: any Backbone, neck: any Neck, rpnHead: any DenseHead, roiHead: any RoIHead,
-                trainConfig: DetectorTrainConfig? = nil, testConfig: DetectorTestConfig = DetectorTestConfig()) {
+    public init(backbone: any Backbone, neck: any Neck, rpnHead: any DenseHead, roiHead: any RoIHead) {
         self.backbone = backbone
         self.neck = neck
         self.rpnHead = rpnHead
         self.roiHead = roiHead
-        self.trainConfig = trainConfig
-        self.testConfig = testConfig
     }
 
     public var children: [(String, any Module)] {
@@ -51,9 +48,17 @@ extension TwoStageDetector {
         self.init(backbone: try ModelRegistry.backbones.build(try c.view("backbone")),
                   neck: try ModelRegistry.necks.build(try c.view("neck")),
                   rpnHead: try ModelRegistry.rpnHeads.build(try c.view("rpn_head")),
-                  roiHead: roiHead,
-                  trainConfig: try c.optionalView("train_cfg").map { try DetectorTrainConfig(config: $0) },
-                  testConfig: try c.optionalView("test_cfg").map { try DetectorTestConfig(config: $0) } ?? DetectorTestConfig())
+                  roiHead: roiHead)
+        // mmdetection's TwoStageDetector hands train_cfg.rpn / test_cfg.rpn to the RPN head and
+        // train_cfg.rcnn / test_cfg.rcnn to the RoI head; rpn_proposal is its own.
+        let train = try c.optionalView("train_cfg"), test = try c.optionalView("test_cfg")
+        try train?.accept(["rpn", "rpn_proposal", "rcnn"])
+        try test?.accept(["rpn", "rcnn"])
+        try rpnHead.configure(trainConfig: train, testConfig: test)
+        try roiHead.configure(trainConfig: train, testConfig: test)
+        if let train {
+            rpnProposal = try train.optionalView("rpn_proposal").map { try ProposalConfig(config: $0) } ?? rpnHead.testProposalConfig
+        }
     }
 
     /// Backbone then neck: the feature pyramid, finest level first.

@@ -28,8 +28,9 @@ public struct RCNNTestConfig: Sendable {
 
 extension ConvFCBBoxHead {
     /// mmdetection's BBoxHead._predict_by_feat_single for one image: softmax scores, class-
-    /// specific decode clipped to `imgShape`, optionally rescaled to the original image
-    /// (multiplying by 1 / `scaleFactor` (w, h)), then multiclass NMS. rois (R, 5).
+    /// specific (or class-agnostic, one box for every class) decode clipped to `imgShape`,
+    /// optionally rescaled to the original image (multiplying by 1 / `scaleFactor` (w, h)),
+    /// then multiclass NMS. rois (R, 5).
     public func predict(clsScore: Tensor, bboxPred: Tensor, rois: Tensor, imgShape: (h: Int, w: Int),
                         rescaleBy scaleFactor: (w: Double, h: Double)?, config cfg: RCNNTestConfig) -> Detections {
         let r = rois.dim(0)
@@ -40,6 +41,10 @@ extension ConvFCBBoxHead {
         if let s = scaleFactor {
             let f: [Float] = [Float(1 / s.w), Float(1 / s.h)]
             for i in boxes.indices { boxes[i] *= f[i % 2] }
+        }
+        if classAgnostic {
+            // multiclass_nms expands the one box of each RoI to every class.
+            boxes = (0..<r).flatMap { i in (0..<numClasses).flatMap { _ in boxes[(4 * i)..<(4 * i + 4)] } }
         }
         return Self.multiclassNMS(boxes: boxes, scores: scores, numClasses: numClasses, config: cfg)
     }

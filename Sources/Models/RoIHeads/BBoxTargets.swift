@@ -36,6 +36,16 @@ public struct RoISamples {
     public var perImage: [SamplingResult]
     /// Per image, the positives' boxes (P, 4) and their gt indices (mask targets use these).
     public var positiveBoxes: [Tensor]
+
+    public init(rois: Tensor, labels: [Int], bboxTargets: [Float], isPositive: [Bool], perImage: [SamplingResult],
+                positiveBoxes: [Tensor]) {
+        self.rois = rois
+        self.labels = labels
+        self.bboxTargets = bboxTargets
+        self.isPositive = isPositive
+        self.perImage = perImage
+        self.positiveBoxes = positiveBoxes
+    }
 }
 
 extension StandardRoIHead {
@@ -87,14 +97,15 @@ extension StandardRoIHead {
 
 extension ConvFCBBoxHead {
     /// loss_cls (softmax cross-entropy over num_classes + 1, averaged over the sampled RoIs),
-    /// loss_bbox (L1 on each positive's class-specific deltas, divided by all sampled RoIs),
+    /// loss_bbox (L1 on each positive's deltas of its class, or the class-agnostic ones,
+    /// divided by all sampled RoIs),
     /// and acc (top-1 accuracy in percent), as mmdetection's BBoxHead.loss, with the head's
     /// configured losses (`clsLoss`, `bboxLoss`).
     public func loss(clsScore: Tensor, bboxPred: Tensor, samples: RoISamples)
         -> (cls: Tensor, bbox: Tensor, accuracy: Float)
     {
         let r = samples.labels.count
-        precondition(clsScore.shape == [r, numClasses + 1] && bboxPred.shape == [r, 4 * numClasses],
+        precondition(clsScore.shape == [r, numClasses + 1] && bboxPred.shape == [r, classAgnostic ? 4 : 4 * numClasses],
                      "BBoxHead.loss: scores \(clsScore.shape), deltas \(bboxPred.shape) for \(r) RoIs")
         let cls = Losses.crossEntropy(clsScore, IndexTensor(samples.labels), weight: Tensor.ones([r]), avgFactor: Float(max(r, 1)))
         let pos = samples.isPositive.indices.filter { samples.isPositive[$0] }
@@ -102,8 +113,8 @@ extension ConvFCBBoxHead {
         if pos.isEmpty {
             bbox = (bboxPred * 0).sum()  // keeps the graph, value 0, as mmdetection
         } else {
-            // The class-specific 4-vector of each positive: gather along the deltas axis.
-            let cols = pos.flatMap { i in (0..<4).map { 4 * samples.labels[i] + $0 } }
+            // Each positive's 4-vector of its class: gather along the deltas axis.
+            let cols = pos.flatMap { i in (0..<4).map { (classAgnostic ? 0 : 4 * samples.labels[i]) + $0 } }
             let picked = bboxPred.indexSelect(axis: 0, pos).gather(axis: 1, IndexTensor(shape: [pos.count, 4], cols))
             let target = Tensor(shape: [pos.count, 4], pos.flatMap { Array(samples.bboxTargets[(4 * $0)..<(4 * $0 + 4)]) })
             bbox = bboxLoss(picked, target, weight: Tensor.ones([pos.count, 4]), avgFactor: Float(r))

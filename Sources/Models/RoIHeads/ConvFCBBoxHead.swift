@@ -5,7 +5,8 @@ import NN
 
 /// mmdetection's `Shared2FCBBoxHead` / `Shared4Conv1FCBBoxHead` (ConvFCBBoxHead with shared
 /// branches only): optional 3x3 ConvModules, flatten, fully connected layers with ReLU, then
-/// `fc_cls` (num_classes + 1 logits, background last) and `fc_reg` (4 deltas per class).
+/// `fc_cls` (num_classes + 1 logits, background last) and `fc_reg` (4 deltas per class, or 4
+/// shared by all classes with `reg_class_agnostic`, as Cascade R-CNN's heads).
 public final class ConvFCBBoxHead: BBoxHead {
     public var training = true
     public let numClasses: Int
@@ -15,13 +16,17 @@ public final class ConvFCBBoxHead: BBoxHead {
     public let sharedFCs: [Linear]
     public let coder: DeltaXYWHBBoxCoder
     public let roiFeatSize: Int
+    /// One 4-vector of deltas per RoI for every class (`reg_class_agnostic`).
+    public let classAgnostic: Bool
     /// `loss_cls` (softmax cross-entropy) and `loss_bbox` settings.
     public var clsLoss = ClassLoss()
     public var bboxLoss = BoxLoss()
 
     public init(inChannels: Int, roiFeatSize: Int, numClasses: Int, numSharedConvs: Int, numSharedFCs: Int,
-                convOutChannels: Int, fcOutChannels: Int, conv: ConvSpec, norm: NormSpec?, coder: DeltaXYWHBBoxCoder) {
+                convOutChannels: Int, fcOutChannels: Int, conv: ConvSpec, norm: NormSpec?, coder: DeltaXYWHBBoxCoder,
+                classAgnostic: Bool = false) {
         self.numClasses = numClasses
+        self.classAgnostic = classAgnostic
         self.roiFeatSize = roiFeatSize
         self.coder = coder
         var convs: [ConvModule] = []
@@ -39,7 +44,7 @@ public final class ConvFCBBoxHead: BBoxHead {
         }
         sharedFCs = fcs
         fcCls = Linear(f, numClasses + 1)
-        fcReg = Linear(f, 4 * numClasses)
+        fcReg = Linear(f, classAgnostic ? 4 : 4 * numClasses)
     }
 
     public var children: [(String, any Module)] {
@@ -49,7 +54,7 @@ public final class ConvFCBBoxHead: BBoxHead {
         return out
     }
 
-    /// Class logits (R, num_classes + 1) and class-specific deltas (R, 4 num_classes).
+    /// Class logits (R, num_classes + 1) and deltas (R, 4 num_classes), or (R, 4) when class-agnostic.
     public func callAsFunction(_ roiFeatures: Tensor) -> (clsScore: Tensor, bboxPred: Tensor) {
         var x = roiFeatures
         for conv in sharedConvs { x = conv(x) }
@@ -86,7 +91,7 @@ extension ConvFCBBoxHead {
         for key in ["num_cls_convs", "num_cls_fcs", "num_reg_convs", "num_reg_fcs"] where try c.int(key, default: 0) != 0 {
             throw c.error(key, "separate classification/regression branches are not supported (only shared layers)")
         }
-        try c.expectFlags(["with_avg_pool", "reg_class_agnostic", "reg_decoded_bbox"], false)
+        try c.expectFlags(["with_avg_pool", "reg_decoded_bbox"], false)
         try c.expectFlags(["with_cls", "with_reg"], true)
         try c.expectDefaultLayer("cls_predictor_cfg", "Linear")
         try c.expectDefaultLayer("reg_predictor_cfg", "Linear")
@@ -103,7 +108,8 @@ extension ConvFCBBoxHead {
                   conv: try ConvSpec(config: try c.optionalView("conv_cfg")),
                   norm: try c.optionalView("norm_cfg").map { try NormSpec(config: $0) },
                   coder: try c.optionalView("bbox_coder").map { try ModelRegistry.bboxCoders.build($0) }
-                      ?? DeltaXYWHBBoxCoder(stds: [0.1, 0.1, 0.2, 0.2]))
+                      ?? DeltaXYWHBBoxCoder(stds: [0.1, 0.1, 0.2, 0.2]),
+                  classAgnostic: try c.bool("reg_class_agnostic", default: false))
         clsLoss = try ClassLoss(config: try c.optionalView("loss_cls"))
         bboxLoss = try BoxLoss(config: try c.optionalView("loss_bbox"))
     }

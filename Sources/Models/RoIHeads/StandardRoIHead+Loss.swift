@@ -6,8 +6,9 @@ extension StandardRoIHead {
     /// mmdetection's StandardRoIHead.loss: sample RoIs from `proposals` (one (K, 4) tensor per
     /// image), box head losses and accuracy, then the mask loss on the positive RoIs; in the
     /// loss dict's order (loss_cls, acc, loss_bbox[, loss_mask]).
-    public func loss(_ feats: [Tensor], proposals: [Tensor], gtBoxes: [Tensor], samples: [DetSample], config cfg: RCNNTrainConfig,
+    public func loss(_ feats: [Tensor], proposals: [Tensor], gtBoxes: [Tensor], samples: [DetSample],
                      using rng: inout SeededGenerator) throws -> [(name: String, value: Tensor)] {
+        guard let cfg = trainConfig else { throw DetectorError("the model config has no train_cfg.rcnn: the RoI head cannot compute losses") }
         let head = bboxHead
         let sampled = sampleRoIs(proposals: proposals, gtBoxes: gtBoxes, gtLabels: samples.map(\.gtInstances.labels),
                                          config: cfg, using: &rng)

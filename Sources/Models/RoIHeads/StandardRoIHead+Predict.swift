@@ -16,12 +16,11 @@ extension StandardRoIHead: RoIHead {
         return (Tensor(shape: [start, 5], flat), ranges)
     }
 
-    /// mmdetection's StandardRoIHead.predict: the boxes (multiclass NMS with `config`), then
-    /// with a mask head the masks of the detections.
-    public func predict(_ feats: [Tensor], proposals: [Tensor], geometry: [SampleGeometry], rescale: Bool,
-                 config: RCNNTestConfig) -> [Detections] {
-        var dets = predictBoxes(feats, proposals: proposals, geometry: geometry, rescale: rescale, config: config)
-        if withMask { predictMasks(feats, detections: &dets, geometry: geometry, rescale: rescale, threshold: config.maskThresholdBinary) }
+    /// mmdetection's StandardRoIHead.predict: the boxes (multiclass NMS with `test_cfg.rcnn`),
+    /// then with a mask head the masks of the detections.
+    public func predict(_ feats: [Tensor], proposals: [Tensor], geometry: [SampleGeometry], rescale: Bool) -> [Detections] {
+        var dets = predictBoxes(feats, proposals: proposals, geometry: geometry, rescale: rescale, config: testConfig)
+        if withMask { predictMasks(feats, detections: &dets, geometry: geometry, rescale: rescale, threshold: testConfig.maskThresholdBinary) }
         return dets
     }
 

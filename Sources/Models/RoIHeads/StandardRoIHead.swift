@@ -11,6 +11,9 @@ public final class StandardRoIHead: Module {
     public let bboxHead: any BBoxHead
     public let maskRoIExtractor: SingleRoIExtractor?
     public let maskHead: (any MaskHead)?
+    /// The detector's `train_cfg.rcnn` (needed by `loss`) and `test_cfg.rcnn`.
+    public var trainConfig: RCNNTrainConfig?
+    public var testConfig = RCNNTestConfig()
 
     public init(bboxRoIExtractor: SingleRoIExtractor, bboxHead: any BBoxHead,
                 maskRoIExtractor: SingleRoIExtractor? = nil, maskHead: (any MaskHead)? = nil) {
@@ -32,7 +35,8 @@ public final class StandardRoIHead: Module {
 }
 
 extension StandardRoIHead {
-    /// mmdetection's `StandardRoIHead` config (train_cfg/test_cfg are read by the detector).
+    /// mmdetection's `StandardRoIHead` config (its train_cfg/test_cfg come from the detector's,
+    /// through `configure`).
     public convenience init(config c: ConfigView) throws {
         try c.accept(["type", "bbox_roi_extractor", "bbox_head", "mask_roi_extractor", "mask_head",
                       "shared_head", "train_cfg", "test_cfg", "init_cfg"])
@@ -52,6 +56,11 @@ extension StandardRoIHead {
 }
 
 extension StandardRoIHead {
+    public func configure(trainConfig train: ConfigView?, testConfig test: ConfigView?) throws {
+        trainConfig = try train.map { try RCNNTrainConfig(config: try $0.view("rcnn")) }
+        testConfig = try test.map { try RCNNTestConfig(config: try $0.view("rcnn")) } ?? RCNNTestConfig()
+    }
+
     /// The box head's and the mask head's inits (the RoI extractors have no parameters).
     public func initWeights(using rng: inout SeededGenerator) {
         bboxHead.initWeights(using: &rng)
