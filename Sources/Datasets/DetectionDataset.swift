@@ -9,7 +9,7 @@ public protocol DetectionDataset: AnyObject, Sendable {
     /// The annotation file's category id of each label.
     var categoryIds: [Int] { get }
     /// What a sample that fails to load does: stop the run, or be skipped with a warning.
-    var onBadSample: CocoDataset.BadSamplePolicy { get }
+    var onBadSample: BadSamplePolicy { get }
     /// Whether it serves evaluation (no training filters, no random transforms).
     var testMode: Bool { get }
     /// The transforms every sample goes through.
@@ -21,5 +21,9 @@ public protocol DetectionDataset: AnyObject, Sendable {
     /// Sample `i` through the pipeline (random transforms draw from `rng`).
     func sample(_ i: Int, rng: inout SeededGenerator) throws -> PackedSample
 }
+
+/// What a sample that fails to load does (`on_bad_sample`, a SwiftDet key): stop the run, or
+/// be skipped with a warning.
+public enum BadSamplePolicy: String, Sendable { case error, skip }
 
 extension CocoDataset: DetectionDataset {}

@@ -32,7 +32,7 @@ import Testing
 
         func write(_ name: String, _ bytes: Data) throws { try bytes.write(to: url.appendingPathComponent(name)) }
 
-        func dataset(masks: Bool = true, policy: CocoDataset.BadSamplePolicy = .error,
+        func dataset(masks: Bool = true, policy: BadSamplePolicy = .error,
                      warn: @escaping @Sendable (String) -> Void = { _ in }) throws -> CocoDataset {
             try CocoDataset(annotationFile: annFile, imagePrefix: url.path, pipeline: Build.trainPipeline(scale: (200, 150), masks: masks),
                             onBadSample: policy, warn: warn)

@@ -9,8 +9,8 @@ import Testing
 final class TwoBlocks: Module {
     var training = true
     let scale = Tensor.ones([2], requiresGrad: true)
-    let first = ConvModule(3, 4, kernelSize: 3, padding: 1, norm: NormSpec(kind: .batchNorm(momentum: 0.1)))
-    let second = ConvModule(4, 4, kernelSize: 1, norm: NormSpec(kind: .groupNorm(groups: 2)), activate: false)
+    let first = ConvModule(3, 4, kernelSize: 3, padding: 1, norm: NormSpec(BatchNorm2d.Options()))
+    let second = ConvModule(4, 4, kernelSize: 1, norm: NormSpec(GroupNorm.Options(groups: 2)), activate: false)
     var modeChanges = 0
     var parameters: [(String, Tensor)] { [("scale", scale)] }
     var children: [(String, any Module)] { [("layer1", first), ("layer2", second)] }
@@ -36,8 +36,8 @@ func view(_ text: String) throws -> ConfigView {
 
     @Test func convModuleBiasAutoRule() {
         #expect(ConvModule(3, 4, kernelSize: 3).conv.bias != nil, "no norm: bias")
-        #expect(ConvModule(3, 4, kernelSize: 3, norm: NormSpec(kind: .groupNorm(groups: 2))).conv.bias == nil, "norm: no bias")
-        #expect(ConvModule(3, 4, kernelSize: 3, bias: .on, norm: NormSpec(kind: .groupNorm(groups: 2))).conv.bias != nil)
+        #expect(ConvModule(3, 4, kernelSize: 3, norm: NormSpec(GroupNorm.Options(groups: 2))).conv.bias == nil, "norm: no bias")
+        #expect(ConvModule(3, 4, kernelSize: 3, bias: .on, norm: NormSpec(GroupNorm.Options(groups: 2))).conv.bias != nil)
     }
 
     @Test func trainEvalRecursesAndCallsTheHook() {

@@ -9,13 +9,13 @@ import TestSupport
 @Suite struct NormAndConvSpecTests {
     @Test func normSpecsFromConfig() throws {
         let bn = try NormSpec(config: view("cfg = dict(type='BN', requires_grad=False)"))
-        #expect(bn.kind == .batchNorm(momentum: 0.1) && !bn.requiresGrad && bn.abbreviation == "bn")
+        #expect(bn.options as? BatchNorm2d.Options == BatchNorm2d.Options(momentum: 0.1) && !bn.requiresGrad && bn.abbreviation == "bn")
         let layer = bn.make(channels: 8)
         #expect(layer.namedParameters().allSatisfy { !$0.1.requiresGrad }, "frozen BN: affine fixed")
         let gn = try NormSpec(config: view("cfg = dict(type='GN', num_groups=32, requires_grad=True)"))
-        #expect(gn.kind == .groupNorm(groups: 32) && gn.abbreviation == "gn")
+        #expect(gn.options as? GroupNorm.Options == GroupNorm.Options(groups: 32) && gn.abbreviation == "gn")
         let sn = try NormSpec(config: view("cfg = dict(type='SN', using_moving_average=True, using_bn=False)"))
-        #expect(sn.kind == .switchNorm(usingMovingAverage: true, usingBN: false, momentum: 0.9, lastGamma: false))
+        #expect(sn.options as? SwitchNorm2d.Options == SwitchNorm2d.Options(usingMovingAverage: true, usingBN: false, momentum: 0.9, lastGamma: false))
         let snLayer = sn.make(channels: 4)
         #expect(snLayer.stateDict().map(\.key) == ["weight", "bias", "mean_weight", "var_weight"])
         #expect(SwitchNorm2d(4).stateDict().map(\.key) == ["weight", "bias", "mean_weight", "var_weight", "running_mean", "running_var"])

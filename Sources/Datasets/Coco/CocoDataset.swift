@@ -15,8 +15,6 @@ import Structures
 /// whole file (malformed JSON, an annotation naming an unknown image or category, duplicate
 /// ids, an unknown class name) are always errors.
 public final class CocoDataset: Sendable {
-    public enum BadSamplePolicy: String, Sendable { case error, skip }
-
     public let annotationFile: String
     public let imagePrefix: String
     /// Class names, label order.

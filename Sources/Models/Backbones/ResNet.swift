@@ -19,7 +19,7 @@ public final class ResNet: Backbone {
         public var caffeStyle = false
         public var frozenStages = -1
         public var conv: ConvSpec = .plain
-        public var norm = NormSpec(kind: .batchNorm(momentum: 0.1))
+        public var norm = NormSpec(BatchNorm2d.Options())
         public var normEval = true
         public var zeroInitResidual = true
         /// ResNeXt: groups of the 3x3 conv and width per group (groups 1 is plain ResNet).

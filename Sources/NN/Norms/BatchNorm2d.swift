@@ -1,4 +1,5 @@
 import Autograd
+import Config
 
 /// Batch normalisation (torch.nn.BatchNorm2d; Ioffe & Szegedy). Training mode normalises
 /// with batch statistics and updates the running ones; eval mode uses the running ones
@@ -34,5 +35,19 @@ public final class BatchNorm2d: NormLayer {
     public func resetAffine(gamma: Float) {
         Init.fill(weight, gamma)
         Init.fill(bias, 0)
+    }
+}
+
+extension BatchNorm2d {
+    /// `norm_cfg=dict(type='BN', momentum=0.1)` (also BN2d, BatchNorm, BatchNorm2d, SyncBN).
+    public struct Options: NormOptions, Equatable {
+        public var momentum: Float
+        public init(momentum: Float = 0.1) { self.momentum = momentum }
+        public init(config c: ConfigView) throws {
+            try c.accept(NormRegistry.commonKeys + ["momentum"])
+            self.init(momentum: Float(try c.double("momentum", default: 0.1)))
+        }
+        public var abbreviation: String { "bn" }
+        public func make(channels: Int, eps: Float) -> any NormLayer { BatchNorm2d(channels, eps: eps, momentum: momentum) }
     }
 }

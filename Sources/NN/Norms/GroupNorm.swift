@@ -1,4 +1,5 @@
 import Autograd
+import Config
 
 /// Group normalisation (torch.nn.GroupNorm; Wu & He), affine.
 public final class GroupNorm: NormLayer {
@@ -23,5 +24,22 @@ public final class GroupNorm: NormLayer {
     public func resetAffine(gamma: Float) {
         Init.fill(weight, gamma)
         Init.fill(bias, 0)
+    }
+}
+
+extension GroupNorm {
+    /// `norm_cfg=dict(type='GN', num_groups=32)`.
+    public struct Options: NormOptions, Equatable {
+        public var groups: Int
+        public init(groups: Int) { self.groups = groups }
+        public init(config c: ConfigView) throws {
+            try c.accept(NormRegistry.commonKeys + ["num_groups"])
+            self.init(groups: try c.int("num_groups"))
+        }
+        public var abbreviation: String { "gn" }
+        public func make(channels: Int, eps: Float) -> any NormLayer {
+            precondition(channels % groups == 0, "GN: \(channels) channels not divisible by num_groups \(groups)")
+            return GroupNorm(groups: groups, channels: channels, eps: eps)
+        }
     }
 }

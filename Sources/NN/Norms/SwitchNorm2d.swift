@@ -1,4 +1,5 @@
 import Autograd
+import Config
 
 /// Switchable normalisation (SwitchNorm2d of Luo et al., "Differentiable Learning-to-Normalize
 /// via Switchable Normalization"): IN, LN and BN statistics mixed by learned softmax weights.
@@ -41,5 +42,29 @@ public final class SwitchNorm2d: NormLayer {
     public func resetAffine(gamma: Float) {
         Init.fill(weight, gamma)
         Init.fill(bias, 0)
+    }
+}
+
+extension SwitchNorm2d {
+    /// `norm_cfg=dict(type='SN', using_moving_average=True, using_bn=True, momentum=0.9,
+    /// last_gamma=False)`; `momentum` is the weight of the old running value.
+    public struct Options: NormOptions, Equatable {
+        public var usingMovingAverage = true, usingBN = true, lastGamma = false
+        public var momentum: Float = 0.9
+        public init(usingMovingAverage: Bool = true, usingBN: Bool = true, momentum: Float = 0.9, lastGamma: Bool = false) {
+            self.usingMovingAverage = usingMovingAverage
+            self.usingBN = usingBN
+            self.momentum = momentum
+            self.lastGamma = lastGamma
+        }
+        public init(config c: ConfigView) throws {
+            try c.accept(NormRegistry.commonKeys + ["momentum", "using_moving_average", "using_bn", "last_gamma"])
+            self.init(usingMovingAverage: try c.bool("using_moving_average", default: true), usingBN: try c.bool("using_bn", default: true),
+                      momentum: Float(try c.double("momentum", default: 0.9)), lastGamma: try c.bool("last_gamma", default: false))
+        }
+        public var abbreviation: String { "sn" }
+        public func make(channels: Int, eps: Float) -> any NormLayer {
+            SwitchNorm2d(channels, eps: eps, momentum: momentum, usingMovingAverage: usingMovingAverage, usingBN: usingBN, lastGamma: lastGamma)
+        }
     }
 }

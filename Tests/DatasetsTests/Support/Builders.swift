@@ -14,7 +14,7 @@ enum Build {
     }
 
     static func fruits(_ split: String, classes: [String]? = nil, pipeline: Pipeline = Pipeline([]),
-                       onBadSample: CocoDataset.BadSamplePolicy = .error) throws -> CocoDataset {
+                       onBadSample: BadSamplePolicy = .error) throws -> CocoDataset {
         let root = try TestData.fruitsNuts
         return try CocoDataset(annotationFile: root + "/annotations/instances_\(split).json", imagePrefix: root + "/images",
                                classes: classes, pipeline: pipeline, onBadSample: onBadSample)
