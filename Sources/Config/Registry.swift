@@ -66,7 +66,11 @@ public struct Registry<T>: Sendable {
         guard let entry = entries[type] else {
             var message = "\(config.keyPath): unknown \(name) type '\(written)'"
             let guesses = Suggestions.closest(to: type, among: typeNames, limit: 3)
-            if !guesses.isEmpty { message += " (did you mean \(guesses.joined(separator: ", "))?)" }
+            if !guesses.isEmpty {
+                message += " (did you mean \(guesses.joined(separator: ", "))?)"
+            } else if typeNames.count <= 12 {
+                message += " (SwiftDet has \(typeNames.joined(separator: ", ")))"
+            }
             throw ConfigError(.registry, message + " (\(config.source))")
         }
         let view = ConfigView(dict: args, path: config.path, source: config.source, typeName: type)

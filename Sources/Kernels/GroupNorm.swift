@@ -67,17 +67,7 @@ public enum GroupNormKernel {
             x, dy, planes: planes, s: s, center: center,
             sumDy: &a, sumDyXc: &b)
         for p in 0..<planes { b[p] *= Double(rstd[p / cpg]) }
-        if dweight != nil || dbias != nil {
-            for ch in 0..<c {
-                var sw = 0.0, sb = 0.0
-                for i in 0..<n {
-                    sw += b[i * c + ch]
-                    sb += a[i * c + ch]
-                }
-                dweight?[ch] = Float(sw)
-                dbias?[ch] = Float(sb)
-            }
-        }
+        NormPlanes.affineGradients(sumDy: a, sumDyXhat: b, n: n, c: c, dweight: dweight, dbias: dbias)
         guard let dx else { return }
         // dxhat = dy * w[c]; dx = r (dxhat - sum(dxhat)/M - xhat sum(dxhat xhat)/M) per group.
         let m = Double(cpg * s)

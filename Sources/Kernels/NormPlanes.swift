@@ -142,4 +142,22 @@ public enum NormPlanes {
         }
         return (a, b)
     }
+
+    /// The affine parameters' gradients from per-plane sums over (N, C) planes: dweight[c] =
+    /// sum over n of sum(dy * xhat), dbias[c] = sum over n of sum(dy).
+    public static func affineGradients(
+        sumDy a: [Double], sumDyXhat b: [Double], n: Int, c: Int,
+        dweight: UnsafeMutablePointer<Float>?, dbias: UnsafeMutablePointer<Float>?
+    ) {
+        guard dweight != nil || dbias != nil else { return }
+        for ch in 0..<c {
+            var sw = 0.0, sb = 0.0
+            for i in 0..<n {
+                sw += b[i * c + ch]
+                sb += a[i * c + ch]
+            }
+            dweight?[ch] = Float(sw)
+            dbias?[ch] = Float(sb)
+        }
+    }
 }

@@ -108,17 +108,7 @@ public enum SwitchNormKernel {
             x, dy, planes: planes, s: s, center: st.mean,
             sumDy: &a, sumDyXc: &b)
         for p in 0..<planes { b[p] *= Double(st.rstd[p]) }
-        if dweight != nil || dbias != nil {
-            for ch in 0..<c {
-                var sw = 0.0, sb = 0.0
-                for i in 0..<n {
-                    sw += b[i * c + ch]
-                    sb += a[i * c + ch]
-                }
-                dweight?[ch] = Float(sw)
-                dbias?[ch] = Float(sb)
-            }
-        }
+        NormPlanes.affineGradients(sumDy: a, sumDyXhat: b, n: n, c: c, dweight: dweight, dbias: dbias)
         // Gradients w.r.t. the mixed mean and variance of each plane.
         var dMean = [Double](repeating: 0, count: planes)
         var dVar = [Double](repeating: 0, count: planes)

@@ -117,15 +117,7 @@ public struct RLE: Hashable, Sendable {
     }
 
     /// Foreground pixels: the sum of the odd-indexed counts, in uint32 as `rleArea`.
-    public var area: UInt32 {
-        var sum: UInt32 = 0
-        var j = 1
-        while j < counts.count {
-            sum &+= counts[j]
-            j += 2
-        }
-        return sum
-    }
+    public var area: UInt32 { counts.withUnsafeBufferPointer { Self.foreground($0) } }
 
     /// `toBbox`: `[x, y, w, h]` of the foreground, pixel-inclusive, computed as the current
     /// pycocotools `rleToBbox` does (uint32 arithmetic; `[0, 0, 0, 0]` for fewer than 2

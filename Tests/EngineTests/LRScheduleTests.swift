@@ -137,7 +137,7 @@ func close(_ a: Double, _ b: Double, _ tol: Double = 1e-12) -> Bool { abs(a - b)
                 return ""
             } catch { return "\(error)" }
         }
-        #expect(error("dict(type='StepLR', step_size=3)").contains("unsupported param_scheduler type 'StepLR'"))
+        #expect(error("dict(type='StepLR', step_size=3)").contains("param_scheduler[0]: unknown PARAM_SCHEDULERS type 'StepLR' (SwiftDet has LinearLR, MultiStepLR, ConstantLR, CosineAnnealingLR)"))
         #expect(error("dict(type='MultiStepLR', milestones=[8], gama=0.1)").contains("unknown key 'gama'"))
         #expect(error("dict(type='LinearLR', start_factor=2.0)").contains("start_factor"))
         #expect(error("dict(type='LinearLR', begin=5, end=5)").contains("end"))

@@ -153,7 +153,7 @@ import Testing
                 return "\(error)"
             }
         }
-        #expect(error("dict(optimizer=dict(type='AdamW', lr=0.001))").contains("o.optimizer.type: unsupported optimizer type 'AdamW'"))
+        #expect(error("dict(optimizer=dict(type='AdamW', lr=0.001))").contains("o.optimizer: unknown OPTIMIZERS type 'AdamW' (SwiftDet has SGD)"))
         #expect(error("dict(optimizer=dict(type='SGD', lr=0.02, momentun=0.9))").contains("unknown key 'momentun'"))
         #expect(error("dict(optimizer=dict(type='SGD', lr=0.02), grad_clip=None)").contains("unknown key 'grad_clip'"))
         #expect(error("dict(type='AmpOptimWrapper', optimizer=dict(type='SGD', lr=0.02))").contains("o.type"))

@@ -88,6 +88,28 @@ import TestSupport
         }
     }
 
+    /// A misspelt type anywhere under `model` (losses, layers, norms and convs included) is
+    /// built through a registry, whose error suggests the registered name.
+    @Test(arguments: [
+        ("model.roi_head.bbox_head.loss_bbox.type=SmoothL1Los", "SmoothL1Loss"),
+        ("model.roi_head.bbox_head.loss_cls.type=CrossEntropyLos", "CrossEntropyLoss"),
+        ("model.roi_head.bbox_roi_extractor.roi_layer.type=RoIAlig", "RoIAlign"),
+        ("model.roi_head.mask_head.upsample_cfg.type=deconvv", "deconv"),
+        ("model.backbone.conv_cfg.type=ConvW", "ConvWS"),
+        ("model.neck.norm_cfg.type=GNN", "GN"),
+        ("model.train_cfg.rcnn.sampler.type=RandomSampeler", "RandomSampler"),
+    ])
+    func misspeltTypesSuggestTheRegisteredName(_ option: String, _ suggestion: String) throws {
+        let path = try TestFiles.project("configs/demo/mask-rcnn_r18_fpn_gn-ws_fruits-nuts.py")
+        let key = String(option.prefix { $0 != "=" })
+        do {
+            _ = try ModelRegistry.detectors.build(try ConfigLoader().load(file: path, options: [option]).view("model"))
+            Issue.record("\(option) built a detector")
+        } catch {
+            #expect("\(error)".contains(String(key.dropLast(5))) && "\(error)".contains("did you mean") && "\(error)".contains(suggestion), "\(option): \(error)")
+        }
+    }
+
     /// The same keys with mmdetection's default values build.
     @Test func defaultValuesOfThoseKeysBuild() throws {
         let path = try TestFiles.project("configs/demo/mask-rcnn_r18_fpn_gn-ws_fruits-nuts.py")

@@ -31,33 +31,20 @@ public final class OptimWrapper {
         guard try c.int("accumulative_counts", default: 1) == 1 else {
             throw c.error("accumulative_counts", "gradient accumulation is not supported (expected 1)")
         }
-        let o = try c.view("optimizer")
-        let optimizerType = try o.string("type")
-        guard optimizerType == "SGD" else {
-            throw o.error("type", "unsupported optimizer type '\(optimizerType)' (SwiftDet implements SGD)")
-        }
-        try o.accept(["type", "lr", "momentum", "dampening", "weight_decay", "nesterov"])
-        let lr = try o.double("lr")
-        let weightDecay = try o.optionalDouble("weight_decay")
-        let momentum = try o.double("momentum", default: 0)
-        let dampening = try o.double("dampening", default: 0)
-        let nesterov = try o.bool("nesterov", default: false)
-        if nesterov && (momentum <= 0 || dampening != 0) {
-            throw o.error("nesterov", "Nesterov momentum requires a momentum and zero dampening")
-        }
+        let sgd = try Self.optimizers.build(try c.view("optimizer"))
         // mmengine: a None or empty paramwise_cfg means one group of all parameters.
         var paramwise: ParamwiseConfig?
         if let p = try c.optionalView("paramwise_cfg"), !p.dict.isEmpty { paramwise = try ParamwiseConfig(config: p) }
         var groups: [ParamGroup]
         do {
-            groups = try ParamGroups.build(model: model, baseLR: lr, baseWeightDecay: weightDecay, paramwise: paramwise)
+            groups = try ParamGroups.build(model: model, baseLR: sgd.lr, baseWeightDecay: sgd.weightDecay, paramwise: paramwise)
         } catch let e as ParamGroupError {
             throw c.error("paramwise_cfg", e.message)
         }
         for g in groups.indices {
-            groups[g].momentum = momentum
-            groups[g].dampening = dampening
-            groups[g].nesterov = nesterov
+            groups[g].momentum = sgd.momentum
+            groups[g].dampening = sgd.dampening
+            groups[g].nesterov = sgd.nesterov
         }
         let clip = try c.optionalView("clip_grad").map { try GradClip(config: $0) }
         self.init(groups: groups, clipGrad: clip)
@@ -155,4 +142,31 @@ extension OptimWrapper {
             }
         }
     }
+}
+
+extension OptimWrapper {
+    /// torch's `SGD` arguments as `optim_wrapper.optimizer` gives them.
+    public struct SGDOptions: Sendable {
+        public var lr: Double
+        public var weightDecay: Double?
+        public var momentum = 0.0, dampening = 0.0
+        public var nesterov = false
+
+        public init(config o: ConfigView) throws {
+            try o.accept(["lr", "momentum", "dampening", "weight_decay", "nesterov"])
+            lr = try o.double("lr")
+            weightDecay = try o.optionalDouble("weight_decay")
+            momentum = try o.double("momentum", default: 0)
+            dampening = try o.double("dampening", default: 0)
+            nesterov = try o.bool("nesterov", default: false)
+            if nesterov && (momentum <= 0 || dampening != 0) {
+                throw o.error("nesterov", "Nesterov momentum requires a momentum and zero dampening")
+            }
+        }
+    }
+
+    /// mmengine's OPTIMIZERS that SwiftDet implements.
+    public static let optimizers = Registry<SGDOptions>("OPTIMIZERS", [
+        "SGD": { try SGDOptions(config: $0) },
+    ])
 }

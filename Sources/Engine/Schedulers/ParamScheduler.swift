@@ -83,7 +83,6 @@ extension ParamScheduler {
     /// does (max_epochs for epoch-based, max_epochs * epochLength for iteration-based);
     /// `convert_to_iter_based` turns an epoch-based scheduler into an iteration-based one.
     public init(config c: ConfigView, epochLength: Int, maxEpochs: Int?) throws {
-        let type = try c.string("type")
         let byEpoch = try c.bool("by_epoch", default: true)
         let convert = try c.bool("convert_to_iter_based", default: false)
         if convert && !byEpoch {
@@ -103,37 +102,43 @@ extension ParamScheduler {
         let begin = Int(beginRaw * Double(scale))
         let end = endRaw == Double(Self.infinity) ? Self.infinity : Int(endRaw * Double(scale))
         guard end > begin else { throw c.error("end", "end (\(end)) must be larger than begin (\(begin))") }
-        var rule = try Self.rule(type: type, config: c, scale: scale)
+        var rule = try Self.rules.build(c)(scale)
         if case .cosineAnnealing(0, let etaMin, let ratio) = rule {
             rule = .cosineAnnealing(tMax: end - begin, etaMin: etaMin, etaMinRatio: ratio)  // T_max or (end - begin)
         }
         self.init(rule: rule, begin: begin, end: end, byEpoch: byEpoch && !convert)
     }
 
-    private static func rule(type: String, config c: ConfigView, scale: Int) throws -> Rule {
-        func factor(_ key: String, _ d: Double) throws -> Double {
-            let f = try c.double(key, default: d)
-            guard f >= 0 && f <= 1 else { throw c.error(key, "must be between 0 and 1, got \(f)") }
-            return f
-        }
-        switch type {
-        case "LinearLR":
+    /// mmengine's PARAM_SCHEDULERS that SwiftDet implements, one entry each: the rule of a
+    /// config, given the iteration scale of `convert_to_iter_based` (1 otherwise).
+    static let rules = Registry<@Sendable (_ scale: Int) -> Rule>("PARAM_SCHEDULERS", [
+        "LinearLR": { c in
             try c.accept(commonKeys + ["start_factor", "end_factor"])
-            return .linear(startFactor: try factor("start_factor", 1.0 / 3), endFactor: try factor("end_factor", 1))
-        case "MultiStepLR":
+            let (start, end) = (try factor(c, "start_factor", 1.0 / 3), try factor(c, "end_factor", 1))
+            return { _ in .linear(startFactor: start, endFactor: end) }
+        },
+        "MultiStepLR": { c in
             try c.accept(commonKeys + ["milestones", "gamma"])
-            return .multiStep(milestones: try c.ints("milestones").map { $0 * scale }, gamma: try c.double("gamma", default: 0.1))
-        case "ConstantLR":
+            let (milestones, gamma) = (try c.ints("milestones"), try c.double("gamma", default: 0.1))
+            return { scale in .multiStep(milestones: milestones.map { $0 * scale }, gamma: gamma) }
+        },
+        "ConstantLR": { c in
             try c.accept(commonKeys + ["factor"])
-            return .constant(factor: try factor("factor", 1.0 / 3))
-        case "CosineAnnealingLR":
+            let f = try factor(c, "factor", 1.0 / 3)
+            return { _ in .constant(factor: f) }
+        },
+        "CosineAnnealingLR": { c in
             try c.accept(commonKeys + ["T_max", "eta_min", "eta_min_ratio"])
             let etaMin = try c.optionalDouble("eta_min"), ratio = try c.optionalDouble("eta_min_ratio")
             if etaMin != nil && ratio != nil { throw c.error("eta_min_ratio", "give either eta_min or eta_min_ratio, not both") }
-            return .cosineAnnealing(tMax: try c.optionalInt("T_max").map { $0 * scale } ?? 0,
-                                    etaMin: ratio == nil ? (etaMin ?? 0) : nil, etaMinRatio: ratio)
-        default:
-            throw c.error("type", "unsupported param_scheduler type '\(type)' (SwiftDet implements LinearLR, MultiStepLR, ConstantLR, CosineAnnealingLR)")
-        }
+            let tMax = try c.optionalInt("T_max")
+            return { scale in .cosineAnnealing(tMax: tMax.map { $0 * scale } ?? 0, etaMin: ratio == nil ? (etaMin ?? 0) : nil, etaMinRatio: ratio) }
+        },
+    ])
+
+    private static func factor(_ c: ConfigView, _ key: String, _ d: Double) throws -> Double {
+        let f = try c.double(key, default: d)
+        guard f >= 0 && f <= 1 else { throw c.error(key, "must be between 0 and 1, got \(f)") }
+        return f
     }
 }

@@ -18,11 +18,8 @@ public struct ProposalConfig: Sendable {
 
     public init(config c: ConfigView) throws {
         try c.accept(["nms_pre", "max_per_img", "nms", "min_bbox_size", "score_thr"])
-        let nms = try c.view("nms")
-        try nms.accept(["type", "iou_threshold"])
-        guard try nms.string("type") == "nms" else { throw nms.error("type", "only 'nms' is supported") }
         self.init(nmsPre: try c.int("nms_pre", default: -1), maxPerImage: try c.int("max_per_img"),
-                  iouThreshold: Float(try nms.double("iou_threshold")), minBBoxSize: Float(try c.double("min_bbox_size", default: 0)))
+                  iouThreshold: try ModelRegistry.nms.build(try c.view("nms")), minBBoxSize: Float(try c.double("min_bbox_size", default: 0)))
     }
 }
 

@@ -18,10 +18,7 @@ public struct RCNNTestConfig: Sendable {
 
     public init(config c: ConfigView) throws {
         try c.accept(["score_thr", "nms", "max_per_img", "mask_thr_binary"])
-        let nms = try c.view("nms")
-        try nms.accept(["type", "iou_threshold"])
-        guard try nms.string("type") == "nms" else { throw nms.error("type", "only 'nms' is supported") }
-        self.init(scoreThreshold: Float(try c.double("score_thr")), iouThreshold: Float(try nms.double("iou_threshold")),
+        self.init(scoreThreshold: Float(try c.double("score_thr")), iouThreshold: try ModelRegistry.nms.build(try c.view("nms")),
                   maxPerImage: try c.int("max_per_img"), maskThresholdBinary: Float(try c.double("mask_thr_binary", default: 0.5)))
     }
 }

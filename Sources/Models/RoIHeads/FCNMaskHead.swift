@@ -59,11 +59,7 @@ extension FCNMaskHead {
         try c.expectFlags(["class_agnostic"], false)
         try c.expectDefaultLayer("predictor_cfg", "Conv")
         try c.rejectInitConfig()
-        if let up = try c.optionalView("upsample_cfg") {
-            guard try up.string("type") == "deconv", try up.int("scale_factor", default: 2) == 2 else {
-                throw up.error("type", "only deconv upsampling by 2 is supported")
-            }
-        }
+        if let up = try c.optionalView("upsample_cfg") { _ = try ModelRegistry.upsampleLayers.build(up) }
         self.init(numConvs: try c.int("num_convs", default: 4), inChannels: try c.int("in_channels", default: 256),
                   convOutChannels: try c.int("conv_out_channels", default: 256), numClasses: try c.int("num_classes", default: 80),
                   conv: try ConvSpec(config: try c.optionalView("conv_cfg")),

@@ -62,12 +62,24 @@ extension SingleRoIExtractor {
     public init(config c: ConfigView) throws {
         try c.accept(["type", "roi_layer", "out_channels", "featmap_strides", "finest_scale", "init_cfg"])
         try c.rejectInitConfig()
-        let layer = try c.view("roi_layer")
-        try layer.accept(["type", "output_size", "sampling_ratio", "aligned", "pool_mode", "use_torchvision"])
-        guard try layer.string("type") == "RoIAlign" else { throw layer.error("type", "only RoIAlign is supported") }
-        guard try layer.string("pool_mode", default: "avg") == "avg" else { throw layer.error("pool_mode", "only 'avg' is supported") }
-        self.init(outputSize: try layer.int("output_size"), samplingRatio: try layer.int("sampling_ratio", default: 0),
-                  aligned: try layer.bool("aligned", default: true), featmapStrides: try c.ints("featmap_strides"),
+        let layer = try ModelRegistry.roiLayers.build(try c.view("roi_layer"))
+        self.init(outputSize: layer.outputSize, samplingRatio: layer.samplingRatio,
+                  aligned: layer.aligned, featmapStrides: try c.ints("featmap_strides"),
                   finestScale: Float(try c.int("finest_scale", default: 56)), outChannels: try c.int("out_channels"))
+    }
+}
+
+/// mmcv's `RoIAlign` config (`roi_layer=dict(type='RoIAlign', output_size=7, sampling_ratio=0)`).
+public struct RoIAlignOptions: Sendable {
+    public var outputSize: Int
+    public var samplingRatio: Int
+    public var aligned: Bool
+
+    public init(config c: ConfigView) throws {
+        try c.accept(["output_size", "sampling_ratio", "aligned", "pool_mode", "use_torchvision"])
+        guard try c.string("pool_mode", default: "avg") == "avg" else { throw c.error("pool_mode", "only 'avg' is supported") }
+        outputSize = try c.int("output_size")
+        samplingRatio = try c.int("sampling_ratio", default: 0)
+        aligned = try c.bool("aligned", default: true)
     }
 }

@@ -1,6 +1,27 @@
 import Autograd
 import Config
 
+/// A loss config (`loss_cls`, `loss_bbox`, `loss_mask`) as `ModelRegistry.losses` builds it;
+/// each head then takes the kind of loss it computes.
+public protocol LossSpec: Sendable {}
+
+/// mmdetection's `CrossEntropyLoss` config: softmax, sigmoid (`use_sigmoid`) or per-class mask
+/// (`use_mask`) cross-entropy with `loss_weight`.
+public struct CrossEntropyLossSpec: LossSpec {
+    public var useSigmoid = false, useMask = false
+    public var weight: Float = 1
+
+    public init(config c: ConfigView) throws {
+        try c.accept(["use_sigmoid", "use_mask", "loss_weight", "reduction", "class_weight", "ignore_index", "avg_non_ignore"])
+        useSigmoid = try c.bool("use_sigmoid", default: false)
+        useMask = try c.bool("use_mask", default: false)
+        guard try c.string("reduction", default: "mean") == "mean" else { throw c.error("reduction", "only 'mean' is supported") }
+        if let v = c.value("class_weight"), !v.isNone { throw c.error("class_weight", "class weights are not supported") }
+        if try c.bool("avg_non_ignore", default: false) { throw c.error("avg_non_ignore", "avg_non_ignore=True is not supported") }
+        weight = Float(try c.double("loss_weight", default: 1))
+    }
+}
+
 /// A classification loss as mmdetection configures it (`CrossEntropyLoss` with use_sigmoid /
 /// use_mask and loss_weight). The head decides which form it needs; the config must agree.
 public struct ClassLoss: Sendable, Equatable {
@@ -8,20 +29,19 @@ public struct ClassLoss: Sendable, Equatable {
 
     public init(weight: Float = 1) { self.weight = weight }
 
-    /// `loss_cls` / `loss_mask` config: type CrossEntropyLoss; `sigmoid` or `mask` tells what
-    /// the head computes (softmax otherwise), and a config that says otherwise is an error.
+    /// `loss_cls` / `loss_mask` config, through `ModelRegistry.losses`: `sigmoid` or `mask`
+    /// tells what the head computes (softmax otherwise), and a config that says otherwise is
+    /// an error.
     public init(config c: ConfigView?, sigmoid: Bool = false, mask: Bool = false) throws {
         guard let c else { return }
-        try c.accept(["type", "use_sigmoid", "use_mask", "loss_weight", "reduction", "class_weight", "ignore_index", "avg_non_ignore"])
-        guard try c.string("type") == "CrossEntropyLoss" else { throw c.error("type", "only CrossEntropyLoss is supported here") }
-        guard try c.bool("use_sigmoid", default: false) == sigmoid else {
+        guard let ce = try ModelRegistry.losses.build(c) as? CrossEntropyLossSpec else {
+            throw c.error("type", "this head computes a cross-entropy: only CrossEntropyLoss is supported here")
+        }
+        guard ce.useSigmoid == sigmoid else {
             throw c.error("use_sigmoid", sigmoid ? "this head needs use_sigmoid=True" : "this head needs a softmax loss (use_sigmoid=False)")
         }
-        guard try c.bool("use_mask", default: false) == mask else { throw c.error("use_mask", mask ? "a mask head needs use_mask=True" : "use_mask is for mask heads") }
-        guard try c.string("reduction", default: "mean") == "mean" else { throw c.error("reduction", "only 'mean' is supported") }
-        if let v = c.value("class_weight"), !v.isNone { throw c.error("class_weight", "class weights are not supported") }
-        if try c.bool("avg_non_ignore", default: false) { throw c.error("avg_non_ignore", "avg_non_ignore=True is not supported") }
-        weight = Float(try c.double("loss_weight", default: 1))
+        guard ce.useMask == mask else { throw c.error("use_mask", mask ? "a mask head needs use_mask=True" : "use_mask is for mask heads") }
+        weight = ce.weight
     }
 
     /// `loss` scaled by the weight (unchanged for weight 1, as mmdetection's value is).
@@ -30,7 +50,7 @@ public struct ClassLoss: Sendable, Equatable {
 
 /// A box regression loss as mmdetection configures it: `L1Loss` or `SmoothL1Loss` (beta),
 /// with loss_weight, on encoded deltas.
-public struct BoxLoss: Sendable, Equatable {
+public struct BoxLoss: LossSpec, Equatable {
     public enum Kind: Sendable, Equatable {
         case l1
         case smoothL1(beta: Float)
@@ -44,16 +64,24 @@ public struct BoxLoss: Sendable, Equatable {
         self.weight = weight
     }
 
+    /// `loss_bbox` config, through `ModelRegistry.losses`.
     public init(config c: ConfigView?) throws {
         guard let c else { return }
-        try c.accept(["type", "beta", "loss_weight", "reduction"])
-        switch try c.string("type") {
-        case "L1Loss": kind = .l1
-        case "SmoothL1Loss":
+        guard let box = try ModelRegistry.losses.build(c) as? BoxLoss else {
+            throw c.error("type", "a box regression loss is needed here: L1Loss or SmoothL1Loss")
+        }
+        self = box
+    }
+
+    /// mmdetection's `L1Loss` / `SmoothL1Loss` config (as registered).
+    public init(registered c: ConfigView) throws {
+        if c.typeName == "SmoothL1Loss" {
+            try c.accept(["beta", "loss_weight", "reduction"])
             let beta = try c.double("beta", default: 1)
             guard beta > 0 else { throw c.error("beta", "must be > 0") }
             kind = .smoothL1(beta: Float(beta))
-        default: throw c.error("type", "expected L1Loss or SmoothL1Loss")
+        } else {
+            try c.accept(["loss_weight", "reduction"])
         }
         guard try c.string("reduction", default: "mean") == "mean" else { throw c.error("reduction", "only 'mean' is supported") }
         weight = Float(try c.double("loss_weight", default: 1))

@@ -89,9 +89,7 @@ extension MaxIoUAssigner {
         try c.accept(["type", "pos_iou_thr", "neg_iou_thr", "min_pos_iou", "match_low_quality", "gt_max_assign_all",
                       "ignore_iof_thr", "ignore_wrt_candidates", "gpu_assign_thr", "iou_calculator"])
         if try c.double("ignore_iof_thr", default: -1) >= 0 { throw c.error("ignore_iof_thr", "only -1 (no crowd-ignore IoF) is supported") }
-        if let calc = try c.optionalView("iou_calculator"), try calc.string("type") != "BboxOverlaps2D" {
-            throw calc.error("type", "only BboxOverlaps2D is supported")
-        }
+        if let calc = try c.optionalView("iou_calculator") { _ = try ModelRegistry.iouCalculators.build(calc) }
         self.init(posIoUThr: Float(try c.double("pos_iou_thr")), negIoUThr: Float(try c.double("neg_iou_thr")),
                   minPosIoU: Float(try c.double("min_pos_iou", default: 0)),
                   matchLowQuality: try c.bool("match_low_quality", default: true),

@@ -12,16 +12,16 @@ public enum ConvSpec: Equatable, Sendable {
     /// From mmcv's `conv_cfg`: None / `Conv` / `Conv2d` is plain, `ConvWS` standardizes.
     public init(config: ConfigView?) throws {
         guard let config else { self = .plain; return }
-        let type = try config.string("type")
-        switch type {
-        case "Conv", "Conv2d":
-            try config.accept(["type"])
-            self = .plain
-        case "ConvWS":
-            try config.accept(["type", "eps"])
-            self = .weightStandardized(eps: Float(try config.double("eps", default: 1e-5)))
-        default:
-            throw config.error("type", "unknown conv_cfg type '\(type)' (expected Conv, Conv2d or ConvWS)")
-        }
+        self = try Self.registry.build(config)
     }
+
+    /// mmcv's CONV_LAYERS: the `conv_cfg` types, one line each.
+    public static let registry = Registry<ConvSpec>("conv_cfg", [
+        "Conv": { try $0.accept([]); return .plain },
+        "Conv2d": { try $0.accept([]); return .plain },
+        "ConvWS": { c in
+            try c.accept(["eps"])
+            return .weightStandardized(eps: Float(try c.double("eps", default: 1e-5)))
+        },
+    ])
 }
