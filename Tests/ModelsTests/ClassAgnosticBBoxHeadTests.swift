@@ -56,21 +56,32 @@ import Testing
         Init.fillNormal(x, mean: 0, std: 1, using: &rng)
         let (ca, ra) = a(x), (cs, rs) = s(x)
         #expect(ra.shape == [r, 4] && rs.shape == [r, 12])
+        // The two fc_reg products have other shapes, so a BLAS kernel may round them
+        // differently: equal within float32 error (8-term dot products of O(1) values).
+        let (pa, ps) = (ra.scalars, rs.scalars)
+        for i in 0..<r {
+            for k in 0..<Self.numClasses {
+                for j in 0..<4 { #expect(Swift.abs(ps[i * 12 + 4 * k + j] - pa[i * 4 + j]) <= 1e-5, "delta \(i) \(k) \(j)") }
+            }
+        }
         let samples = Self.samples(r)
         let la = a.loss(clsScore: ca, bboxPred: ra, samples: samples), ls = s.loss(clsScore: cs, bboxPred: rs, samples: samples)
-        #expect(la.bbox.scalars == ls.bbox.scalars && la.cls.scalars == ls.cls.scalars && la.accuracy == ls.accuracy)
+        #expect(Swift.abs(la.bbox.scalars[0] - ls.bbox.scalars[0]) <= 1e-5 * ls.bbox.scalars[0])
+        #expect(la.cls.scalars == ls.cls.scalars && la.accuracy == ls.accuracy)  // the same computation
         #expect(la.bbox.scalars[0] > 0)
         (la.bbox + la.cls).backward()
         (ls.bbox + ls.cls).backward()
         let ga = try #require(a.fcReg.weight.grad).scalars, gs = try #require(s.fcReg.weight.grad).scalars
         for i in ga.indices {
             let summed = (0..<Self.numClasses).reduce(Float(0)) { $0 + gs[$1 * ga.count + i] }
-            #expect(Swift.abs(ga[i] - summed) <= 1e-6 * (1 + Swift.abs(summed)), "fc_reg grad \(i): \(ga[i]) vs \(summed)")
+            #expect(Swift.abs(ga[i] - summed) <= 1e-5 * (1 + Swift.abs(summed)), "fc_reg grad \(i): \(ga[i]) vs \(summed)")
         }
         let rois = samples.rois
         let cfg = RCNNTestConfig(scoreThreshold: 0, iouThreshold: 0.5, maxPerImage: 100)
         let da = a.predict(clsScore: ca, bboxPred: ra, rois: rois, imgShape: (40, 60), rescaleBy: (0.5, 0.5), config: cfg)
         let ds = s.predict(clsScore: cs, bboxPred: rs, rois: rois, imgShape: (40, 60), rescaleBy: (0.5, 0.5), config: cfg)
-        #expect(da.count > 0 && da.boxes.scalars == ds.boxes.scalars && da.scores == ds.scores && da.labels == ds.labels)
+        #expect(da.count > 0 && da.scores == ds.scores && da.labels == ds.labels)
+        // Boxes of up to 60 pixels from deltas equal within 1e-5: within 1e-3 pixels.
+        #expect(da.boxes.shape == ds.boxes.shape && zip(da.boxes.scalars, ds.boxes.scalars).allSatisfy { Swift.abs($0 - $1) <= 1e-3 })
     }
 }
