@@ -50,13 +50,16 @@ let package = Package(
         .systemLibrary(
             name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: - BLAS set-up (C, runs before main: kernel choice and spin wait, see blas_setup.c)
         .target(name: "CBLASSetup", dependencies: ["COpenBLAS"], path: "Sources/CBLASSetup"),
 
         // MARK: - Libraries
         .target(name: "Kernels", dependencies: ["COpenBLAS", "CBLASSetup"], exclude: ["README.md"], swiftSettings: swiftSettings),
-        .target(name: "Autograd", dependencies: ["Kernels"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Autograd", dependencies: ["Kernels", "CZlib"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "NN", dependencies: ["Autograd", "Kernels", "Config", "Structures"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Config", dependencies: ["CJSONC", "CYAML"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Structures", dependencies: ["CJSONC", "Kernels"], exclude: ["README.md"], swiftSettings: swiftSettings),
@@ -129,9 +132,9 @@ let package = Package(
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["Config"], path: "Tests/TestSupport"),
-        .testTarget(name: "SystemLibrariesTests", dependencies: ["COpenBLAS", "CJPEG", "CJSONC", "CYAML"]),
+        .testTarget(name: "SystemLibrariesTests", dependencies: ["COpenBLAS", "CJPEG", "CJSONC", "CYAML", "CZlib"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
-        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Kernels", "TestSupport"]),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Kernels", "Config", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "Kernels", "Config", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "Autograd", "Kernels", "Config", "Structures", "Datasets", "TestSupport"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TestSupport"]),

@@ -55,21 +55,31 @@ extension Module {
         }
     }
 
-    /// Copies tensors from `file` into the model by key; with `prefix`, the file's key for a
-    /// model key k is prefix + k and only the file's keys under `prefix` are considered (a
-    /// sub-module from a whole-detector checkpoint: prefix "backbone."). Returns what did not
-    /// match; with `strict`, any missing or unexpected key or shape mismatch throws and
-    /// nothing is copied.
+    /// Copies tensors from `file` (safetensors or `.pth`) into the model by key, with mmengine's
+    /// rules: with `prefix`, the file's key for a model key k is prefix + k and only the file's
+    /// keys under `prefix` are considered (a sub-module from a whole-detector checkpoint: prefix
+    /// "backbone."); without one, a leading `module.` (DataParallel) is stripped. A missing
+    /// `num_batches_tracked` is not reported (old torchvision and converted files lack it).
+    /// Returns what did not match; with `strict`, any missing or unexpected key or shape
+    /// mismatch throws and nothing is copied.
     @discardableResult
-    public func loadStateDict(from file: SafetensorsFile, prefix: String = "", strict: Bool = true) throws -> LoadReport {
+    public func loadStateDict(from file: any TensorArchive, prefix: String = "", strict: Bool = true) throws -> LoadReport {
         let entries = stateDict(prefix: prefix)
         var report = LoadReport()
         let fileNames = file.names.filter { $0.hasPrefix(prefix) }
-        let names = Set(fileNames)
+        // The model key each file key stands for.
+        var byModelKey: [String: String] = [:]
+        for name in fileNames {
+            let key = prefix.isEmpty && name.hasPrefix("module.") ? String(name.dropFirst("module.".count)) : name
+            if byModelKey[key] == nil { byModelKey[key] = name }
+        }
         var plan: [(StateEntry, Tensor)] = []
         for e in entries {
-            guard names.contains(e.key) else { report.missing.append(e.key); continue }
-            let t = e.isInteger ? try file.indicesAsTensor(e.key) : try file.tensor(e.key)
+            guard let name = byModelKey[e.key] else {
+                if !e.key.hasSuffix("num_batches_tracked") { report.missing.append(e.key) }
+                continue
+            }
+            let t = e.isInteger ? try file.indicesAsTensor(name) : try file.tensor(name)
             guard t.shape == e.tensor.shape else {
                 report.shapeMismatches.append("\(e.key): checkpoint \(t.shape), model \(e.tensor.shape)")
                 continue
@@ -77,7 +87,7 @@ extension Module {
             plan.append((e, t))
         }
         let known = Set(entries.map(\.key))
-        report.unexpected = fileNames.filter { !known.contains($0) }
+        report.unexpected = byModelKey.filter { !known.contains($0.key) }.map(\.value).sorted()
         if strict && !report.isClean {
             throw StateDictError(path: file.path, report: report, reason: "checkpoint does not match the model")
         }
@@ -87,9 +97,9 @@ extension Module {
         return report
     }
 
-    /// Loads a safetensors checkpoint from `path` (see `loadStateDict(from:prefix:strict:)`).
+    /// Loads a safetensors or `.pth` checkpoint from `path` (see `loadStateDict(from:prefix:strict:)`).
     @discardableResult
     public func loadStateDict(path: String, prefix: String = "", strict: Bool = true) throws -> LoadReport {
-        try loadStateDict(from: SafetensorsFile(path: path), prefix: prefix, strict: strict)
+        try loadStateDict(from: TensorArchives.open(path), prefix: prefix, strict: strict)
     }
 }

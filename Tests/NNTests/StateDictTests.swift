@@ -42,7 +42,10 @@ import Testing
         let report = try m.loadStateDict(path: path, strict: false)
         #expect(report.unexpected == ["layer9.extra"])
         #expect(report.shapeMismatches == ["layer1.conv.weight: checkpoint [4, 3, 1, 1], model [4, 3, 3, 3]"])
-        #expect(report.missing.contains("layer2.gn.weight") && report.missing.count == 8)
+        // mmengine: a missing num_batches_tracked is not reported (old files lack it).
+        #expect(m.stateDict().contains { $0.key.hasSuffix("num_batches_tracked") })
+        #expect(report.missing.contains("layer2.gn.weight") && report.missing.count == 7)
+        #expect(!report.missing.contains { $0.hasSuffix("num_batches_tracked") })
         #expect(m.scale.scalars == [7, 7], "non-strict loading copies what matches")
         do {
             try m.loadStateDict(path: path)

@@ -129,6 +129,8 @@ public final class ImageInference {
             throw InferenceError.checkpointMismatch(path: checkpoint, report: report)
         } catch let error as SafetensorsFile.Error {
             throw InferenceError.unreadableCheckpoint(path: checkpoint, reason: error.description)
+        } catch let error as PthError {
+            throw InferenceError.unreadableCheckpoint(path: checkpoint, reason: error.message)
         }
     }
 

@@ -42,9 +42,9 @@ extension ResNet {
         guard FileManager.default.fileExists(atPath: checkpoint) else {
             throw PretrainedError(checkpoint: checkpoint, reason: "no such file")
         }
-        let file: SafetensorsFile
-        do { file = try SafetensorsFile(path: checkpoint) } catch {
-            throw PretrainedError(checkpoint: checkpoint, reason: "not a readable safetensors file (\(error))")
+        let file: any TensorArchive
+        do { file = try TensorArchives.open(checkpoint) } catch {
+            throw PretrainedError(checkpoint: checkpoint, reason: "not a readable checkpoint (\(error))")
         }
         // mmengine's `prefix` selects `prefix.`-keys; otherwise accept a whole-detector file.
         var keyPrefix = prefix.map { $0.hasSuffix(".") ? $0 : $0 + "." } ?? ""
@@ -57,6 +57,9 @@ extension ResNet {
         }
         if !report.shapeMismatches.isEmpty {
             throw PretrainedError(checkpoint: checkpoint, reason: "shape mismatches: " + report.shapeMismatches.prefix(5).joined(separator: "; "))
+        }
+        if !report.unexpected.isEmpty {
+            FileHandle.standardError.write(Data("note: backbone init from \(checkpoint): \(report.unexpected.count) keys of the file are not the backbone's (ignored): \(report.unexpected.prefix(5).joined(separator: ", "))\n".utf8))
         }
         if !report.missing.isEmpty {
             FileHandle.standardError.write(Data("warning: backbone init from \(checkpoint): \(report.missing.count) keys missing (kept their default init): \(report.missing.prefix(5).joined(separator: ", "))\n".utf8))
