@@ -53,6 +53,9 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
 
         // MARK: - BLAS set-up (C, runs before main: kernel choice and spin wait, see blas_setup.c)
         .target(name: "CBLASSetup", dependencies: ["COpenBLAS"], path: "Sources/CBLASSetup"),
@@ -62,7 +65,7 @@ let package = Package(
         .target(name: "Autograd", dependencies: ["Kernels", "CZlib"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "NN", dependencies: ["Autograd", "Kernels", "Config", "Structures"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Config", dependencies: ["CJSONC", "CYAML"], exclude: ["README.md"], swiftSettings: swiftSettings),
-        .target(name: "Structures", dependencies: ["CJSONC", "Kernels"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Structures", dependencies: ["CJSONC", "CCrypto", "Kernels"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "Datasets",
             dependencies: ["Structures", "Config", "Autograd", "Kernels", "CTurboJPEG"],
@@ -132,7 +135,7 @@ let package = Package(
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["Config"], path: "Tests/TestSupport"),
-        .testTarget(name: "SystemLibrariesTests", dependencies: ["COpenBLAS", "CJPEG", "CJSONC", "CYAML", "CZlib"]),
+        .testTarget(name: "SystemLibrariesTests", dependencies: ["COpenBLAS", "CJPEG", "CJSONC", "CYAML", "CZlib", "CCrypto"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Kernels", "Config", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "Kernels", "Config", "TestSupport"]),

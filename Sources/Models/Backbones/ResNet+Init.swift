@@ -8,8 +8,8 @@ public struct PretrainedError: Error, CustomStringConvertible {
     public let checkpoint: String
     public let reason: String
     public var description: String {
-        "backbone init_cfg Pretrained checkpoint '\(checkpoint)': \(reason). SwiftDet loads local safetensors files "
-            + "with mmdetection key names only; to train from scratch set model.backbone.init_cfg=None "
+        "backbone init_cfg Pretrained checkpoint '\(checkpoint)': \(reason). SwiftDet loads local .pth and "
+            + "safetensors files; to train from scratch set model.backbone.init_cfg=None "
             + "(--cfg-options model.backbone.init_cfg=None)"
     }
 }
@@ -36,14 +36,15 @@ extension ResNet {
     }
 
     private func loadPretrained(_ checkpoint: String, prefix: String?) throws {
-        if checkpoint.contains("://") {
-            throw PretrainedError(checkpoint: checkpoint, reason: "downloads are not supported")
+        let path: String
+        do { path = try PretrainedWeights.locate(checkpoint) } catch {
+            throw PretrainedError(checkpoint: checkpoint, reason: "\(error)")
         }
-        guard FileManager.default.fileExists(atPath: checkpoint) else {
+        guard FileManager.default.fileExists(atPath: path) else {
             throw PretrainedError(checkpoint: checkpoint, reason: "no such file")
         }
         let file: any TensorArchive
-        do { file = try TensorArchives.open(checkpoint) } catch {
+        do { file = try TensorArchives.open(path) } catch {
             throw PretrainedError(checkpoint: checkpoint, reason: "not a readable checkpoint (\(error))")
         }
         // mmengine's `prefix` selects `prefix.`-keys; otherwise accept a whole-detector file.
