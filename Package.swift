@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "bench", targets: ["bench"]),
         .executable(name: "print-config", targets: ["print-config"]),
         .executable(name: "model-info", targets: ["model-info"]),
+        .executable(name: "convert-checkpoint", targets: ["convert-checkpoint"]),
         .executable(name: "coco-eval", targets: ["coco-eval"]),
         .executable(name: "analyze-logs", targets: ["analyze-logs"]),
         .executable(name: "train", targets: ["train"]),
@@ -99,6 +100,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/model-info", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "convert-checkpoint",
+            dependencies: ["Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "tools/convert-checkpoint", swiftSettings: swiftSettings),
         .executableTarget(
             name: "coco-eval",
             dependencies: [

@@ -45,11 +45,19 @@ extension Module {
         return out
     }
 
-    /// Writes the state dict as safetensors (float32 tensors, int64 integer buffers),
-    /// atomically (Structures' AtomicFile: temporary file, fsync, rename).
+    /// Writes the state dict (float32 tensors, int64 integer buffers) as safetensors, or as a
+    /// PyTorch zip checkpoint when `path` ends in `.pth`/`.pt`, atomically (Structures'
+    /// AtomicFile: temporary file, fsync, rename).
     public func saveStateDict(to path: String, metadata: [String: String] = [:]) throws {
-        let entries = stateDict().map { SafetensorsFile.Item(name: $0.key, tensor: $0.tensor, dtype: $0.isInteger ? .i64 : .f32) }
-        let data = try SafetensorsFile.encode(entries, metadata: metadata)
+        let data: Data
+        if path.hasSuffix(".pth") || path.hasSuffix(".pt") {
+            // A torch.save zip {'meta': metadata, 'state_dict': ...} that torch and mmengine load.
+            data = try PthWriter.encode(stateDict().map { PthWriter.Item(name: $0.key, tensor: $0.tensor, isInteger: $0.isInteger) },
+                                        meta: metadata)
+        } else {
+            let entries = stateDict().map { SafetensorsFile.Item(name: $0.key, tensor: $0.tensor, dtype: $0.isInteger ? .i64 : .f32) }
+            data = try SafetensorsFile.encode(entries, metadata: metadata)
+        }
         do { try AtomicFile.write(data, to: path) } catch let f as AtomicFile.Failure {
             throw StateDictError(path: path, report: nil, reason: f.reason)
         }

@@ -59,3 +59,44 @@ import TestSupport
         }
     }
 }
+
+/// `convert-checkpoint`'s conversions keep every tensor's dtype and bytes.
+@Suite struct CheckpointConversionTests {
+    @Test func pthToSafetensorsAndBackKeepsEveryDtypeAndByte() throws {
+        let dir = try RunnerTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let source = try TestFiles.fixture("pth/zip_p2_dtypes.pth")
+        let original = try PthFile(path: source)
+        #expect(Set(original.names.compactMap { original.dtype($0) }).count == 10, "all ten dtypes")
+        let st = dir + "/x.safetensors", back = dir + "/x.pth"
+        let s1 = try CheckpointConversion.convert(source, to: st)
+        let s2 = try CheckpointConversion.convert(st, to: back)
+        #expect(s1.tensors == original.names.count && s2.tensors == original.names.count)
+        let safetensors = try SafetensorsFile(path: st), again = try PthFile(path: back)
+        #expect(safetensors.metadata["source_format"] == "zip" && safetensors.metadata["source_sha256"]?.count == 64)
+        for name in original.names {
+            #expect(try safetensors.rawBytes(name) == original.rawBytes(name) && safetensors.entries[name]?.dtype.element == original.dtype(name), "\(name)")
+            #expect(try again.rawBytes(name) == original.rawBytes(name) && again.dtype(name) == original.dtype(name), "\(name)")
+        }
+    }
+
+    @Test func keyRulesSelectAndRename() throws {
+        let dir = try RunnerTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var options = CheckpointConversion.Options()
+        options.prefix = "backbone"
+        let (entries, skipped, _) = try CheckpointConversion.entries(try TestFiles.fixture("pth/keys_mmcls.pth"), options: options)
+        #expect(!entries.isEmpty && entries.allSatisfy { !$0.key.hasPrefix("backbone.") && !$0.key.hasPrefix("head.") })
+        #expect(skipped.isEmpty)
+        options = CheckpointConversion.Options()
+        options.stripModule = true
+        let module = try CheckpointConversion.entries(try TestFiles.fixture("pth/tiny_demo_module.pth"), options: options).entries
+        let plain = try SafetensorsFile(path: try TestFiles.fixture("pth/tiny_demo.safetensors"))
+        #expect(Set(module.map(\.key)) == Set(plain.names))
+        options.prefix = "nothing"
+        #expect(throws: CheckpointConversion.Failure.self) { try CheckpointConversion.entries(try TestFiles.fixture("pth/keys_mmcls.pth"), options: options) }
+        // A refused file stays refused, and nothing is written.
+        #expect(throws: PthError.self) { try CheckpointConversion.convert(try TestFiles.fixture("pth/evil_system_zip.pth"), to: dir + "/evil.safetensors") }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/evil.safetensors"))
+    }
+}

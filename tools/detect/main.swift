@@ -25,14 +25,16 @@ struct Detect: ParsableCommand {
             COCO's class names, and category_id is the official COCO id (1..90). Any other model writes \
             the label as category_id and draws "class N".
 
-            CHECKPOINT is a safetensors file with mmdetection's state-dict keys, loaded strictly \
+            CHECKPOINT is a PyTorch .pth checkpoint (mmengine's, publish_model's, torchvision's; \
+            read without running anything) or a safetensors file, with mmdetection's state-dict \
+            keys (a leading `module.` is stripped), loaded strictly \
             (every key of the model and no other).
             """)
 
     @Argument(help: "Config file (.py, .yaml, .json).")
     var config: String
 
-    @Argument(help: "Checkpoint (safetensors, mmdetection key names).")
+    @Argument(help: "Checkpoint (.pth or safetensors, mmdetection key names).")
     var checkpoint: String
 
     @Argument(help: "JPEG images.")

@@ -11,7 +11,7 @@ struct Test: ParsableCommand {
     @Argument(help: "Config file (.py, .yaml, .json).")
     var config: String
 
-    @Argument(help: "Checkpoint: a safetensors file with mmdetection key names, or a checkpoint's epoch_N.json.")
+    @Argument(help: "Checkpoint: a .pth or safetensors file with mmdetection key names, or a checkpoint's epoch_N.json.")
     var checkpoint: String
 
     @Option(name: .customLong("work-dir"), help: "Where the log goes (default ./work_dirs/<config name>).")

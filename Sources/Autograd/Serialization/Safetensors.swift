@@ -4,16 +4,36 @@ import Foundation
 /// header of name -> {dtype, shape, data_offsets}, then raw little-endian data), as used by
 /// the reference fixtures and SwiftDet checkpoints.
 public struct SafetensorsFile {
-    public enum DType: String, Sendable {
+    public enum DType: String, Sendable, CaseIterable {
         case f32 = "F32", f64 = "F64", i64 = "I64", i32 = "I32", u8 = "U8", bool = "BOOL", f16 = "F16"
-        var size: Int {
+        case bf16 = "BF16", i16 = "I16", i8 = "I8"
+        var size: Int { element.itemSize }
+
+        /// The same element type as PyTorch names it.
+        public var element: PthDType {
             switch self {
-            case .f64, .i64: 8
-            case .f32, .i32: 4
-            case .f16: 2
-            case .u8, .bool: 1
+            case .f32: .float32
+            case .f64: .float64
+            case .f16: .float16
+            case .bf16: .bfloat16
+            case .i64: .int64
+            case .i32: .int32
+            case .i16: .int16
+            case .i8: .int8
+            case .u8: .uint8
+            case .bool: .bool
             }
         }
+
+        public init(_ element: PthDType) {
+            self = Self.allCases.first { $0.element == element }!
+        }
+    }
+
+    /// The raw little-endian bytes of an entry.
+    public func rawBytes(_ name: String) throws -> [UInt8] {
+        let e = try entry(name)
+        return data.withUnsafeBytes { Array(UnsafeRawBufferPointer(rebasing: $0[(dataStart + e.range.lowerBound)..<(dataStart + e.range.upperBound)])) }
     }
 
     public struct Entry: Sendable {
@@ -92,18 +112,21 @@ public struct SafetensorsFile {
         return e
     }
 
-    /// A float tensor (F32, or F64 converted).
+    /// A float tensor (F32; F64, F16 and BF16 converted).
     public func tensor(_ name: String) throws -> Tensor {
         let e = try entry(name)
+        guard e.dtype.element.isFloatingPoint else {
+            throw Error.wrongType(path: path, name: name, expected: "F32/F64/F16/BF16", got: e.dtype.rawValue)
+        }
         let n = e.shape.reduce(1, *)
         let t = Tensor(uninitialized: e.shape)
         let lo = dataStart + e.range.lowerBound
-        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let src = raw.baseAddress! + lo
-            switch e.dtype {
-            case .f32: for i in 0..<n { t.ptr[i] = Float(bitPattern: UInt32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
-            case .f64: for i in 0..<n { t.ptr[i] = Float(Double(bitPattern: UInt64(littleEndian: src.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))) }
-            default: throw Error.wrongType(path: path, name: name, expected: "F32", got: e.dtype.rawValue)
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let src = UnsafeRawBufferPointer(rebasing: raw[lo..<(lo + n * e.dtype.size)])
+            if e.dtype == .f32 {
+                for i in 0..<n { t.ptr[i] = Float(bitPattern: UInt32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+            } else {
+                for i in 0..<n { t.ptr[i] = PthFile.element(src, i, e.dtype.element) }
             }
         }
         return t
@@ -119,8 +142,10 @@ public struct SafetensorsFile {
             switch e.dtype {
             case .i64: return (0..<n).map { Int(Int64(littleEndian: src.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self))) }
             case .i32: return (0..<n).map { Int(Int32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self))) }
+            case .i16: return (0..<n).map { Int(Int16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * $0, as: Int16.self))) }
+            case .i8: return (0..<n).map { Int(src.load(fromByteOffset: $0, as: Int8.self)) }
             case .u8, .bool: return (0..<n).map { Int(src.load(fromByteOffset: $0, as: UInt8.self)) }
-            default: throw Error.wrongType(path: path, name: name, expected: "I64/I32/U8/BOOL", got: e.dtype.rawValue)
+            default: throw Error.wrongType(path: path, name: name, expected: "an integer dtype", got: e.dtype.rawValue)
             }
         }
         return IndexTensor(shape: e.shape, values)
@@ -130,22 +155,37 @@ public struct SafetensorsFile {
     /// values as floats): for integer buffers such as BatchNorm's num_batches_tracked.
     public func indicesAsTensor(_ name: String) throws -> Tensor {
         let e = try entry(name)
-        if e.dtype == .f32 || e.dtype == .f64 { return try tensor(name) }
+        if e.dtype.element.isFloatingPoint { return try tensor(name) }
         let v = try indices(name)
         return Tensor(shape: v.shape, v.values.map { Float($0) })
     }
 
-    /// One tensor to serialise, as float32 or (integer-valued) int64.
+    /// One tensor to serialise: a Tensor as float32 or (integer-valued) int64, or raw
+    /// little-endian bytes of any dtype (a conversion that keeps the file's types).
     public struct Item {
         public let name: String
         public let tensor: Tensor
         public let dtype: DType
+        let raw: (shape: [Int], bytes: [UInt8])?
+
         public init(name: String, tensor: Tensor, dtype: DType = .f32) {
-            precondition(dtype == .f32 || dtype == .i64, "safetensors: can only write F32 and I64, not \(dtype)")
+            precondition(dtype == .f32 || dtype == .i64, "safetensors: can only write F32 and I64 from a Tensor, not \(dtype)")
             self.name = name
             self.tensor = tensor
             self.dtype = dtype
+            raw = nil
         }
+
+        public init(name: String, dtype: DType, shape: [Int], bytes: [UInt8]) {
+            precondition(bytes.count == shape.reduce(1, *) * dtype.size, "safetensors: \(name): byte count does not match shape")
+            self.name = name
+            tensor = Tensor.zeros([0])
+            self.dtype = dtype
+            raw = (shape, bytes)
+        }
+
+        var shape: [Int] { raw?.shape ?? tensor.shape }
+        var byteCount: Int { raw?.bytes.count ?? dtype.size * tensor.count }
     }
 
     /// Serialises tensors in the given order with optional `__metadata__`.
@@ -154,8 +194,8 @@ public struct SafetensorsFile {
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
         for item in items {
-            let bytes = item.dtype.size * item.tensor.count
-            header[item.name] = ["dtype": item.dtype.rawValue, "shape": item.tensor.shape, "data_offsets": [offset, offset + bytes]]
+            let bytes = item.byteCount
+            header[item.name] = ["dtype": item.dtype.rawValue, "shape": item.shape, "data_offsets": [offset, offset + bytes]]
             offset += bytes
         }
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
@@ -166,6 +206,11 @@ public struct SafetensorsFile {
             json.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: raw[8..<(8 + json.count)]))
             var pos = 8 + json.count
             for item in items {
+                if let r = item.raw {
+                    r.bytes.withUnsafeBytes { raw[pos..<(pos + r.bytes.count)].copyBytes(from: $0) }
+                    pos += r.bytes.count
+                    continue
+                }
                 item.tensor.withUnsafeBufferPointer { buf in
                     for v in buf {
                         if item.dtype == .i64 {

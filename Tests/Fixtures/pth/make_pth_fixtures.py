@@ -371,15 +371,27 @@ def install_fake_modules():
     mods["mmengine.logging"].history_buffer = mods["mmengine.logging.history_buffer"]
 
     class HistoryBuffer:
-        """Same attributes as mmengine's: max_length, _log_history, _count_history."""
+        """Same attributes as mmengine's: max_length, _log_history, _count_history, and
+        statistics_methods holding its own methods, which protocol 2 pickles as
+        getattr(HistoryBuffer, 'min') (as real mmengine checkpoints have)."""
 
         def __init__(self, log_history=(), count_history=(), max_length=1000000):
             self.max_length = max_length
             self._log_history = np.array(log_history)
             self._count_history = np.array(count_history)
+            self.statistics_methods = {"min": HistoryBuffer.min, "max": HistoryBuffer.max}
+
+        def min(self):
+            return self._log_history.min()
+
+        def max(self):
+            return self._log_history.max()
 
     HistoryBuffer.__module__ = "mmengine.logging.history_buffer"
     HistoryBuffer.__qualname__ = "HistoryBuffer"
+    for method in (HistoryBuffer.min, HistoryBuffer.max):
+        method.__module__ = "mmengine.logging.history_buffer"
+        method.__qualname__ = "HistoryBuffer." + method.__name__
     mods["mmengine.logging.history_buffer"].HistoryBuffer = HistoryBuffer
 
     class Foo:
@@ -842,7 +854,7 @@ def build_load_cases():
              "mmengine full checkpoint (zip to a file object): meta (cfg text, seed, epoch, "
              "iter, dataset_meta classes tuple + palette list of tuples), state_dict with "
              "_metadata, message_hub with mmengine.logging.history_buffer.HistoryBuffer "
-             "objects holding numpy arrays (NEWOBJ + BUILD), SGD momentum optimizer, "
+             "objects holding numpy arrays and their statistics methods as getattr(HistoryBuffer, name) (NEWOBJ + BUILD), SGD momentum optimizer, "
              "param_schedulers with collections.Counter milestones", top, "state_dict")
 
     # 7. a real module's state_dict: _metadata (BUILD), >256 memo entries, SETITEMS.

@@ -18,6 +18,9 @@ public struct PthFile: TensorArchive {
         /// Check the CRC-32 of the pickle (`data.pkl`); off only to reach the pickle reader
         /// with damaged bytes (the fuzz test).
         public var verifyPickleCRC = true
+        /// The top dict's entry that holds the tensors (`model`, `ema_state_dict`, ...); nil for
+        /// mmengine's rule (`state_dict`, else the top dict).
+        public var stateDictKey: String?
         public init() {}
     }
 
@@ -76,18 +79,22 @@ public struct PthFile: TensorArchive {
         zipPrefix = parsed.zipPrefix
         bigEndian = parsed.bigEndian
         storages = parsed.storages
-        (topKeys, fromStateDictEntry, names, skipped, records) = try Self.stateDict(of: parsed.top, path: path)
+        (topKeys, fromStateDictEntry, names, skipped, records) = try Self.stateDict(of: parsed.top, key: options.stateDictKey, path: path)
     }
 
     /// mmengine's rule: the `state_dict` entry of a top dict that has one, else the top dict.
-    private static func stateDict(of top: PickleValue, path: String) throws
+    private static func stateDict(of top: PickleValue, key: String?, path: String) throws
         -> ([String]?, Bool, [String], [String], [String: PthTensorRecord])
     {
         guard case .dict(let topDict) = top else { throw PthError(path, "no state dict: the checkpoint holds a \(top.kind)") }
         let topKeys = topDict.keys.compactMap(\.string)
         var dict = topDict, fromEntry = false
-        if let sd = topDict["state_dict"] {
-            guard case .dict(let inner) = sd else { throw PthError(path, "'state_dict' is a \(sd.kind), not a dict") }
+        if let key, topDict[key] == nil {
+            throw PthError(path, "no entry '\(key)' in the checkpoint (it has \(topKeys.joined(separator: ", ")))")
+        }
+        let entry = key ?? "state_dict"
+        if let sd = topDict[entry] {
+            guard case .dict(let inner) = sd else { throw PthError(path, "'\(entry)' is a \(sd.kind), not a dict") }
             dict = inner
             fromEntry = true
         }

@@ -31,6 +31,10 @@ enum PthGlobal: CustomStringConvertible, Equatable {
     case storageClass(PthDType)
     /// `torch.Tensor` or `torch.nn.parameter.Parameter`: only as `_rebuild_from_type_v2`'s type.
     case tensorType
+    /// `builtins.getattr`, which protocol 2 uses to pickle a method by name (mmengine's
+    /// HistoryBuffer keeps `getattr(HistoryBuffer, 'min')` in its state): accepted only on an
+    /// opaque value, giving an opaque value; nothing is looked up.
+    case getattrOnOpaque
 
     var description: String {
         switch self {
@@ -44,6 +48,7 @@ enum PthGlobal: CustomStringConvertible, Equatable {
         case .codecsEncode: "_codecs.encode"
         case .storageClass(let d): "torch storage of \(d)"
         case .tensorType: "torch.Tensor"
+        case .getattrOnOpaque: "builtins.getattr"
         }
     }
 
@@ -56,6 +61,7 @@ enum PthGlobal: CustomStringConvertible, Equatable {
             "torch._tensor._rebuild_from_type_v2": .rebuildFromTypeV2,
             "torch.Size": .torchSize, "_codecs.encode": .codecsEncode,
             "torch.Tensor": .tensorType, "torch.nn.parameter.Parameter": .tensorType,
+            "builtins.getattr": .getattrOnOpaque,
         ]
         for (name, dtype) in PthDType.storageClasses { t["torch." + name] = .storageClass(dtype) }
         return t

@@ -44,6 +44,11 @@ enum PthRebuild {
                 out.append(UInt8(u.value))
             }
             return .bytes(out)
+        case .getattrOnOpaque:
+            guard a.count == 2, case .opaque(let owner) = a[0], let name = a[1].string else {
+                throw PthRecordError("builtins.getattr is accepted only on a skipped (opaque) object, here on \(a.first?.kind ?? "nothing")")
+            }
+            return .opaque(owner + "." + name)
         case .storageClass, .tensorType:
             throw PthRecordError("\(g) cannot be called")
         }
