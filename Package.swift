@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "bench",
             dependencies: [
-                "Kernels", "Autograd", "COpenBLAS", "Config", "Structures", "Datasets", "Evaluation", "NN", "Models",
+                "Kernels", "Autograd", "COpenBLAS", "Config", "Structures", "Datasets", "Evaluation", "NN", "Models", "Engine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/bench", swiftSettings: swiftSettings),

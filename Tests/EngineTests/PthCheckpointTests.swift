@@ -41,6 +41,30 @@ import TestSupport
         }
     }
 
+    /// `default_hooks.checkpoint.save_format='pth'`: the run's weights are `epoch_N.pth`
+    /// (read by torch and mmdetection), and `--resume epoch_N.pth` continues bit-exactly.
+    @Test func pthCheckpointsResumeBitExactly() throws {
+        let dir = try RunnerTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var straight: [IterationRecord] = []
+        try RunnerTests.runner(try RunnerTests.tinyConfig(), workDir: dir + "/a").train { straight.append($0) }
+        let pth = ["default_hooks.checkpoint.save_format=pth"]
+        var first: [IterationRecord] = []
+        try RunnerTests.runner(try RunnerTests.tinyConfig(pth + ["train_cfg.max_epochs=1"]), workDir: dir + "/b").train { first.append($0) }
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir + "/b")
+        #expect(files.contains("epoch_1.pth") && !files.contains("epoch_1.safetensors"), "\(files)")
+        let written = try PthFile(path: dir + "/b/epoch_1.pth")
+        #expect(written.topKeys == ["meta", "state_dict"] && written.names.count > 100)
+        var second: [IterationRecord] = []
+        try RunnerTests.runner(try RunnerTests.tinyConfig(pth), workDir: dir + "/b", resume: .path(dir + "/b/epoch_1.pth"))
+            .train { second.append($0) }
+        #expect(first.count == 7 && second.count == 7)
+        for (a, b) in zip(straight, first + second) {
+            #expect(a.iteration == b.iteration && a.loss == b.loss, "iteration \(a.iteration): \(a.loss) straight, \(b.loss) resumed")
+        }
+        #expect(FileManager.default.fileExists(atPath: dir + "/b/epoch_2.pth"))
+    }
+
     /// A torchvision ResNet-50 file (zip, with `fc.*` and num_batches_tracked) and an old
     /// legacy one without num_batches_tracked initialise a ResNet-50 backbone through
     /// `init_cfg=dict(type='Pretrained', checkpoint=...)`: every backbone tensor equals the file's.

@@ -3,8 +3,9 @@ import Foundation
 import NN
 import Structures
 
-/// Writes and reads one checkpoint: `<stem>.safetensors` (the model's state dict, mmdetection
-/// keys, so `detect CONFIG epoch_N.safetensors` and strict loading work), optionally
+/// Writes and reads one checkpoint: `<stem>.safetensors` or `<stem>.pth` (the model's state
+/// dict, mmdetection keys, so `detect CONFIG epoch_N.safetensors` and strict loading work; a
+/// `.pth` is a torch.save zip `{'meta', 'state_dict'}` that mmdetection loads), optionally
 /// `<stem>.optim.safetensors` (SGD momentum buffers by parameter name), then the sidecar
 /// `<stem>.json` naming both with sizes and hashes. Each file is written atomically and the
 /// sidecar last, so a save cut short leaves no sidecar that vouches for a partial file.
@@ -13,7 +14,10 @@ public enum CheckpointIO {
     /// (tests use it to stand in for a process killed mid-save).
     public typealias FileHook = (String) throws -> Void
 
-    public static func weightsName(_ stem: String) -> String { stem + ".safetensors" }
+    /// The weights file format (`default_hooks.checkpoint.save_format`, a SwiftDet key).
+    public enum WeightsFormat: String, Sendable { case safetensors, pth }
+
+    public static func weightsName(_ stem: String, _ format: WeightsFormat = .safetensors) -> String { stem + "." + format.rawValue }
     public static func optimizerName(_ stem: String) -> String { stem + ".optim.safetensors" }
     public static func sidecarName(_ stem: String) -> String { stem + ".json" }
 
@@ -22,20 +26,33 @@ public enum CheckpointIO {
     @discardableResult
     public static func save(
         model: any Module, optimizer: OptimWrapper?, progress: TrainingProgress, directory: String, stem: String,
-        kept: [String] = [], best: CheckpointSidecar.Best? = nil, afterEachFile: FileHook? = nil
+        kept: [String] = [], best: CheckpointSidecar.Best? = nil, format: WeightsFormat = .safetensors,
+        afterEachFile: FileHook? = nil
     ) throws -> CheckpointSidecar {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let weightItems = model.stateDict().map {
-            SafetensorsFile.Item(name: $0.key, tensor: $0.tensor, dtype: $0.isInteger ? .i64 : .f32)
+        let entries = model.stateDict()
+        let weightsData: Data
+        switch format {
+        case .safetensors:
+            weightsData = try SafetensorsFile.encode(entries.map {
+                SafetensorsFile.Item(name: $0.key, tensor: $0.tensor, dtype: $0.isInteger ? .i64 : .f32)
+            })
+        case .pth:
+            var meta = progress.meta
+            meta["epoch"] = String(progress.epoch)
+            meta["iter"] = String(progress.iteration)
+            if !progress.config.isEmpty { meta["cfg"] = progress.config }
+            weightsData = try PthWriter.encode(entries.map { PthWriter.Item(name: $0.key, tensor: $0.tensor, isInteger: $0.isInteger) },
+                                               meta: meta)
         }
-        let weights = try write(weightItems, directory: directory, name: weightsName(stem), hook: afterEachFile)
+        let weights = try write(weightsData, directory: directory, name: weightsName(stem, format), hook: afterEachFile)
         var optimizerState: OptimizerState?
         var optimizerFile: CheckpointSidecar.FileRecord?
         if let optimizer {
             let (state, momentum) = optimizer.stateForCheckpoint()
             optimizerState = state
             let items = momentum.map { SafetensorsFile.Item(name: $0.0, tensor: $0.1) }
-            optimizerFile = try write(items, directory: directory, name: optimizerName(stem), hook: afterEachFile)
+            optimizerFile = try write(try SafetensorsFile.encode(items), directory: directory, name: optimizerName(stem), hook: afterEachFile)
         }
         let sidecar = CheckpointSidecar(
             formatVersion: EngineFormat.checkpointVersion, epoch: progress.epoch, iteration: progress.iteration,
@@ -106,11 +123,10 @@ public enum CheckpointIO {
         return path
     }
 
-    /// Writes `items` as safetensors atomically and records name, size and hash.
-    private static func write(_ items: [SafetensorsFile.Item], directory: String, name: String,
+    /// Writes `data` atomically and records name, size and hash.
+    private static func write(_ data: Data, directory: String, name: String,
                               hook: FileHook?) throws -> CheckpointSidecar.FileRecord {
         let path = directory + "/" + name
-        let data = try SafetensorsFile.encode(items)
         try atomicWrite(data, to: path)
         try hook?(path)
         return CheckpointSidecar.FileRecord(name: name, bytes: data.count, fnv1a64: FNV1a64.hex(FNV1a64.hash(data)))

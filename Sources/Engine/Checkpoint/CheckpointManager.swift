@@ -29,6 +29,8 @@ public final class CheckpointManager {
     /// nil: inferred from the metric key as mmengine does (see `inferRule`).
     public let rule: Rule?
     public let saveLast: Bool
+    /// `save_format` (a SwiftDet key): the weights as safetensors (default) or `.pth`.
+    public let format: CheckpointIO.WeightsFormat
     /// Epoch checkpoint stems kept, oldest first.
     public private(set) var kept: [String] = []
     public private(set) var best: CheckpointSidecar.Best?
@@ -36,7 +38,7 @@ public final class CheckpointManager {
     public var afterEachFile: CheckpointIO.FileHook?
 
     public init(workDir: String, interval: Int = 1, maxKeepCkpts: Int = -1, saveBest: String? = nil,
-                rule: Rule? = nil, saveLast: Bool = true) {
+                rule: Rule? = nil, saveLast: Bool = true, format: CheckpointIO.WeightsFormat = .safetensors) {
         precondition(interval > 0, "CheckpointManager: interval must be positive")
         self.workDir = workDir
         self.interval = interval
@@ -44,12 +46,18 @@ public final class CheckpointManager {
         self.saveBest = saveBest
         self.rule = rule
         self.saveLast = saveLast
+        self.format = format
     }
 
     /// From `default_hooks.checkpoint` (type CheckpointHook, interval, max_keep_ckpts,
-    /// save_best, rule, save_last; by_epoch must be True).
+    /// save_best, rule, save_last; by_epoch must be True) and SwiftDet's `save_format`
+    /// ('safetensors' or 'pth').
     public convenience init(config c: ConfigView, workDir: String) throws {
-        try c.accept(["type", "interval", "by_epoch", "max_keep_ckpts", "save_best", "rule", "save_last"])
+        try c.accept(["type", "interval", "by_epoch", "max_keep_ckpts", "save_best", "rule", "save_last", "save_format"])
+        let formatName = try c.string("save_format", default: "safetensors")
+        guard let format = CheckpointIO.WeightsFormat(rawValue: formatName) else {
+            throw c.error("save_format", "expected 'safetensors' or 'pth', got '\(formatName)'")
+        }
         let type = try c.string("type", default: "CheckpointHook")
         guard type == "CheckpointHook" else { throw c.error("type", "expected CheckpointHook, got '\(type)'") }
         guard try c.bool("by_epoch", default: true) else {
@@ -66,7 +74,7 @@ public final class CheckpointManager {
             throw c.error("rule", "cannot infer whether '\(key)' should be greater or less; set rule")
         }
         self.init(workDir: workDir, interval: interval, maxKeepCkpts: try c.int("max_keep_ckpts", default: -1),
-                  saveBest: saveBest, rule: rule, saveLast: try c.bool("save_last", default: true))
+                  saveBest: saveBest, rule: rule, saveLast: try c.bool("save_last", default: true), format: format)
     }
 
     /// Whether to save after `epoch` completed epochs of `maxEpochs`.
@@ -86,7 +94,7 @@ public final class CheckpointManager {
             while newKept.count > maxKeepCkpts { dropped.append(newKept.removeFirst()) }
         }
         try CheckpointIO.save(model: model, optimizer: optimizer, progress: progress, directory: workDir, stem: stem,
-                              kept: newKept, best: best, afterEachFile: afterEachFile)
+                              kept: newKept, best: best, format: format, afterEachFile: afterEachFile)
         let sidecar = CheckpointIO.sidecarName(stem)
         try CheckpointIO.atomicWrite(Data((sidecar + "\n").utf8), to: workDir + "/" + Self.latestPointer)
         try afterEachFile?(workDir + "/" + Self.latestPointer)
@@ -109,7 +117,7 @@ public final class CheckpointManager {
         let stem = prefix + "\(progress.epoch)"
         let record = CheckpointSidecar.Best(metric: key, score: score, stem: stem)
         try CheckpointIO.save(model: model, optimizer: nil, progress: progress, directory: workDir, stem: stem,
-                              kept: kept, best: record, afterEachFile: afterEachFile)
+                              kept: kept, best: record, format: format, afterEachFile: afterEachFile)
         best = record
         // Exactly one best per metric: remove earlier ones (also any left by an interrupted run).
         let names = (try? FileManager.default.contentsOfDirectory(atPath: workDir)) ?? []
@@ -120,7 +128,8 @@ public final class CheckpointManager {
 
     /// Resumes `model` and `optimizer`: `.auto` follows `last_checkpoint` in the work dir and
     /// returns nil (after logging) when there is none, so training starts fresh, as mmengine
-    /// does; `.path` takes a sidecar (`epoch_N.json`) or its weights file (`epoch_N.safetensors`).
+    /// does; `.path` takes a sidecar (`epoch_N.json`) or its weights file (`epoch_N.safetensors`
+    /// or `epoch_N.pth`).
     /// Restores the kept list and best record; returns the sidecar (progress, scheduler, rng).
     public func resume(from source: ResumeSource, model: any Module, optimizer: OptimWrapper,
                        log: (String) -> Void = { print($0) }) throws -> CheckpointSidecar? {
@@ -154,14 +163,15 @@ public final class CheckpointManager {
 
     /// Deletes the files of checkpoint `stem` (sidecar first, so no sidecar outlives its data).
     private func removeFiles(stem: String) {
-        for name in [CheckpointIO.sidecarName(stem), CheckpointIO.weightsName(stem), CheckpointIO.optimizerName(stem)] {
+        for name in [CheckpointIO.sidecarName(stem), CheckpointIO.weightsName(stem), CheckpointIO.weightsName(stem, .pth),
+                     CheckpointIO.optimizerName(stem)] {
             try? FileManager.default.removeItem(atPath: workDir + "/" + name)
         }
     }
 
     /// `epoch_3.optim.safetensors` -> `epoch_3`.
     static func stem(of fileName: String) -> String {
-        for suffix in [".optim.safetensors", ".safetensors", ".json"] where fileName.hasSuffix(suffix) {
+        for suffix in [".optim.safetensors", ".safetensors", ".pth", ".json"] where fileName.hasSuffix(suffix) {
             return String(fileName.dropLast(suffix.count))
         }
         return fileName

@@ -19,7 +19,7 @@ enum RuntimeSections {
         "LoggerHook": Kind(does: "logs every `interval` iterations", keys: ["interval": nil]),
         "ParamSchedulerHook": Kind(does: "the schedulers always step"),
         // Its keys are read by CheckpointManager when training starts.
-        "CheckpointHook": Kind(does: "interval, max_keep_ckpts, save_best, rule, save_last are honoured"),
+        "CheckpointHook": Kind(does: "interval, max_keep_ckpts, save_best, rule, save_last and save_format are honoured"),
         "DistSamplerSeedHook": Kind(does: "single process: the sampler is seeded per epoch anyway"),
         // interval, score_thr and wait_time only matter when drawing, as in mmdetection.
         "DetVisualizationHook": Kind(does: "validation drawings are not made (test --show-dir draws)",
