@@ -63,6 +63,11 @@ import TestSupport
             #expect(a.iteration == b.iteration && a.loss == b.loss, "iteration \(a.iteration): \(a.loss) straight, \(b.loss) resumed")
         }
         #expect(FileManager.default.fileExists(atPath: dir + "/b/epoch_2.pth"))
+        // `test CONFIG epoch_2.json` finds the .pth weights through the sidecar.
+        let tester = try RunnerTests.runner(try RunnerTests.tinyConfig(pth), workDir: dir + "/c")
+        try tester.loadWeights(dir + "/b/epoch_2.json")
+        let saved = try PthFile(path: dir + "/b/epoch_2.pth")
+        for e in tester.model.stateDict() { #expect(e.tensor.scalars == (try saved.indicesAsTensor(e.key)).scalars, "\(e.key)") }
     }
 
     /// A torchvision ResNet-50 file (zip, with `fc.*` and num_batches_tracked) and an old

@@ -78,10 +78,16 @@ public final class Runner {
         try config.optionalView(key).map { try MetricRegistry.metrics.build($0) }
     }
 
-    /// Loads model weights only (`load_from`, the test tool's CHECKPOINT): a safetensors file
-    /// with mmdetection's keys, or a checkpoint sidecar `epoch_N.json`.
+    /// Loads model weights only (`load_from`, the test tool's CHECKPOINT): a `.pth` or
+    /// safetensors file with mmdetection's keys, or a checkpoint sidecar `epoch_N.json` (the
+    /// weights file it names, checked against its recorded size and hash).
     public func loadWeights(_ path: String) throws {
-        let weights = path.hasSuffix(".json") ? String(path.dropLast(5)) + ".safetensors" : path
+        var weights = path
+        if path.hasSuffix(".json") {
+            let sidecar = try CheckpointIO.readSidecar(path)
+            let dir = (path as NSString).deletingLastPathComponent
+            weights = try CheckpointIO.verify(sidecar.weights, directory: dir.isEmpty ? "." : dir, sidecar: path)
+        }
         try ImageInference.load(weights, into: model)
         logger.info("Loaded weights from \(weights)")
     }
