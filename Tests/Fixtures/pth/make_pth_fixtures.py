@@ -1484,7 +1484,10 @@ def write_readme(versions, wo):
         where = f" Offending opcode at byte {e['offset']} of `{e['stream']}`." if e.get("offset") is not None else ""
         lines.append(f"| `{e['file']}` | {os.path.getsize(out(e['file']))} | `{e['kind']}` | "
                      f"{e['case']}.{where} |")
-    lines.append("")
+    lines.append("\n`check_written_pth.py` (not a fixture maker): checks that a `.pth` written by SwiftDet\n"
+                 "(`convert-checkpoint`, `save_format='pth'`) is read by `torch.load(weights_only=True)` with the\n"
+                 "same tensors as a safetensors file. Run by hand where torch is installed; the Swift tests check\n"
+                 "the written bytes without torch.\n")
     with open(out("README.md"), "w") as f:
         f.write("\n".join(lines))
 
