@@ -29,11 +29,15 @@ struct ConvertCheckpoint: ParsableCommand {
     @Flag(name: .customLong("strip-module"), help: "Remove a leading 'module.' from every key.")
     var stripModule = false
 
+    @Option(name: .customLong("allow-global"), help: "A class the file's metadata holds to skip (module.Name; repeatable). Blocked modules stay refused.")
+    var allowGlobal: [String] = []
+
     func run() throws {
         var options = CheckpointConversion.Options()
         options.key = key
         options.prefix = prefix
         options.stripModule = stripModule
+        options.allowGlobals = Set(allowGlobal)
         do {
             if list {
                 let (entries, skipped, format) = try CheckpointConversion.entries(input, options: options)

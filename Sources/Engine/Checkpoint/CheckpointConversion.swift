@@ -14,6 +14,8 @@ public enum CheckpointConversion {
         public var prefix: String?
         /// Strip a leading `module.` (DataParallel).
         public var stripModule = false
+        /// Globals to skip as opaque values besides the built-in list (`--allow-global`).
+        public var allowGlobals: Set<String> = []
         public init() {}
     }
 
@@ -60,6 +62,7 @@ public enum CheckpointConversion {
         } else {
             var o = PthFile.Options()
             o.stateDictKey = options.key
+            o.extraOpaqueGlobals.formUnion(options.allowGlobals)
             let file = try PthFile(path: path, options: o)
             format = file.format.rawValue
             skipped = file.skipped

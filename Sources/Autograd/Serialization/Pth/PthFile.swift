@@ -11,8 +11,9 @@ public struct PthFile: TensorArchive {
 
     public struct Options: Sendable {
         /// Globals (`module.Name`) to accept as opaque values besides the built-in list (for
-        /// files whose `meta` holds other classes). Blocked modules stay refused.
-        public var extraOpaqueGlobals: Set<String> = []
+        /// files whose `meta` holds other classes); by default those the environment variable
+        /// `SWIFTDET_ALLOW_GLOBALS` lists (comma-separated). Blocked modules stay refused.
+        public var extraOpaqueGlobals: Set<String> = Options.environmentGlobals
         /// Check the CRC-32 of every storage entry of a zip file too.
         public var verifyStorageCRC = false
         /// Check the CRC-32 of the pickle (`data.pkl`); off only to reach the pickle reader
@@ -22,6 +23,11 @@ public struct PthFile: TensorArchive {
         /// mmengine's rule (`state_dict`, else the top dict).
         public var stateDictKey: String?
         public init() {}
+
+        public static var environmentGlobals: Set<String> {
+            let list = ProcessInfo.processInfo.environment["SWIFTDET_ALLOW_GLOBALS"] ?? ""
+            return Set(list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
     }
 
     public let path: String

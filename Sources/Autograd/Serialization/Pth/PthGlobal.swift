@@ -125,6 +125,6 @@ enum PthGlobal: CustomStringConvertible, Equatable {
             return .refused("refused global `\(full)`: this storage type (complex, quantized or untyped) is not supported")
         }
         return .refused("refused global `\(module).\(name)`: not a type found in PyTorch/OpenMMLab checkpoints "
-                        + "(allow it with extraOpaqueGlobals if you trust the file)")
+                        + "(if you trust the file: SWIFTDET_ALLOW_GLOBALS=\(full) skips it)")
     }
 }
