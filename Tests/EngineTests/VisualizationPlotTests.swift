@@ -96,6 +96,10 @@ import Testing
         #expect(try CurvePlot.fromLogs([one], keys: ["coco/bbox_mAP"]).xLabel == "epoch")
         #expect(try CurvePlot.fromLogs([one], keys: ["loss", "coco/bbox_mAP"]).xLabel == "step")
         #expect(try CurvePlot.fromLogs([one], keys: ["loss"], legend: ["L"]).series.map(\.name) == ["L"])
+        // An impossible image size is an error, not a 30 GB allocation.
+        for (w, h) in [(100_000, 100_000), (0, 500), (800, -1)] {
+            #expect(throws: VisualizationError.self) { try CurvePlot.fromLogs([one], keys: ["loss"], width: w, height: h) }
+        }
         do {
             _ = try CurvePlot.fromLogs([one], keys: ["bbox_mAP"])
             Issue.record("an unknown key should fail")

@@ -8,6 +8,9 @@ extension CurvePlot {
     public static func fromLogs(_ logs: [ScalarLog], keys: [String], legend: [String]? = nil,
                                 title: String? = nil, width: Int = 800, height: Int = 500) throws -> CurvePlot {
         guard !logs.isEmpty, !keys.isEmpty else { throw VisualizationError.invalidPlot(reason: "no logs or no keys given") }
+        guard (64...16384).contains(width), (64...16384).contains(height) else {
+            throw VisualizationError.invalidPlot(reason: "a plot of \(width)x\(height) pixels: width and height must be 64 to 16384")
+        }
         if let legend, legend.count != logs.count * keys.count {
             throw VisualizationError.invalidPlot(
                 reason: "\(legend.count) legend names for \(logs.count) log(s) x \(keys.count) key(s)")

@@ -19,9 +19,9 @@ extension ResNet {
         o.depth = try c.int("depth")
         guard Self.architectures[o.depth] != nil else { throw c.error("depth", "invalid depth \(o.depth) (18, 34, 50, 101 or 152)") }
         if isResNeXt && o.depth < 50 { throw c.error("depth", "ResNeXt needs a Bottleneck depth (50, 101, 152)") }
-        o.inChannels = try c.int("in_channels", default: 3)
-        o.baseChannels = try c.int("base_channels", default: 64)
-        o.stemChannels = try c.optionalInt("stem_channels")
+        o.inChannels = try c.int("in_channels", default: 3, atLeast: 1)
+        o.baseChannels = try c.int("base_channels", default: 64, atLeast: 1)
+        o.stemChannels = try c.optionalInt("stem_channels", atLeast: 1)
         o.numStages = try c.int("num_stages", default: 4)
         guard (1...4).contains(o.numStages) else { throw c.error("num_stages", "must be 1...4, got \(o.numStages)") }
         o.strides = try c.ints("strides", default: [1, 2, 2, 2])
@@ -43,14 +43,18 @@ extension ResNet {
             throw c.error(key, "\(key) is not supported")
         }
         o.frozenStages = try c.int("frozen_stages", default: -1)
+        guard (-1...o.numStages).contains(o.frozenStages) else {
+            throw c.error("frozen_stages", "\(o.frozenStages) is not allowed: expected -1 (none) up to num_stages (\(o.numStages))")
+        }
         o.conv = try ConvSpec(config: try c.optionalView("conv_cfg"))
         if let norm = try c.optionalView("norm_cfg") { o.norm = try NormSpec(config: norm) }
         o.normEval = try c.bool("norm_eval", default: true)
         o.zeroInitResidual = try c.bool("zero_init_residual", default: true)
         if isResNeXt {
-            o.groups = try c.int("groups", default: 1)
-            o.baseWidth = try c.int("base_width", default: 4)
+            o.groups = try c.int("groups", default: 1, atLeast: 1)
+            o.baseWidth = try c.int("base_width", default: 4, atLeast: 1)
         }
+        if let norm = try c.optionalView("norm_cfg") { try o.norm.check(channels: Self.normChannels(o), norm) }
         if let pretrained = try c.optionalString("pretrained") {
             o.pretrained = (pretrained, nil)
         }
@@ -63,5 +67,18 @@ extension ResNet {
             o.pretrained = (try initCfg.string("checkpoint"), try initCfg.optionalString("prefix"))
         }
         self.init(o)
+    }
+
+    /// Every channel count a norm layer of `o` normalises (stem, and per stage the blocks'
+    /// inner width and output), for the norm's own check.
+    static func normChannels(_ o: Options) -> [Int] {
+        guard let arch = architectures[o.depth] else { return [] }
+        var out = [o.stemChannels ?? o.baseChannels]
+        for i in 0..<o.numStages {
+            let planes = o.baseChannels << i
+            let width = o.groups == 1 ? planes : (planes * o.baseWidth / o.baseChannels) * o.groups
+            out += arch.bottleneck ? [width, planes * 4] : [planes]
+        }
+        return out
     }
 }

@@ -67,8 +67,8 @@ extension RPNHead {
         try c.rejectInitConfig()
         let useSigmoid = try c.optionalView("loss_cls").map { try $0.bool("use_sigmoid", default: false) } ?? true
         guard useSigmoid else { throw c.error("loss_cls", "only a sigmoid RPN (use_sigmoid=True) is supported") }
-        let inC = try c.int("in_channels")
-        self.init(inChannels: inC, featChannels: try c.int("feat_channels", default: inC),
+        let inC = try c.int("in_channels", atLeast: 1)
+        self.init(inChannels: inC, featChannels: try c.int("feat_channels", default: inC, atLeast: 1),
                   anchorGenerator: try ModelRegistry.anchorGenerators.build(try c.view("anchor_generator")),
                   coder: try ModelRegistry.bboxCoders.build(try c.view("bbox_coder")), useSigmoid: useSigmoid)
         clsLoss = try ClassLoss(config: try c.optionalView("loss_cls"), sigmoid: true)

@@ -97,9 +97,9 @@ extension FPN {
                       "norm_cfg", "act_cfg", "upsample_cfg", "init_cfg"])
         try c.rejectInitConfig()
         var o = Options()
-        o.inChannels = try c.ints("in_channels")
-        o.outChannels = try c.int("out_channels")
-        o.numOuts = try c.int("num_outs")
+        o.inChannels = try c.ints("in_channels", atLeast: 1)
+        o.outChannels = try c.int("out_channels", atLeast: 1)
+        o.numOuts = try c.int("num_outs", atLeast: 1)
         o.startLevel = try c.int("start_level", default: 0)
         o.endLevel = try c.int("end_level", default: -1)
         if let extra = c.value("add_extra_convs") {
@@ -116,7 +116,11 @@ extension FPN {
         o.reluBeforeExtraConvs = try c.bool("relu_before_extra_convs", default: false)
         o.noNormOnLateral = try c.bool("no_norm_on_lateral", default: false)
         o.conv = try ConvSpec(config: try c.optionalView("conv_cfg"))
-        o.norm = try c.optionalView("norm_cfg").map { try NormSpec(config: $0) }
+        if let normView = try c.optionalView("norm_cfg") {
+            let norm = try NormSpec(config: normView)
+            try norm.check(channels: [o.outChannels], normView)
+            o.norm = norm
+        }
         if let act = try c.optionalView("act_cfg") {
             throw act.error("type", "FPN act_cfg must be None (mmdetection's default), activations are not supported here")
         }

@@ -99,14 +99,19 @@ extension ConvFCBBoxHead {
             throw c.error("predict_box_type", "only 'hbox' is supported, not '\(box)'")
         }
         try c.rejectInitConfig()
-        self.init(inChannels: try c.int("in_channels", default: 256), roiFeatSize: try c.int("roi_feat_size", default: 7),
-                  numClasses: try c.int("num_classes", default: 80),
-                  numSharedConvs: try c.int("num_shared_convs", default: defConvs),
-                  numSharedFCs: try c.int("num_shared_fcs", default: defFCs),
-                  convOutChannels: try c.int("conv_out_channels", default: 256),
-                  fcOutChannels: try c.int("fc_out_channels", default: 1024),
+        self.init(inChannels: try c.int("in_channels", default: 256, atLeast: 1),
+                  roiFeatSize: try c.int("roi_feat_size", default: 7, atLeast: 1),
+                  numClasses: try c.int("num_classes", default: 80, atLeast: 1),
+                  numSharedConvs: try c.int("num_shared_convs", default: defConvs, atLeast: 0),
+                  numSharedFCs: try c.int("num_shared_fcs", default: defFCs, atLeast: 0),
+                  convOutChannels: try c.int("conv_out_channels", default: 256, atLeast: 1),
+                  fcOutChannels: try c.int("fc_out_channels", default: 1024, atLeast: 1),
                   conv: try ConvSpec(config: try c.optionalView("conv_cfg")),
-                  norm: try c.optionalView("norm_cfg").map { try NormSpec(config: $0) },
+                  norm: try c.optionalView("norm_cfg").map { v in
+                      let norm = try NormSpec(config: v)
+                      try norm.check(channels: [try c.int("conv_out_channels", default: 256, atLeast: 1)], v)
+                      return norm
+                  },
                   coder: try c.optionalView("bbox_coder").map { try ModelRegistry.bboxCoders.build($0) }
                       ?? DeltaXYWHBBoxCoder(stds: [0.1, 0.1, 0.2, 0.2]),
                   classAgnostic: try c.bool("reg_class_agnostic", default: false))

@@ -60,10 +60,14 @@ extension FCNMaskHead {
         try c.expectDefaultLayer("predictor_cfg", "Conv")
         try c.rejectInitConfig()
         if let up = try c.optionalView("upsample_cfg") { _ = try ModelRegistry.upsampleLayers.build(up) }
-        self.init(numConvs: try c.int("num_convs", default: 4), inChannels: try c.int("in_channels", default: 256),
-                  convOutChannels: try c.int("conv_out_channels", default: 256), numClasses: try c.int("num_classes", default: 80),
+        self.init(numConvs: try c.int("num_convs", default: 4, atLeast: 0), inChannels: try c.int("in_channels", default: 256, atLeast: 1),
+                  convOutChannels: try c.int("conv_out_channels", default: 256, atLeast: 1), numClasses: try c.int("num_classes", default: 80, atLeast: 1),
                   conv: try ConvSpec(config: try c.optionalView("conv_cfg")),
-                  norm: try c.optionalView("norm_cfg").map { try NormSpec(config: $0) })
+                  norm: try c.optionalView("norm_cfg").map { v in
+                      let norm = try NormSpec(config: v)
+                      try norm.check(channels: [try c.int("conv_out_channels", default: 256, atLeast: 1)], v)
+                      return norm
+                  })
         maskLoss = try ClassLoss(config: try c.optionalView("loss_mask"), mask: true)
     }
 }

@@ -34,7 +34,10 @@ extension GroupNorm {
         public init(groups: Int) { self.groups = groups }
         public init(config c: ConfigView) throws {
             try c.accept(NormRegistry.commonKeys + ["num_groups"])
-            self.init(groups: try c.int("num_groups"))
+            self.init(groups: try c.int("num_groups", atLeast: 1))
+        }
+        public func invalidChannels(_ channels: Int) -> String? {
+            channels % groups == 0 ? nil : "GN num_groups=\(groups) does not divide \(channels) channels"
         }
         public var abbreviation: String { "gn" }
         public func make(channels: Int, eps: Float) -> any NormLayer {

@@ -16,6 +16,12 @@ public protocol NormOptions: Sendable {
     var abbreviation: String { get }
     /// A fresh layer over `channels` channels (weight 1, bias 0, running stats 0/1).
     func make(channels: Int, eps: Float) -> any NormLayer
+    /// Why a layer over `channels` channels cannot be made (GN: groups that do not divide it).
+    func invalidChannels(_ channels: Int) -> String?
+}
+
+extension NormOptions {
+    public func invalidChannels(_ channels: Int) -> String? { nil }
 }
 
 /// mmcv's NORM_LAYERS: the `norm_cfg` types, one line each.
@@ -56,6 +62,14 @@ public struct NormSpec: Sendable {
     }
 
     public var abbreviation: String { options.abbreviation }
+
+    /// Checks, where `norm_cfg` is read (`c`), that a layer can be made over each channel
+    /// count the component will use.
+    public func check(channels: [Int], _ c: ConfigView) throws {
+        for n in Set(channels).sorted() {
+            if let why = options.invalidChannels(n) { throw c.error("norm_cfg", why) }
+        }
+    }
 
     /// A fresh layer over `channels` channels (weight 1, bias 0, running stats 0/1).
     public func make(channels: Int) -> any NormLayer {
