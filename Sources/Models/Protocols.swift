@@ -6,6 +6,8 @@ import Structures
 
 /// A feature extractor producing a list of maps, finest first (mmdetection's backbones).
 public protocol Backbone: Module {
+    /// Channels of each map it returns (the detector checks the neck takes them).
+    var outChannels: [Int] { get }
     func callAsFunction(_ x: Tensor) -> [Tensor]
     /// mmdetection's `init_weights()` for this backbone (its default init, or the
     /// `Pretrained` checkpoint its `init_cfg` names).
@@ -14,6 +16,10 @@ public protocol Backbone: Module {
 
 /// Turns backbone maps into the pyramid the heads read (mmdetection's necks).
 public protocol Neck: Module {
+    /// Channels of each input map it expects, of every map it returns, and how many it returns.
+    var inChannels: [Int] { get }
+    var outChannels: Int { get }
+    var numOuts: Int { get }
     func callAsFunction(_ features: [Tensor]) -> [Tensor]
     /// mmdetection's `init_weights()` for this neck.
     func initWeights(using rng: inout SeededGenerator)
@@ -22,6 +28,9 @@ public protocol Neck: Module {
 /// A dense head that proposes regions from the pyramid (mmdetection's RPN-style heads): its
 /// own targets, losses and proposals.
 public protocol DenseHead: Module {
+    /// Channels of the pyramid maps it reads, and how many levels (anchor strides) it expects.
+    var inChannels: Int { get }
+    var numLevels: Int { get }
     /// Reads the head's own settings from the detector's `train_cfg` and `test_cfg` (nil when
     /// absent): its entry `rpn` in each, as mmdetection hands `train_cfg.rpn` and
     /// `test_cfg.rpn` to the RPN head.
@@ -43,6 +52,9 @@ public protocol DenseHead: Module {
 public protocol RoIHead: Module {
     /// Object classes (without background).
     var numClasses: Int { get }
+    /// Channels of the pyramid maps its RoI extractors read, and how many levels they use.
+    var inChannels: Int { get }
+    var numLevels: Int { get }
     /// Whether it predicts instance masks (Mask R-CNN).
     var withMask: Bool { get }
     /// Reads the head's own settings from the detector's `train_cfg` and `test_cfg` (nil when

@@ -25,6 +25,13 @@ import TestSupport
         ("model.roi_head.mask_head.norm_cfg.num_groups=6", "model.roi_head.mask_head.norm_cfg"),
         ("model.backbone.frozen_stages=9", "model.backbone.frozen_stages"),
         ("model.neck.in_channels=[16,-64,128,256]", "model.neck.in_channels"),
+        // The parts do not fit each other (a shape error at the first forward otherwise).
+        ("model.neck.in_channels=[16,64,128,256]", "model.neck.in_channels"),
+        ("model.rpn_head.in_channels=32", "model.rpn_head.in_channels"),
+        ("model.neck.num_outs=3", "model.rpn_head.anchor_generator"),
+        ("model.roi_head.bbox_head.in_channels=8", "model.roi_head.bbox_head.in_channels"),
+        ("model.roi_head.mask_head.in_channels=8", "model.roi_head.mask_head.in_channels"),
+        ("model.roi_head.bbox_roi_extractor.featmap_strides=[4,8,16,32,64,128]", "model.roi_head.bbox_roi_extractor"),
     ])
     func impossibleSizesAreLocatedErrors(_ option: String, _ key: String) throws {
         let path = try TestFiles.project("configs/demo/mask-rcnn_r18_fpn_gn-ws_fruits-nuts.py")

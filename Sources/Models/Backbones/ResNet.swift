@@ -81,6 +81,8 @@ public final class ResNet: Backbone {
             + layers.enumerated().map { ("layer\($0.offset + 1)", $0.element) }
     }
 
+    public var outChannels: [Int] { options.outIndices.map { stageChannels[$0] } }
+
     /// Channels of each stage's output.
     public var stageChannels: [Int] {
         blocks.map { stage in (stage.last as? Bottleneck)?.conv3.outChannels ?? (stage.last as! BasicBlock).conv2.outChannels }

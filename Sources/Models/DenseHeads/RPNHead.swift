@@ -32,6 +32,9 @@ public final class RPNHead: Module {
         self.coder = coder
     }
 
+    public var inChannels: Int { rpnConv.weight.dim(1) * rpnConv.groups }
+    public var numLevels: Int { anchorGenerator.numLevels }
+
     public var children: [(String, any Module)] {
         [("rpn_conv", rpnConv), ("rpn_cls", rpnCls), ("rpn_reg", rpnReg)]
     }

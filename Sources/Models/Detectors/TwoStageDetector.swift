@@ -49,6 +49,7 @@ extension TwoStageDetector {
                   neck: try ModelRegistry.necks.build(try c.view("neck")),
                   rpnHead: try ModelRegistry.rpnHeads.build(try c.view("rpn_head")),
                   roiHead: roiHead)
+        try checkChannels(c)
         // mmdetection's TwoStageDetector hands train_cfg.rpn / test_cfg.rpn to the RPN head and
         // train_cfg.rcnn / test_cfg.rcnn to the RoI head; rpn_proposal is its own.
         let train = try c.optionalView("train_cfg"), test = try c.optionalView("test_cfg")
@@ -58,6 +59,31 @@ extension TwoStageDetector {
         try roiHead.configure(trainConfig: train, testConfig: test)
         if let train {
             rpnProposal = try train.optionalView("rpn_proposal").map { try ProposalConfig(config: $0) } ?? rpnHead.testProposalConfig
+        }
+    }
+
+    /// The parts fit each other (as mmdetection would find at the first forward, with a
+    /// shape error deep in a conv): backbone outputs -> neck inputs, neck outputs -> both
+    /// heads, neck levels -> anchor strides and RoI extractor strides.
+    func checkChannels(_ c: ConfigView) throws {
+        let neck = try c.view("neck"), rpn = try c.view("rpn_head"), roi = try c.view("roi_head")
+        if self.neck.inChannels != backbone.outChannels {
+            throw neck.error("in_channels", "\(self.neck.inChannels) does not match the backbone's outputs \(backbone.outChannels) "
+                             + "(model.backbone: channels of the stages in out_indices)")
+        }
+        if rpnHead.inChannels != self.neck.outChannels {
+            throw rpn.error("in_channels", "\(rpnHead.inChannels) does not match the neck's \(self.neck.outChannels) output channels (model.neck.out_channels)")
+        }
+        if rpnHead.numLevels != self.neck.numOuts {
+            throw rpn.error("anchor_generator", "\(rpnHead.numLevels) anchor strides for the neck's \(self.neck.numOuts) levels (model.neck.num_outs)")
+        }
+        if roiHead.inChannels != self.neck.outChannels {
+            throw roi.error("bbox_roi_extractor", "out_channels \(roiHead.inChannels) does not match the neck's \(self.neck.outChannels) output channels (model.neck.out_channels)")
+        }
+        if roiHead.numLevels > self.neck.numOuts {
+            let extractor = try roi.optionalView("bbox_roi_extractor")
+            let strides = try extractor?.ints("featmap_strides", default: []) ?? []
+            throw (extractor ?? roi).error("featmap_strides", "\(strides) has \(roiHead.numLevels) levels, the neck gives \(self.neck.numOuts) (model.neck.num_outs)")
         }
     }
 

@@ -56,6 +56,10 @@ public final class FPN: Neck {
         fpnConvs = outputs
     }
 
+    public var inChannels: [Int] { options.inChannels }
+    public var outChannels: Int { options.outChannels }
+    public var numOuts: Int { options.numOuts }
+
     public var children: [(String, any Module)] {
         [("lateral_convs", ModuleList(lateralConvs)), ("fpn_convs", ModuleList(fpnConvs))]
     }

@@ -31,6 +31,8 @@ public final class StandardRoIHead: Module {
     }
 
     public var withMask: Bool { maskHead != nil }
+    public var inChannels: Int { bboxRoIExtractor.outChannels }
+    public var numLevels: Int { max(bboxRoIExtractor.featmapStrides.count, maskRoIExtractor?.featmapStrides.count ?? 0) }
     public var numClasses: Int { bboxHead.numClasses }
 }
 
@@ -49,7 +51,20 @@ extension StandardRoIHead {
         if (maskHead == nil) != (maskExtractor == nil) {
             throw c.error(maskHead == nil ? "mask_roi_extractor" : "mask_head", "mask_head and mask_roi_extractor go together")
         }
-        self.init(bboxRoIExtractor: try ModelRegistry.roiExtractors.build(try c.view("bbox_roi_extractor")),
+        let bboxExtractor = try ModelRegistry.roiExtractors.build(try c.view("bbox_roi_extractor"))
+        for (head, extractor) in [("bbox_head", bboxExtractor), ("mask_head", maskExtractor)] {
+            guard let extractor, let h = try c.optionalView(head) else { continue }
+            let inC = try h.int("in_channels", default: 256)
+            if inC != extractor.outChannels {
+                throw h.error("in_channels", "\(inC) does not match the \(extractor.outChannels) channels of its RoI extractor's features "
+                              + "(\(head == "bbox_head" ? "bbox" : "mask")_roi_extractor.out_channels)")
+            }
+        }
+        if let maskExtractor, maskExtractor.outChannels != bboxExtractor.outChannels {
+            throw try c.view("mask_roi_extractor").error("out_channels", "\(maskExtractor.outChannels) differs from bbox_roi_extractor.out_channels "
+                                                     + "(\(bboxExtractor.outChannels)): both read the same neck maps")
+        }
+        self.init(bboxRoIExtractor: bboxExtractor,
                   bboxHead: try ModelRegistry.bboxHeads.build(try c.view("bbox_head")),
                   maskRoIExtractor: maskExtractor, maskHead: maskHead)
     }
