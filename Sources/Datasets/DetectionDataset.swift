@@ -4,6 +4,8 @@ import Kernels
 /// the class names and category ids that map labels to the annotation file. DataLoader, the
 /// runner and the tools hold `any DetectionDataset`; `CocoDataset` is the one registered.
 public protocol DetectionDataset: AnyObject, Sendable {
+    /// The file it reads (the annotation file), for messages.
+    var source: String { get }
     /// Class names, label order.
     var classes: [String] { get }
     /// The annotation file's category id of each label.
@@ -26,4 +28,6 @@ public protocol DetectionDataset: AnyObject, Sendable {
 /// be skipped with a warning.
 public enum BadSamplePolicy: String, Sendable { case error, skip }
 
-extension CocoDataset: DetectionDataset {}
+extension CocoDataset: DetectionDataset {
+    public var source: String { annotationFile }
+}

@@ -151,6 +151,7 @@ extension Runner {
             throw RunnerError("the config has no train_dataloader")
         }
         let loader = try DataLoader(config: trainView, seed: runSeed, warn: { [logger] in logger.info("WARNING: \($0)") })
+        try checkClasses(loader.dataset, "train_dataloader")
         let val = try validationSetup()
         if options.autoScaleLR, resumed == nil {
             let auto = try config.optionalView("auto_scale_lr").map { try AutoScaleLR(config: $0) }

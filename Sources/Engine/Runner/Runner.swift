@@ -70,7 +70,19 @@ public final class Runner {
     /// or nil when the key is absent or None.
     public func dataloader(_ key: String) throws -> DataLoader? {
         guard let view = try config.optionalView(key) else { return nil }
-        return try DataLoader(config: view, seed: seed, warn: { [logger] in logger.info("WARNING: \($0)") })
+        let loader = try DataLoader(config: view, seed: seed, warn: { [logger] in logger.info("WARNING: \($0)") })
+        try checkClasses(loader.dataset, key)
+        return loader
+    }
+
+    /// mmdetection's NumClassCheckHook, before any iteration: the model predicts as many
+    /// classes as the dataset has.
+    func checkClasses(_ dataset: any DetectionDataset, _ key: String) throws {
+        guard model.numClasses != dataset.classes.count else { return }
+        let names = dataset.classes.prefix(5).joined(separator: ", ") + (dataset.classes.count > 5 ? ", ..." : "")
+        throw RunnerError("the model predicts \(model.numClasses) classes (model.roi_head.bbox_head.num_classes"
+                          + (model.withMask ? " and mask_head.num_classes" : "") + ") but \(key).dataset has \(dataset.classes.count) "
+                          + "(\(names)) from \(dataset.source): set num_classes=\(dataset.classes.count) in the model's heads")
     }
 
     /// The evaluator of `val_evaluator` / `test_evaluator`.

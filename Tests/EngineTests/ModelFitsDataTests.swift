@@ -1,0 +1,36 @@
+import Config
+import Engine
+import Foundation
+import Testing
+import TestSupport
+
+/// mmdetection's NumClassCheckHook: a model whose heads predict another number of classes
+/// than the dataset has stops before the first iteration (training) or image (testing), with
+/// both numbers and the annotation file named; it used to trap at the first iteration (fewer
+/// classes) or train silently (80, the usual leftover from a COCO base config).
+@Suite struct ModelFitsDataTests {
+    @Test(arguments: [2, 80])
+    func numClassesMustMatchTheDataset(_ n: Int) throws {
+        let dir = try RunnerTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let options = ["model.roi_head.bbox_head.num_classes=\(n)", "model.roi_head.mask_head.num_classes=\(n)"]
+        var iterations = 0
+        do {
+            _ = try RunnerTests.runner(try RunnerTests.tinyConfig(options + ["train_cfg.max_epochs=1"]), workDir: dir + "/train")
+                .train { _ in iterations += 1 }
+            Issue.record("trained with num_classes=\(n)")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("predicts \(n) classes") && text.contains("train_dataloader.dataset has 3")
+                    && text.contains("instances_") && text.contains("num_classes=3") && iterations == 0, "\(text)")
+        }
+        do {
+            let runner = try RunnerTests.runner(try RunnerTests.tinyConfig(options), workDir: dir + "/test")
+            try runner.model.saveStateDict(to: dir + "/own.safetensors")  // weights that fit the model itself
+            try runner.test(checkpoint: dir + "/own.safetensors")
+            Issue.record("tested with num_classes=\(n)")
+        } catch {
+            #expect("\(error)".contains("test_dataloader.dataset has 3"), "\(error)")
+        }
+    }
+}
