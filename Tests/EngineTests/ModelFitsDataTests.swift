@@ -34,3 +34,22 @@ import TestSupport
         }
     }
 }
+
+/// Validation and test log their progress at the logger interval, as mmengine does
+/// (`Epoch(test) [ 2/19]    eta: ...`), in the run's log file, not only on a terminal.
+@Suite struct EvaluationProgressTests {
+    @Test func testLogsProgressLinesAtTheLoggerInterval() throws {
+        let dir = try RunnerTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let runner = try RunnerTests.runner(try RunnerTests.tinyConfig(["default_hooks.logger.interval=1"]), workDir: dir + "/w")
+        try runner.model.saveStateDict(to: dir + "/own.safetensors")
+        try runner.test(checkpoint: dir + "/own.safetensors")
+        let files = FileManager.default.enumerator(atPath: dir + "/w")?.compactMap { $0 as? String } ?? []
+        let log = try #require(files.first { $0.hasSuffix(".log") })
+        let text = try String(contentsOfFile: dir + "/w/" + log, encoding: .utf8)
+        let lines = text.split(separator: "\n").filter { $0.contains("Epoch(test) [") && $0.contains("eta: ") }
+        #expect(lines.count >= 2, "\(text)")
+        #expect(lines.first?.contains("[1/") == true, "\(lines)")
+        #expect(lines.allSatisfy { $0.contains("time: ") && $0.contains("memory: ") })
+    }
+}

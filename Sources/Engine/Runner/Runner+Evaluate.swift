@@ -1,3 +1,4 @@
+import Config
 import Datasets
 import Evaluation
 import Foundation
@@ -20,6 +21,7 @@ extension Runner {
         var done = 0, time = 0.0, dataTime = 0.0
         var clock = Date()
         let total = batches.count
+        let interval = try logInterval()
         while let batch = try batches.next() {
             dataTime += Date().timeIntervalSince(clock)
             let b = preprocessor(batch, training: false)
@@ -33,8 +35,15 @@ extension Runner {
             }
             done += 1
             time += Date().timeIntervalSince(clock)
-            logger.progress(done: done, total: total, secondsPerIter: time / Double(done),
-                            eta: time / Double(done) * Double(total - done))
+            let eta = time / Double(done) * Double(total - done)
+            logger.progress(done: done, total: total, secondsPerIter: time / Double(done), eta: eta)
+            if done % interval == 0 && done < total {
+                // mmengine logs evaluation progress at the logger interval too.
+                let index = String(repeating: " ", count: String(total).count - String(done).count) + "\(done)/\(total)"
+                let head = phase == "test" ? "Epoch(test) [\(index)]" : "Epoch(\(phase)) [\(epoch ?? 0)][\(index)]"
+                logger.info("\(head)    eta: \(RunLogger.duration(eta))  time: \(String(format: "%.4f", time / Double(done)))  "
+                            + "data_time: \(String(format: "%.4f", dataTime / Double(done)))  memory: \(RunLogger.peakMemoryMB())")
+            }
             clock = Date()
         }
         try collected?(records)
@@ -47,6 +56,12 @@ extension Runner {
         logger.info(parts.joined(separator: "    "))
         logger.scalars(result.metrics + [("data_time", dataTime / n), ("time", time / n), ("step", Double(epoch ?? 0))])
         return result.metrics
+    }
+
+    /// `default_hooks.logger.interval` (mmengine's default 10).
+    func logInterval() throws -> Int {
+        guard let logger = try config.optionalView("default_hooks").flatMap({ try $0.optionalView("logger") }) else { return 10 }
+        return try logger.int("interval", default: 10, atLeast: 1)
     }
 
     /// The test tool: loads `checkpoint` (weights), runs `test_dataloader` through the model,
