@@ -17,15 +17,17 @@ import TestSupport
         return files.filter { $0.hasSuffix(".py") && !$0.hasPrefix("_base_") }.sorted()
     }()
 
-    /// Points a COCO config's data at the real 160-image COCO sample; a relative data_root
-    /// that exists in the package (the demo's) is made absolute.
+    /// Points a COCO config's data at the real 160-image COCO sample (whose folder keeps 16 of
+    /// the images: the others are skipped, `on_bad_sample='skip'`); a relative data_root that
+    /// exists in the package (the demo's) is made absolute.
     static func dataOptions(_ view: ConfigView) throws -> [String] {
         let root = try view.view("train_dataloader").view("dataset").string("data_root")
         if root.hasPrefix("data/coco") {
             let sample = try TestFiles.fixture("coco_sample") + "/"
             let ann = "annotations/instances_train2017_sample.json"
             return ["train_dataloader", "val_dataloader", "test_dataloader"].flatMap { loader in
-                ["\(loader).dataset.data_root=\(sample)", "\(loader).dataset.ann_file=\(ann)", "\(loader).dataset.data_prefix.img=images/"]
+                ["\(loader).dataset.data_root=\(sample)", "\(loader).dataset.ann_file=\(ann)", "\(loader).dataset.data_prefix.img=images/",
+                 "\(loader).dataset.on_bad_sample=skip"]
             } + ["val_evaluator.ann_file=\(sample)\(ann)", "test_evaluator.ann_file=\(sample)\(ann)"]
         }
         let local = TestFiles.packageRoot.appendingPathComponent(root).path + "/"

@@ -49,14 +49,27 @@ public final class CocoDataset: Sendable {
         let coco = try index ?? Self.readIndex(annotationFile)
         try CocoValidation.check(coco, file: annotationFile)
         let (names, ids) = try Self.selectCategories(coco, classes: classes, file: annotationFile)
-        var list = try CocoParsing.dataList(coco, categoryIds: ids, imagePrefix: imagePrefix, file: annotationFile)
+        var dropped: (count: Int, first: Int?) = (0, nil)
+        var list = try CocoParsing.dataList(coco, categoryIds: ids, imagePrefix: imagePrefix, file: annotationFile, dropped: &dropped)
+        if dropped.count > 0 {
+            warn("\(annotationFile): \(dropped.count) annotations dropped as mmdetection drops them (box under 1 pixel, "
+                 + "zero, negative or non-finite size or area, or outside its image; the first is annotation id \(dropped.first ?? 0))")
+        }
+        let before = list.count
         if !testMode, let filter { list = CocoParsing.filtered(list, coco, categoryIds: ids, filter) }
+        guard !list.isEmpty else {
+            throw DatasetError.malformedAnnotations(file: annotationFile, reason: before == 0
+                ? "the file lists no images"
+                : "no image is left of \(before) after filter_cfg (filter_empty_gt=\(filter?.filterEmptyGT ?? false), "
+                  + "min_size=\(filter?.minSize ?? 0)): no annotation of the chosen classes (\(names.prefix(5).joined(separator: ", ")))")
+        }
         if let indices {
             list = try indices.map { i in
                 guard list.indices.contains(i) else { throw DatasetError.pipeline("indices: \(i) is outside 0..<\(list.count)") }
                 return list[i]
             }
         }
+        try Self.checkImagesExist(list, imagePrefix: imagePrefix, file: annotationFile, strict: onBadSample == .error, warn: warn)
         if pipeline.loadsMasks {
             try CocoValidation.checkPolygons(list, file: annotationFile, strict: onBadSample == .error, warn: warn)
         }
@@ -73,6 +86,23 @@ public final class CocoDataset: Sendable {
     /// The packed sample of item `i`, its random steps drawn from `rng`.
     public func sample(_ i: Int, rng: inout SeededGenerator) throws -> PackedSample {
         try pipeline.run(dataList[i], rng: &rng)
+    }
+
+    /// Every image file the list names exists (checked when the dataset is built, not when its
+    /// batch comes): the missing ones are counted and the first few named; with
+    /// `on_bad_sample='skip'` that is a warning and the loader skips them.
+    static func checkImagesExist(_ list: [DataInfo], imagePrefix: String, file: String, strict: Bool,
+                                 warn: @Sendable (String) -> Void) throws {
+        let missing = list.filter { !FileManager.default.fileExists(atPath: $0.imgPath) }
+        guard !missing.isEmpty else { return }
+        let relative = imagePrefix.hasPrefix("/") ? "" : " (relative to the working directory \(FileManager.default.currentDirectoryPath))"
+        let message = "\(missing.count) of the \(list.count) images it names are not under '\(imagePrefix)'\(relative): "
+            + missing.prefix(3).map { ($0.imgPath as NSString).lastPathComponent }.joined(separator: ", ") + (missing.count > 3 ? ", ..." : "")
+        guard strict else {
+            warn("\(file): \(message); they are skipped (on_bad_sample='skip')")
+            return
+        }
+        throw DatasetError.malformedAnnotations(file: file, reason: message + " (check data_root and data_prefix.img)")
     }
 
     /// Reads a COCO file through the Structures index, as a `DatasetError` on failure.
