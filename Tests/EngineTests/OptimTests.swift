@@ -160,5 +160,9 @@ import Testing
         #expect(error("dict(optimizer=dict(type='SGD', lr=0.02), clip_grad=dict(max_norm=1, type='abs'))").contains("clip_grad.type"))
         #expect(error("dict(optimizer=dict(type='SGD', lr=0.02), paramwise_cfg=dict(norm_decay_mult=0))").contains("weight_decay"))
         #expect(error("dict(optimizer=dict(type='SGD', momentum=0.9))").contains("o.optimizer.lr: missing required key"))
+        // torch.optim.SGD's checks: no negative learning rate, momentum or weight decay.
+        #expect(error("dict(optimizer=dict(type='SGD', lr=-1))").contains("o.optimizer.lr: -1.0 is not allowed"))
+        #expect(error("dict(optimizer=dict(type='SGD', lr=0.02, momentum=-0.9))").contains("o.optimizer.momentum"))
+        #expect(error("dict(optimizer=dict(type='SGD', lr=0.02, weight_decay=-1e-4))").contains("o.optimizer.weight_decay"))
     }
 }

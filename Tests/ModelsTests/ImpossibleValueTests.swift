@@ -32,6 +32,9 @@ import TestSupport
         ("model.roi_head.bbox_head.in_channels=8", "model.roi_head.bbox_head.in_channels"),
         ("model.roi_head.mask_head.in_channels=8", "model.roi_head.mask_head.in_channels"),
         ("model.roi_head.bbox_roi_extractor.featmap_strides=[4,8,16,32,64,128]", "model.roi_head.bbox_roi_extractor"),
+        ("model.rpn_head.anchor_generator.ratios=[]", "model.rpn_head.anchor_generator.ratios"),
+        ("model.rpn_head.anchor_generator.scales=[-8]", "model.rpn_head.anchor_generator.scales"),
+        ("model.rpn_head.anchor_generator.strides=[4,8,0,32,64]", "model.rpn_head.anchor_generator.strides"),
     ])
     func impossibleSizesAreLocatedErrors(_ option: String, _ key: String) throws {
         let path = try TestFiles.project("configs/demo/mask-rcnn_r18_fpn_gn-ws_fruits-nuts.py")

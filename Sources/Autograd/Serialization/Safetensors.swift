@@ -66,14 +66,18 @@ public struct SafetensorsFile {
 
     public init(path: String) throws {
         self.path = path
+        if let problem = FileCheck.problem(path) { throw Error.unreadable(path: path, reason: problem) }
         let d: Data
         do { d = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe) } catch {
-            throw Error.unreadable(path: path, reason: "\(error.localizedDescription)")
+            throw Error.unreadable(path: path, reason: "cannot be read")
+        }
+        if d.starts(with: [0x50, 0x4B, 0x03, 0x04]) || d.starts(with: PthFile.legacyMagic) {
+            throw Error.malformed(path: path, reason: "this is a PyTorch checkpoint, not a safetensors file (name it .pth, or convert it with convert-checkpoint)")
         }
         guard d.count >= 8 else { throw Error.malformed(path: path, reason: "shorter than 8 bytes") }
         let n = d.prefix(8).enumerated().reduce(UInt64(0)) { $0 | (UInt64($1.element) << (8 * UInt64($1.offset))) }
         guard n <= UInt64(d.count - 8) else {
-            throw Error.malformed(path: path, reason: "header length \(n) exceeds file size \(d.count)")
+            throw Error.malformed(path: path, reason: "not a safetensors file: its first 8 bytes (a header length of \(n)) exceed the file size \(d.count)")
         }
         let headerData = d.subdata(in: 8..<(8 + Int(n)))
         guard let obj = try? JSONSerialization.jsonObject(with: headerData), let header = obj as? [String: Any] else {
@@ -82,6 +86,11 @@ public struct SafetensorsFile {
         var entries: [String: Entry] = [:]
         var meta: [String: String] = [:]
         let payload = d.count - 8 - Int(n)
+        // A file cut short: the header describes more data than follows it.
+        let needed = header.values.compactMap { ($0 as? [String: Any])?["data_offsets"] as? [Int] }.compactMap(\.last).max() ?? 0
+        if needed > payload {
+            throw Error.malformed(path: path, reason: "truncated: its header describes \(needed) bytes of tensor data, \(payload) follow it")
+        }
         for (name, value) in header {
             if name == "__metadata__" {
                 meta = (value as? [String: String]) ?? [:]

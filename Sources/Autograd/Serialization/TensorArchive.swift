@@ -20,8 +20,9 @@ extension SafetensorsFile: TensorArchive {
 public enum TensorArchives {
     /// Opens `path` by its content: a `.pth` checkpoint (zip or legacy) or a safetensors file.
     public static func open(_ path: String, pthOptions: PthFile.Options = PthFile.Options()) throws -> any TensorArchive {
+        if let problem = FileCheck.problem(path) { throw SafetensorsFile.Error.unreadable(path: path, reason: problem) }
         guard let h = FileHandle(forReadingAtPath: path) else {
-            throw SafetensorsFile.Error.unreadable(path: path, reason: "no such file or not readable")
+            throw SafetensorsFile.Error.unreadable(path: path, reason: "cannot be read")
         }
         let head = (try? h.read(upToCount: 16)) ?? Data()
         try? h.close()

@@ -158,6 +158,10 @@ extension OptimWrapper {
             weightDecay = try o.optionalDouble("weight_decay")
             momentum = try o.double("momentum", default: 0)
             dampening = try o.double("dampening", default: 0)
+            // torch.optim.SGD's own checks.
+            for (key, value) in [("lr", lr), ("momentum", momentum), ("weight_decay", weightDecay ?? 0)] where !(value >= 0 && value.isFinite) {
+                throw o.error(key, "\(value) is not allowed: expected a finite value >= 0 (as torch.optim.SGD)")
+            }
             nesterov = try o.bool("nesterov", default: false)
             if nesterov && (momentum <= 0 || dampening != 0) {
                 throw o.error("nesterov", "Nesterov momentum requires a momentum and zero dampening")

@@ -90,14 +90,21 @@ extension AnchorGenerator {
     public init(config c: ConfigView) throws {
         try c.accept(["type", "strides", "ratios", "scales", "base_sizes", "scale_major", "octave_base_scale",
                       "scales_per_octave", "centers", "center_offset", "use_box_type"])
-        let strides = try c.ints("strides")
+        let strides = try c.ints("strides", atLeast: 1)
         let ratios = try c.doubles("ratios").map(Float.init)
         var scales: [Float]
         if c.contains("scales") {
             scales = try c.doubles("scales").map(Float.init)
         } else {
-            let base = try c.double("octave_base_scale"), n = try c.int("scales_per_octave")
+            let base = try c.double("octave_base_scale"), n = try c.int("scales_per_octave", atLeast: 1)
+            guard base > 0 else { throw c.error("octave_base_scale", "\(base) is not allowed: expected a positive scale") }
             scales = (0..<n).map { Float(pow(2.0, Double($0) / Double(n)) * base) }
+        }
+        for (key, values) in [("strides", strides.map(Float.init)), ("ratios", ratios), ("scales", scales)] {
+            guard !values.isEmpty else { throw c.error(key, "[] is not allowed: expected at least one value") }
+            guard values.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+                throw c.error(key, "\(c.value(key).map { "\($0)" } ?? "\(values)") is not allowed: expected positive values")
+            }
         }
         if c.contains("centers"), c.value("centers") != ConfigValue.none {
             throw c.error("centers", "explicit anchor centers are not supported")

@@ -57,9 +57,10 @@ public struct PthFile: TensorArchive {
     static let legacyMagic: [UInt8] = [0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19, 0x2E]
 
     public init(path: String, options: Options = Options()) throws {
+        if let problem = FileCheck.problem(path), problem != "is empty" { throw PthError(path, problem) }
         let d: Data
         do { d = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
-            throw PthError(path, "cannot read the file: \(error.localizedDescription)")
+            throw PthError(path, "cannot be read")
         }
         try self.init(data: d, path: path, options: options)
     }
