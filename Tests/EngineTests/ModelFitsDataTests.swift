@@ -53,3 +53,25 @@ import TestSupport
         #expect(lines.allSatisfy { $0.contains("time: ") && $0.contains("memory: ") })
     }
 }
+
+/// Outputs are checked before the long work, and a bad folder is said in words (#18).
+@Suite struct OutputCheckTests {
+    @Test func testOutputsAreCheckedBeforeInference() throws {
+        let dir = try RunnerTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let runner = try RunnerTests.runner(try RunnerTests.tinyConfig(), workDir: dir + "/w")
+        // No checkpoint is needed to be refused: the output is checked first.
+        let missing = dir + "/no-such-weights.safetensors"
+        #expect { try runner.test(checkpoint: missing, out: dir + "/r.pkl") } throws: { "\($0)".contains("give a .json file") }
+        try Data().write(to: URL(fileURLWithPath: dir + "/afile"))
+        #expect { try runner.test(checkpoint: missing, out: dir + "/afile/sub/r.json") } throws: { "\($0)".contains("is a file") }
+        #expect { try runner.test(checkpoint: missing, showDir: dir + "/afile") } throws: { "\($0)".contains("is a file, not a folder") }
+        // A work dir under a file: said in words, not Foundation's error text.
+        do {
+            _ = try RunnerTests.runner(try RunnerTests.tinyConfig(), workDir: dir + "/afile/w")
+            Issue.record("a work dir under a file was made")
+        } catch {
+            #expect("\(error)".contains("work dir") && "\(error)".contains("is a file") && !"\(error)".contains("NSCocoaErrorDomain"), "\(error)")
+        }
+    }
+}

@@ -23,7 +23,7 @@ public enum ConfigFile {
     /// error, which names its place itself) and exits 1 (never a trap or a stack dump).
     public static func fail(_ tool: String, _ error: Error) -> Never {
         let text = String(describing: error)
-        let line = error is ConfigError ? "\(tool): \(text)" : "\(tool): error: \(text)"
+        let line = error is ConfigError || text.hasPrefix("error: ") ? "\(tool): \(text)" : "\(tool): error: \(text)"
         FileHandle.standardError.write(Data("\(line)\n".utf8))
         exit(1)
     }

@@ -1,3 +1,4 @@
+import Autograd
 import Config
 import Datasets
 import Evaluation
@@ -71,6 +72,15 @@ extension Runner {
     public func test(checkpoint: String, out: String? = nil, showDir: String? = nil,
                      scoreThreshold: Float = 0.3) throws -> [(String, Double)] {
         try RuntimeSections.checkLoop(config, "test_cfg")
+        // Outputs are checked before the long work, not after it.
+        if let out {
+            guard out.hasSuffix(".json") else {
+                throw RunnerError("--out \(out): SwiftDet writes COCO results JSON; give a .json file (mmdetection's .pkl is not written)")
+            }
+            let folder = (out as NSString).deletingLastPathComponent
+            if let why = FileCheck.cannotWrite(into: folder.isEmpty ? "." : folder) { throw RunnerError("--out \(out): \(why)") }
+        }
+        if let showDir, let why = FileCheck.cannotWrite(into: showDir) { throw RunnerError("--show-dir: \(why)") }
         try loadWeights(checkpoint)
         guard let loader = try dataloader("test_dataloader") else { throw RunnerError("the config has no test_dataloader") }
         guard let metric = try evaluator("test_evaluator") else { throw RunnerError("the config has no test_evaluator") }

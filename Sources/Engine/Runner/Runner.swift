@@ -49,7 +49,10 @@ public final class Runner {
             seed = UInt64.random(in: 0..<(1 << 31))  // mmengine draws one and logs it
         }
         if logToFiles {
-            try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
+            if let why = FileCheck.cannotWrite(into: workDir) { throw RunnerError("work dir: \(why)") }
+            do { try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true) } catch {
+                throw RunnerError("work dir \(workDir) cannot be made")
+            }
         }
         try RuntimeSections.check(config)
         logger = try RunLogger(workDir: logToFiles ? workDir : nil, echo: options.echo)
