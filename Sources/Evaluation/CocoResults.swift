@@ -123,6 +123,9 @@ struct ResultReader: Sendable {
             throw entry.error("category_id \(categoryId) is not a category of the ground truth (pycocotools would silently ignore the result)")
         }
         let score = try entry.double("score")
+        if policy == .strict, !score.isFinite {
+            throw entry.error("score \(score) is not a finite number (pycocotools would rank it silently; --lenient to accept)")
+        }
         var staged = try entry.segmentation(into: &chunk.store)
         if case .rle(let h, let w, let range) = staged {
             if policy == .strict, h != image.height || w != image.width {
@@ -136,6 +139,9 @@ struct ResultReader: Sendable {
         }
         if boxRule {
             guard let box = try entry.box() else { throw entry.error("missing key 'bbox' (the first result has one, so all need one)") }
+            if policy == .strict, ![box.x, box.y, box.w, box.h].allSatisfy(\.isFinite) {
+                throw entry.error("bbox [\(box.x), \(box.y), \(box.w), \(box.h)] is not finite (--lenient to accept)")
+            }
             chunk.detections.append(CocoDetection(imageId: imageId, categoryId: categoryId, score: score, bbox: box, area: box.w * box.h))
             chunk.staged.append(staged)
             return

@@ -75,3 +75,31 @@ import TestSupport
         }
     }
 }
+
+/// The error that ends a run is in the run's log; resuming a finished run says so (#18).
+@Suite struct RunEndingTests {
+    static func logText(_ workDir: String) throws -> String {
+        let files = FileManager.default.enumerator(atPath: workDir)?.compactMap { $0 as? String } ?? []
+        return try files.filter { $0.hasSuffix(".log") }.map { try String(contentsOfFile: workDir + "/" + $0, encoding: .utf8) }.joined()
+    }
+
+    @Test func theEndingErrorIsInTheLog() throws {
+        let dir = try RunnerTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let options = ["model.roi_head.bbox_head.num_classes=2", "model.roi_head.mask_head.num_classes=2", "train_cfg.max_epochs=1"]
+        #expect(throws: (any Error).self) { try RunnerTests.runner(try RunnerTests.tinyConfig(options), workDir: dir + "/w").train() }
+        let log = try Self.logText(dir + "/w")
+        #expect(log.contains("- ERROR - ") && log.contains("predicts 2 classes"), "\(log)")
+    }
+
+    @Test func resumingAFinishedRunTrainsNothingAndSaysSo() throws {
+        let dir = try RunnerTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = try RunnerTests.tinyConfig(["train_cfg.max_epochs=1"])
+        try RunnerTests.runner(config, workDir: dir + "/w").train()
+        var iterations = 0
+        let metrics = try RunnerTests.runner(config, workDir: dir + "/w", resume: .auto).train { _ in iterations += 1 }
+        #expect(iterations == 0 && metrics.isEmpty)
+        #expect(try Self.logText(dir + "/w").contains("already trained its 1 epochs"))
+    }
+}

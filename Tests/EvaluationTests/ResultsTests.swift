@@ -37,6 +37,18 @@ import Testing
         #expect(masks.detections[1].area == Double(mask.area) && masks.detections[1].bbox == XYWH(9, 9, 1, 1))
     }
 
+    /// NaN and infinite scores and boxes (Python's json writes them as NaN / Infinity): an
+    /// error naming the entry, unless lenient (#18).
+    @Test func nonFiniteScoresAndBoxesAreRefusedWhenStrict() throws {
+        let gt = try Self.tinyGroundTruth()
+        let image = gt.images[0], cat = gt.categories[0].id
+        for (bbox, score, what) in [("[1, 2, 3, 4]", "NaN", "score"), ("[1, 2, Infinity, 4]", "0.5", "bbox"), ("[NaN, 2, 3, 4]", "0.5", "bbox")] {
+            let json = "[{\"image_id\": \(image.id), \"category_id\": \(cat), \"bbox\": \(bbox), \"score\": \(score)}]"
+            #expect { try Self.read(json, gt) } throws: { "\($0)".contains(what) && "\($0)".contains("finite") && "\($0)".contains("dt.json") }
+            #expect(try Self.read(json, gt, policy: .pycocotools).detections.count == 1)
+        }
+    }
+
     /// quirks/dt.json holds what pycocotools tolerates: strict names the first such entry.
     @Test func strictPolicyRejectsWhatPycocotoolsTolerates() throws {
         let gt = try CocoIndex(contentsOf: Fixture.path("cocoeval/quirks/gt.json"))

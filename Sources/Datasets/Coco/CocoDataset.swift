@@ -108,7 +108,8 @@ public final class CocoDataset: Sendable {
     /// Reads a COCO file through the Structures index, as a `DatasetError` on failure.
     public static func readIndex(_ file: String) throws -> CocoIndex {
         guard FileManager.default.fileExists(atPath: file) else {
-            throw DatasetError.malformedAnnotations(file: file, reason: "file not found")
+            let relative = file.hasPrefix("/") ? "" : " (relative to the working directory \(FileManager.default.currentDirectoryPath); check data_root and ann_file)"
+            throw DatasetError.malformedAnnotations(file: file, reason: "file not found" + relative)
         }
         do { return try CocoIndex(contentsOf: file) } catch let error as StructuresError {
             throw DatasetError.malformedAnnotations(file: file, reason: error.message)

@@ -62,6 +62,18 @@ public final class RunLogger {
         }
     }
 
+    /// The error that ends a run, as an ERROR line in the log file (the tool prints it on
+    /// standard error), so that the run's log says how it ended.
+    public func error(_ message: String) {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "MM/dd HH:mm:ss"
+        let stamp = f.string(from: Date())
+        for line in message.split(separator: "\n", omittingEmptySubsequences: false) {
+            logFile?.write(Data("\(stamp) - swiftdet - ERROR - \(line)\n".utf8))
+        }
+    }
+
     /// A line without the prefix (summaries, tables), as pycocotools prints them.
     public func plain(_ message: String) { write(message) }
 

@@ -71,6 +71,13 @@ extension Runner {
     @discardableResult
     public func test(checkpoint: String, out: String? = nil, showDir: String? = nil,
                      scoreThreshold: Float = 0.3) throws -> [(String, Double)] {
+        do { return try testLoop(checkpoint: checkpoint, out: out, showDir: showDir, scoreThreshold: scoreThreshold) } catch {
+            logger.error("\(error)")
+            throw error
+        }
+    }
+
+    private func testLoop(checkpoint: String, out: String?, showDir: String?, scoreThreshold: Float) throws -> [(String, Double)] {
         try RuntimeSections.checkLoop(config, "test_cfg")
         // Outputs are checked before the long work, not after it.
         if let out {

@@ -100,8 +100,19 @@ extension Runner {
     /// written so far are untouched. `onIteration` sees every iteration's numbers.
     @discardableResult
     public func train(onIteration: ((IterationRecord) -> Void)? = nil) throws -> [(String, Double)] {
+        do { return try trainLoop(onIteration: onIteration) } catch {
+            logger.error("\(error)")
+            throw error
+        }
+    }
+
+    private func trainLoop(onIteration: ((IterationRecord) -> Void)?) throws -> [(String, Double)] {
         let run = try startTraining()
         var lastMetrics: [(String, Double)] = []
+        guard run.startEpoch < run.settings.maxEpochs else {
+            logger.info("The run has already trained its \(run.settings.maxEpochs) epochs (resumed after epoch \(run.startEpoch)): nothing to train")
+            return []
+        }
         logger.info("Start training: \(run.settings.maxEpochs) epochs of \(run.epochLength) iterations "
                     + "(batch \(run.loader.batchSize)), from epoch \(run.startEpoch + 1)")
         model.train()
