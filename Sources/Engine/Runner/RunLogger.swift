@@ -53,25 +53,22 @@ public final class RunLogger {
 
     /// One INFO line: `11/22 10:15:00 - swiftdet - INFO - <message>`.
     public func info(_ message: String) {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.dateFormat = "MM/dd HH:mm:ss"
-        let stamp = f.string(from: Date())
-        for line in message.split(separator: "\n", omittingEmptySubsequences: false) {
-            write("\(stamp) - swiftdet - INFO - \(line)")
-        }
+        for line in stamped("INFO", message) { write(line) }
     }
 
     /// The error that ends a run, as an ERROR line in the log file (the tool prints it on
     /// standard error), so that the run's log says how it ended.
     public func error(_ message: String) {
+        for line in stamped("ERROR", message) { logFile?.write(Data((line + "\n").utf8)) }
+    }
+
+    /// `MM/dd HH:mm:ss - swiftdet - LEVEL - ` before each line of `message`.
+    private func stamped(_ level: String, _ message: String) -> [String] {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.dateFormat = "MM/dd HH:mm:ss"
         let stamp = f.string(from: Date())
-        for line in message.split(separator: "\n", omittingEmptySubsequences: false) {
-            logFile?.write(Data("\(stamp) - swiftdet - ERROR - \(line)\n".utf8))
-        }
+        return message.split(separator: "\n", omittingEmptySubsequences: false).map { "\(stamp) - swiftdet - \(level) - \($0)" }
     }
 
     /// A line without the prefix (summaries, tables), as pycocotools prints them.
