@@ -48,15 +48,15 @@ extension Tensor {
     /// one element (dL/dL = 1). Gradients accumulate into leaves' `grad`; the graph is
     /// released as it is consumed.
     public func backward(_ gradient: Tensor? = nil) {
-        precondition(requiresGrad, "backward: tensor of shape \(shape) does not require grad")
+        checkInvariant(requiresGrad, "backward: tensor of shape \(shape) does not require grad")
         let seed: Tensor
         if let gradient {
-            precondition(
+            checkInvariant(
                 gradient.shape == shape,
                 "backward: gradient shape \(gradient.shape) != tensor shape \(shape)")
             seed = gradient
         } else {
-            precondition(count == 1, "backward: implicit gradient needs one element, shape is \(shape)")
+            checkInvariant(count == 1, "backward: implicit gradient needs one element, shape is \(shape)")
             seed = Tensor.ones(shape)
         }
         withNoGrad { Tensor.runBackward(from: self, seed: seed) }
@@ -75,11 +75,11 @@ extension Tensor {
             }
             let inputs = node.inputs
             let grads = node.apply(g)
-            precondition(grads.count == inputs.count, "\(node.op): backward returned \(grads.count) grads for \(inputs.count) inputs")
+            checkInvariant(grads.count == inputs.count, "\(node.op): backward returned \(grads.count) grads for \(inputs.count) inputs")
             node.release()
             for (x, gx) in zip(inputs, grads) {
                 guard x.requiresGrad, let gx else { continue }
-                precondition(
+                checkInvariant(
                     gx.shape == x.shape,
                     "\(node.op): gradient shape \(gx.shape) != input shape \(x.shape)")
                 if x.gradFn == nil {

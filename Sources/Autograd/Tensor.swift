@@ -19,8 +19,8 @@ public final class Tensor: @unchecked Sendable {
     /// Wraps existing storage (shared, not copied).
     public init(shape: [Int], storage: TensorStorage, requiresGrad: Bool = false) {
         let n = shape.reduce(1, *)
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
-        precondition(storage.count >= n, "Tensor: storage of \(storage.count) < \(n) elements")
+        checkInvariant(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
+        checkInvariant(storage.count >= n, "Tensor: storage of \(storage.count) < \(n) elements")
         self.shape = shape
         self.count = n
         self.storage = storage
@@ -35,7 +35,7 @@ public final class Tensor: @unchecked Sendable {
     /// A tensor holding `data` (row-major), which must have `shape.product` elements.
     public convenience init(shape: [Int], _ data: [Float], requiresGrad: Bool = false) {
         let n = shape.reduce(1, *)
-        precondition(
+        checkInvariant(
             data.count == n, "Tensor(shape:data:): shape \(shape) needs \(n) values, got \(data.count)")
         self.init(uninitialized: shape)
         data.withUnsafeBufferPointer { self.ptr.update(from: $0.baseAddress!, count: n) }
@@ -62,7 +62,7 @@ public final class Tensor: @unchecked Sendable {
     }
     /// [start, start+step, ...) below `end`, as torch.arange.
     public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) -> Tensor {
-        precondition(step != 0, "arange: step must be non-zero")
+        checkInvariant(step != 0, "arange: step must be non-zero")
         let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         return Tensor(shape: [n], (0..<n).map { start + Float($0) * step })
     }
@@ -96,7 +96,7 @@ public final class Tensor: @unchecked Sendable {
     public var scalars: [Float] { Array(UnsafeBufferPointer(start: ptr, count: count)) }
     /// The single element of a one-element tensor.
     public var item: Float {
-        precondition(count == 1, "item: tensor of shape \(shape) has \(count) elements, not 1")
+        checkInvariant(count == 1, "item: tensor of shape \(shape) has \(count) elements, not 1")
         return ptr[0]
     }
     public func dim(_ i: Int) -> Int { shape[i < 0 ? i + shape.count : i] }
@@ -135,7 +135,7 @@ public struct IndexTensor: Equatable, Sendable {
     public var shape: [Int]
     public var values: [Int]
     public init(shape: [Int], _ values: [Int]) {
-        precondition(
+        checkInvariant(
             values.count == shape.reduce(1, *),
             "IndexTensor: shape \(shape) needs \(shape.reduce(1, *)) values, got \(values.count)")
         self.shape = shape

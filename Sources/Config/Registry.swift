@@ -35,7 +35,7 @@ public struct Registry<T>: Sendable {
 
     /// Adds a type. With `accepts`, keys outside the list are refused before the builder runs.
     public mutating func register(_ type: String, accepts: [String]? = nil, _ builder: @escaping Builder) {
-        precondition(entries[type] == nil, "\(name): type '\(type)' registered twice")
+        if entries[type] != nil { fatalError("\(name): type '\(type)' registered twice") }
         entries[type] = Entry(builder: builder, accepted: accepts)
         typeNames.append(type)
     }

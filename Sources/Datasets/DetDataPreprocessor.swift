@@ -1,6 +1,7 @@
 import Autograd
 import Config
 import Structures
+import Kernels
 
 /// A batch ready for a detector: the normalized, padded images and their samples with
 /// `pad_shape` and `batch_input_shape` filled in.
@@ -27,8 +28,8 @@ public struct DetDataPreprocessor: Sendable {
     public init(mean: [Float]? = [123.675, 116.28, 103.53], std: [Float]? = [58.395, 57.12, 57.375],
                 bgrToRgb: Bool = true, padSizeDivisor: Int = 32, padValue: Float = 0,
                 padMask: Bool = false, maskPadValue: UInt8 = 0) {
-        precondition((mean == nil) == (std == nil), "DetDataPreprocessor: mean and std go together")
-        precondition(padSizeDivisor >= 1, "DetDataPreprocessor: pad_size_divisor \(padSizeDivisor)")
+        checkInvariant((mean == nil) == (std == nil), "DetDataPreprocessor: mean and std go together")
+        checkInvariant(padSizeDivisor >= 1, "DetDataPreprocessor: pad_size_divisor \(padSizeDivisor)")
         self.mean = mean
         self.std = std
         self.swapChannels = bgrToRgb
@@ -70,7 +71,7 @@ public struct DetDataPreprocessor: Sendable {
     public func padded(_ x: Int) -> Int { (x + padSizeDivisor - 1) / padSizeDivisor * padSizeDivisor }
 
     public func callAsFunction(_ batch: [PackedSample], training: Bool) -> DetBatch {
-        precondition(!batch.isEmpty, "DetDataPreprocessor: empty batch")
+        checkInvariant(!batch.isEmpty, "DetDataPreprocessor: empty batch")
         let maxH = padded(batch.map(\.image.height).max()!), maxW = padded(batch.map(\.image.width).max()!)
         let plane = maxH * maxW
         let storage = TensorStorage(count: batch.count * 3 * plane, repeating: padValue)
@@ -88,7 +89,7 @@ public struct DetDataPreprocessor: Sendable {
 
     // image: (h, w, 3) u8 BGR; out: (3, H, W) with H >= h, W >= w
     private func fill(_ image: ImageU8, into out: UnsafeMutablePointer<Float>, height: Int, width: Int) {
-        precondition(image.channels == 3, "DetDataPreprocessor: \(image.channels)-channel image")
+        checkInvariant(image.channels == 3, "DetDataPreprocessor: \(image.channels)-channel image")
         let (h, w) = (image.height, image.width)
         image.pixels.withUnsafeBufferPointer { px in
             for c in 0..<3 {

@@ -164,7 +164,7 @@ struct GroupedShape {
     let k: Int  // column rows per group: Cin/groups * kh * kw (GEMM K)
 
     init(_ g: ConvGeometry, outChannels: Int, groups: Int) {
-        precondition(groups > 0 && g.channels % groups == 0 && outChannels % groups == 0,
+        checkInvariant(groups > 0 && g.channels % groups == 0 && outChannels % groups == 0,
                      "conv2d: channels \(g.channels) -> \(outChannels) not divisible by groups \(groups)")
         self.groups = groups
         cout = outChannels / groups

@@ -36,7 +36,7 @@ public enum GroupNormKernel {
         _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int, groups: Int, eps: Float,
         mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>
     ) {
-        precondition(groups > 0 && c % groups == 0, "GroupNorm: \(c) channels not divisible into \(groups) groups")
+        checkInvariant(groups > 0 && c % groups == 0, "GroupNorm: \(c) channels not divisible into \(groups) groups")
         let segments = n * groups
         let length = (c / groups) * s
         var mu = [Double](repeating: 0, count: segments)

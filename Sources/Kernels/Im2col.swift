@@ -22,7 +22,7 @@ public struct ConvGeometry: Sendable, Equatable, CustomStringConvertible {
         kernel: (Int, Int), stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
         dilation: (Int, Int) = (1, 1)
     ) {
-        precondition(
+        checkInvariant(
             kernel.0 > 0 && kernel.1 > 0 && stride.0 > 0 && stride.1 > 0 && dilation.0 > 0
                 && dilation.1 > 0 && padding.0 >= 0 && padding.1 >= 0,
             "ConvGeometry: invalid kernel \(kernel), stride \(stride), padding \(padding), dilation \(dilation)")

@@ -12,7 +12,7 @@ public enum MaxPool2dKernel {
         _ x: UnsafePointer<Float>, _ g: ConvGeometry,
         out: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>?
     ) {
-        precondition(g.inPlane <= Int(Int32.max), "max_pool2d: plane of \(g.inPlane) elements is too large for Int32 indices")
+        checkInvariant(g.inPlane <= Int(Int32.max), "max_pool2d: plane of \(g.inPlane) elements is too large for Int32 indices")
         Parallel.forRange(g.channels * g.outH, cost: g.outW * g.kernelArea) { rows in
             for r in rows {
                 let p = r / g.outH, oh = r % g.outH

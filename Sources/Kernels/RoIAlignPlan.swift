@@ -32,7 +32,7 @@ public struct RoIAlignPlan: Sendable {
         rois: UnsafePointer<Float>, roiCount: Int, batch: Int, channels: Int, height: Int, width: Int,
         outH: Int, outW: Int, spatialScale: Float, samplingRatio: Int, aligned: Bool
     ) {
-        precondition(outH > 0 && outW > 0 && samplingRatio >= 0 && height > 0 && width > 0,
+        checkInvariant(outH > 0 && outW > 0 && samplingRatio >= 0 && height > 0 && width > 0,
                      "roiAlign: output \(outH)x\(outW), samplingRatio \(samplingRatio), feature \(height)x\(width)")
         (self.batch, self.channels, self.height, self.width) = (batch, channels, height, width)
         (self.outH, self.outW) = (outH, outW)
@@ -42,11 +42,11 @@ public struct RoIAlignPlan: Sendable {
         for r in 0..<roiCount {
             let roi = rois + 5 * r
             let b = Int(roi[0])
-            precondition(b >= 0 && b < batch, "roiAlign: RoI \(r) has batch index \(roi[0]) outside 0..<\(batch)")
+            checkInvariant(b >= 0 && b < batch, "roiAlign: RoI \(r) has batch index \(roi[0]) outside 0..<\(batch)")
             let x1 = roi[1] * spatialScale - offset, y1 = roi[2] * spatialScale - offset
             var w = (roi[3] * spatialScale - offset) - x1, h = (roi[4] * spatialScale - offset) - y1
             if aligned {
-                precondition(w >= 0 && h >= 0, "roiAlign: RoI \(r) (\(roi[1]), \(roi[2]), \(roi[3]), \(roi[4])) has a negative size")
+                checkInvariant(w >= 0 && h >= 0, "roiAlign: RoI \(r) (\(roi[1]), \(roi[2]), \(roi[3]), \(roi[4])) has a negative size")
             } else {
                 (w, h) = (max(w, 1), max(h, 1))
             }

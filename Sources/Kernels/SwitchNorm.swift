@@ -77,7 +77,7 @@ public enum SwitchNormKernel {
         runningMean: UnsafeMutablePointer<Float>, runningVar: UnsafeMutablePointer<Float>,
         usingMovingAverage: Bool, momentum: Float
     ) {
-        precondition(st.usingBN && st.training, "SwitchNorm: running statistics are updated only in training with BN")
+        checkInvariant(st.usingBN && st.training, "SwitchNorm: running statistics are updated only in training with BN")
         for ch in 0..<st.c {
             let mb = Float(st.meanBN[ch]), vb = Float(st.varBN[ch])
             if usingMovingAverage {

@@ -7,7 +7,7 @@ import Kernels
 public enum Init {
     /// PyTorch's fan-in and fan-out of a weight: dim 1 and dim 0 times the receptive field.
     public static func fans(_ shape: [Int]) -> (fanIn: Int, fanOut: Int) {
-        precondition(shape.count >= 2, "Init.fans: weight of shape \(shape) needs >= 2 dims")
+        checkInvariant(shape.count >= 2, "Init.fans: weight of shape \(shape) needs >= 2 dims")
         let receptive = shape.dropFirst(2).reduce(1, *)
         return (shape[1] * receptive, shape[0] * receptive)
     }

@@ -11,7 +11,7 @@ extension BitmapMasks {
     public func cropAndResize(
         boxes: [Float], indices: [Int], outHeight: Int, outWidth: Int, binarize: Bool = true
     ) -> [Float] {
-        precondition(boxes.count == 4 * indices.count, "cropAndResize: \(boxes.count / 4) boxes for \(indices.count) indices")
+        checkInvariant(boxes.count == 4 * indices.count, "cropAndResize: \(boxes.count / 4) boxes for \(indices.count) indices")
         var out = [Float](repeating: 0, count: indices.count * outHeight * outWidth)
         guard count > 0, !indices.isEmpty else { return out }
         // The referenced masks as float planes (N, 1, H, W), and RoIs into them.
@@ -19,7 +19,7 @@ extension BitmapMasks {
         let slot = Dictionary(uniqueKeysWithValues: used.enumerated().map { ($1, $0) })
         var planes = [Float](repeating: 0, count: used.count * height * width)
         for (k, m) in used.enumerated() {
-            precondition(m >= 0 && m < count, "cropAndResize: mask index \(m) out of 0..<\(count)")
+            checkInvariant(m >= 0 && m < count, "cropAndResize: mask index \(m) out of 0..<\(count)")
             for (j, v) in mask(m).enumerated() { planes[k * height * width + j] = Float(v) }
         }
         var rois = [Float]()

@@ -1,3 +1,4 @@
+import Kernels
 /// Instance masks as one 0/1 byte per pixel, N masks of the same height and width, as
 /// mmdetection's `BitmapMasks` (mmdet/structures/mask/structures.py): resize with OpenCV's
 /// nearest rule, flip, pad, crop, and `cropAndResize` to RoI mask targets.
@@ -8,9 +9,9 @@ public struct BitmapMasks: Sendable, Equatable {
     public var data: [UInt8]
 
     public init(height: Int, width: Int, data: [UInt8]) {
-        precondition(height >= 0 && width >= 0, "BitmapMasks: negative size \(height)x\(width)")
+        checkInvariant(height >= 0 && width >= 0, "BitmapMasks: negative size \(height)x\(width)")
         let plane = height * width
-        precondition(plane == 0 ? data.isEmpty : data.count % plane == 0,
+        checkInvariant(plane == 0 ? data.isEmpty : data.count % plane == 0,
                      "BitmapMasks: \(data.count) bytes is not a whole number of \(height)x\(width) masks")
         self.height = height
         self.width = width
@@ -100,7 +101,7 @@ public struct BitmapMasks: Sendable, Equatable {
 
     /// Zero-padded on the bottom and right to (height, width) (mmdet `pad`, pad value 0).
     public func padded(height newH: Int, width newW: Int, value: UInt8 = 0) -> BitmapMasks {
-        precondition(newH >= height && newW >= width, "BitmapMasks.padded: \(newH)x\(newW) is smaller than \(height)x\(width)")
+        checkInvariant(newH >= height && newW >= width, "BitmapMasks.padded: \(newH)x\(newW) is smaller than \(height)x\(width)")
         if newH == height && newW == width { return self }
         var out = [UInt8](repeating: value, count: count * newH * newW)
         data.withUnsafeBufferPointer { src in

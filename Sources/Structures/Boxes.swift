@@ -1,3 +1,4 @@
+import Kernels
 /// A box as COCO stores it: top-left corner, width and height, in pixels (float64 as parsed).
 public struct XYWH: Hashable, Sendable {
     public var x: Double
@@ -57,7 +58,7 @@ public enum BoxIoU {
     /// `maskUtils.iou` on boxes: every detection against every ground truth, row-major D x G
     /// (`result[d * gts.count + g]`).
     public static func coco(dets: [XYWH], gts: [XYWH], isCrowd: [Bool]) -> [Double] {
-        precondition(isCrowd.count == gts.count, "BoxIoU.coco: \(isCrowd.count) crowd flags for \(gts.count) boxes")
+        checkInvariant(isCrowd.count == gts.count, "BoxIoU.coco: \(isCrowd.count) crowd flags for \(gts.count) boxes")
         var out = [Double](repeating: 0, count: dets.count * gts.count)
         for d in 0..<dets.count {
             for g in 0..<gts.count {

@@ -1,3 +1,4 @@
+import Kernels
 /// Instance masks of one image, in either of mmdetection's two forms.
 public enum InstanceMasks: Sendable, Equatable {
     case bitmap(BitmapMasks)
@@ -26,8 +27,8 @@ public struct InstanceData: Sendable, Equatable {
     public var masks: InstanceMasks?
 
     public init(bboxes: HorizontalBoxes = .empty, labels: [Int] = [], masks: InstanceMasks? = nil) {
-        precondition(bboxes.count == labels.count, "InstanceData: \(bboxes.count) boxes for \(labels.count) labels")
-        precondition(masks.map { $0.count == labels.count } ?? true, "InstanceData: masks do not match \(labels.count) instances")
+        checkInvariant(bboxes.count == labels.count, "InstanceData: \(bboxes.count) boxes for \(labels.count) labels")
+        checkInvariant(masks.map { $0.count == labels.count } ?? true, "InstanceData: masks do not match \(labels.count) instances")
         self.bboxes = bboxes
         self.labels = labels
         self.masks = masks

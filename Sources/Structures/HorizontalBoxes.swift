@@ -1,3 +1,4 @@
+import Kernels
 /// Axis-aligned boxes `x1, y1, x2, y2` in Float32 pixels, as mmdetection's `HorizontalBoxes`
 /// (mmdet/structures/bbox/horizontal_boxes.py): the data-side geometry of rescale, clip and
 /// flip. No `+1` anywhere: a box from `x` to `x + w` has width `w`.
@@ -6,7 +7,7 @@ public struct HorizontalBoxes: Sendable, Equatable {
     public var values: [Float]
 
     public init(_ values: [Float]) {
-        precondition(values.count % 4 == 0, "HorizontalBoxes: \(values.count) values is not a multiple of 4")
+        checkInvariant(values.count % 4 == 0, "HorizontalBoxes: \(values.count) values is not a multiple of 4")
         self.values = values
     }
 

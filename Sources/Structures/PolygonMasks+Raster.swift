@@ -1,3 +1,4 @@
+import Kernels
 extension PolygonMasks {
     /// Rasterized as mmdetection's `PolygonMasks.to_ndarray` does: each instance's parts
     /// rasterized with pycocotools' rule and merged (`RLE(polygons:)`), one 0/1 mask each.
@@ -19,7 +20,7 @@ extension PolygonMasks {
     /// box `i` and scaled by `out / max(side, 1)` (side at least 0.1 for the scale), giving
     /// polygons on an `outHeight x outWidth` canvas. `toBitmap()` makes the mask targets.
     public func cropAndResize(boxes: [Float], indices: [Int], outHeight: Int, outWidth: Int) -> PolygonMasks {
-        precondition(boxes.count == 4 * indices.count, "cropAndResize: \(boxes.count / 4) boxes for \(indices.count) indices")
+        checkInvariant(boxes.count == 4 * indices.count, "cropAndResize: \(boxes.count / 4) boxes for \(indices.count) indices")
         guard count > 0 else { return PolygonMasks(height: outHeight, width: outWidth, polygons: []) }
         let out = indices.enumerated().map { i, m -> [[Double]] in
             let x1 = Double(boxes[4 * i]), y1 = Double(boxes[4 * i + 1])

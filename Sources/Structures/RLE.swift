@@ -1,3 +1,4 @@
+import Kernels
 /// A binary mask as run lengths in column-major (Fortran) order over an `height x width`
 /// image, exactly pycocotools' `RLE` (common/maskApi.h): counts alternate runs of 0s and 1s,
 /// starting with 0s (the first count may be 0). Compressed strings, merging, IoU and polygon
@@ -21,7 +22,7 @@ public struct RLE: Hashable, Sendable {
     /// Encodes a column-major mask (pixel `(y, x)` at `x * height + y`) as `rleEncode` does;
     /// any nonzero byte is foreground.
     public init(columnMajor mask: UnsafeBufferPointer<UInt8>, height: Int, width: Int) {
-        precondition(mask.count == height * width, "RLE: mask of \(mask.count) bytes for \(height)x\(width)")
+        checkInvariant(mask.count == height * width, "RLE: mask of \(mask.count) bytes for \(height)x\(width)")
         var counts: [UInt32] = []
         var current: UInt8 = 0
         var runStart = 0
@@ -46,7 +47,7 @@ public struct RLE: Hashable, Sendable {
 
     /// Encodes a row-major mask (pixel `(y, x)` at `y * width + x`, an image's layout).
     public init(rowMajor mask: [UInt8], height: Int, width: Int) {
-        precondition(mask.count == height * width, "RLE: mask of \(mask.count) bytes for \(height)x\(width)")
+        checkInvariant(mask.count == height * width, "RLE: mask of \(mask.count) bytes for \(height)x\(width)")
         var columnMajor = [UInt8](repeating: 0, count: mask.count)
         if !mask.isEmpty {
             mask.withUnsafeBufferPointer { src in

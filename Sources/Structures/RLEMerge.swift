@@ -1,3 +1,4 @@
+import Kernels
 /// Union, intersection and IoU of run-length masks, with pycocotools' results (`rleMerge`,
 /// `rleIou`), computed run by run without decoding.
 extension RLE {
@@ -55,7 +56,7 @@ extension RLE {
     /// (`result[d * gts.count + g]`). Crowd ground truth: intersection / area(det). Masks of
     /// different sizes: -1 (where their boxes overlap at all).
     public static func iou(dets: [RLE], gts: [RLE], isCrowd: [Bool]) -> [Double] {
-        precondition(isCrowd.count == gts.count, "RLE.iou: \(isCrowd.count) crowd flags for \(gts.count) masks")
+        checkInvariant(isCrowd.count == gts.count, "RLE.iou: \(isCrowd.count) crowd flags for \(gts.count) masks")
         let detBoxes = dets.map(\.boundingBox), gtBoxes = gts.map(\.boundingBox)
         var out = [Double](repeating: 0, count: dets.count * gts.count)
         for d in 0..<dets.count {

@@ -198,9 +198,11 @@ import Testing
             "RPN (R, 1) logits with (R) weights")
     }
 
-    @Test func avgFactorWithSumIsAProgrammerError() async {
-        await #expect(processExitsWith: .failure) {
+    @Test func avgFactorWithSumIsAProgrammerError() async throws {
+        // The message survives a release build (checkInvariant, not precondition).
+        let result = try await #require(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Losses.l1(Tensor.zeros([2]), Tensor.zeros([2]), reduction: .sum, avgFactor: 2)
         }
+        #expect(String(decoding: result.standardErrorContent, as: UTF8.self).contains("avg"), "\(String(decoding: result.standardErrorContent, as: UTF8.self))")
     }
 }

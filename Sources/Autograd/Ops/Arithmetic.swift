@@ -23,7 +23,7 @@ extension Tensor {
     func sumTo(_ target: [Int]) -> Tensor {
         if shape == target { return self }
         let pad = shape.count - target.count
-        precondition(pad >= 0, "sumTo: cannot reduce \(shape) to larger rank \(target)")
+        checkInvariant(pad >= 0, "sumTo: cannot reduce \(shape) to larger rank \(target)")
         let full = [Int](repeating: 1, count: pad) + target
         let reduce = zip(shape, full).map { s, t in s != t }
         for (s, t) in zip(shape, full) where s != t && t != 1 {

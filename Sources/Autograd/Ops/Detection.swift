@@ -28,7 +28,7 @@ public enum Detection {
         classAgnostic: Bool = false, splitThreshold: Int = 10_000
     ) -> [Int] {
         checkBoxes("batchedNMS", boxes, scores)
-        precondition(idxs.count == scores.count, "batchedNMS: \(idxs.count) idxs for \(scores.count) boxes")
+        checkInvariant(idxs.count == scores.count, "batchedNMS: \(idxs.count) idxs for \(scores.count) boxes")
         if classAgnostic { return nms(boxes: boxes, scores: scores, iouThreshold: iouThreshold) }
         return idxs.withUnsafeBufferPointer { ip in
             BatchedNMSKernel.keep(boxes: boxes.ptr, scores: scores.ptr, idxs: ip.baseAddress!, count: scores.count,
@@ -39,7 +39,7 @@ public enum Detection {
     /// The boxes mmcv.ops.batched_nms suppresses among: boxes + idx * (max coordinate + 1).
     /// boxes: (K, 4); returns (K, 4).
     public static func batchedNMSBoxes(boxes: Tensor, idxs: [Int]) -> Tensor {
-        precondition(boxes.rank == 2 && boxes.shape[1] == 4 && idxs.count == boxes.shape[0],
+        checkInvariant(boxes.rank == 2 && boxes.shape[1] == 4 && idxs.count == boxes.shape[0],
                      "batchedNMSBoxes: boxes \(boxes.shape), \(idxs.count) idxs: expected (K, 4) and K idxs")
         let out = Tensor.zeros(boxes.shape)
         idxs.withUnsafeBufferPointer { ip in
@@ -52,7 +52,7 @@ public enum Detection {
     /// area of the box from `a`), the denominator clamped below at `eps`, areas without +1.
     /// a: (N, 4); b: (M, 4); returns (N, M), never recorded.
     public static func boxIoU(_ a: Tensor, _ b: Tensor, mode: BoxOverlaps.Mode = .iou, eps: Float = 1e-6) -> Tensor {
-        precondition(a.rank == 2 && a.shape[1] == 4 && b.rank == 2 && b.shape[1] == 4,
+        checkInvariant(a.rank == 2 && a.shape[1] == 4 && b.rank == 2 && b.shape[1] == 4,
                      "boxIoU: boxes \(a.shape) and \(b.shape): expected (N, 4) and (M, 4)")
         let out = Tensor(uninitialized: [a.shape[0], b.shape[0]])
         BoxOverlaps.pairwise(a.ptr, count: a.shape[0], b.ptr, count: b.shape[0], mode: mode, eps: eps, out: out.ptr)
@@ -61,7 +61,7 @@ public enum Detection {
 
     /// Overlaps of matching rows (mmdet's is_aligned=True). a, b: (N, 4); returns (N).
     public static func alignedBoxIoU(_ a: Tensor, _ b: Tensor, mode: BoxOverlaps.Mode = .iou, eps: Float = 1e-6) -> Tensor {
-        precondition(a.rank == 2 && a.shape[1] == 4 && a.shape == b.shape,
+        checkInvariant(a.rank == 2 && a.shape[1] == 4 && a.shape == b.shape,
                      "alignedBoxIoU: boxes \(a.shape) and \(b.shape): expected two (N, 4)")
         let out = Tensor(uninitialized: [a.shape[0]])
         BoxOverlaps.aligned(a.ptr, b.ptr, count: a.shape[0], mode: mode, eps: eps, out: out.ptr)
@@ -69,7 +69,7 @@ public enum Detection {
     }
 
     private static func checkBoxes(_ op: String, _ boxes: Tensor, _ scores: Tensor) {
-        precondition(boxes.rank == 2 && boxes.shape[1] == 4 && scores.rank == 1 && scores.count == boxes.shape[0],
+        checkInvariant(boxes.rank == 2 && boxes.shape[1] == 4 && scores.rank == 1 && scores.count == boxes.shape[0],
                      "\(op): boxes \(boxes.shape), scores \(scores.shape): expected (K, 4) and (K)")
     }
 }

@@ -60,12 +60,12 @@ public enum Losses {
         let op = OpKind.crossEntropy
         guard logits.rank == 2 else { fatalError("\(op): logits must be (R, C), got shape \(logits.shape)") }
         let rows = logits.dim(0), classes = logits.dim(1)
-        precondition(targets.shape == [rows], "\(op): targets shape \(targets.shape) != [\(rows)] for logits \(logits.shape)")
+        checkInvariant(targets.shape == [rows], "\(op): targets shape \(targets.shape) != [\(rows)] for logits \(logits.shape)")
         for t in targets.values where t != ignoreIndex && !(0..<classes).contains(t) {
             fatalError("\(op): target \(t) outside [0, \(classes)) and not ignoreIndex \(ignoreIndex)")
         }
         if let weight {
-            precondition(weight.shape == [rows], "\(op): weight shape \(weight.shape) != [\(rows)] for logits \(logits.shape)")
+            checkInvariant(weight.shape == [rows], "\(op): weight shape \(weight.shape) != [\(rows)] for logits \(logits.shape)")
         }
         let reducer = LossReducer(op, reduction, avgFactor: avgFactor, count: rows)
         let loss = Tensor(uninitialized: [rows])
@@ -102,7 +102,7 @@ public enum Losses {
         reduction: LossReduction = .mean, avgFactor: Float? = nil
     ) -> Tensor {
         let op = OpKind.binaryCrossEntropyWithLogits
-        precondition(target.shape == pred.shape, "\(op): target shape \(target.shape) != pred shape \(pred.shape)")
+        checkInvariant(target.shape == pred.shape, "\(op): target shape \(target.shape) != pred shape \(pred.shape)")
         let inner = weightInner(weight, pred: pred.shape, op: op)
         let reducer = LossReducer(op, reduction, avgFactor: avgFactor, count: pred.count)
         let n = pred.count
@@ -128,10 +128,10 @@ public enum Losses {
         let op = OpKind.binaryCrossEntropyWithLogits
         guard pred.rank == 4 else { fatalError("\(op) (mask): pred must be (R, C, h, w), got \(pred.shape)") }
         let rows = pred.dim(0), classes = pred.dim(1), spatial = pred.dim(2) * pred.dim(3)
-        precondition(
+        checkInvariant(
             target.shape == [rows, pred.dim(2), pred.dim(3)],
             "\(op) (mask): target shape \(target.shape) does not match pred \(pred.shape) as (R, h, w)")
-        precondition(labels.shape == [rows], "\(op) (mask): labels shape \(labels.shape) != [\(rows)]")
+        checkInvariant(labels.shape == [rows], "\(op) (mask): labels shape \(labels.shape) != [\(rows)]")
         for l in labels.values where !(0..<classes).contains(l) {
             fatalError("\(op) (mask): label \(l) outside [0, \(classes))")
         }
@@ -175,7 +175,7 @@ public enum Losses {
         _ pred: Tensor, _ target: Tensor, beta: Float = 1, weight: Tensor? = nil,
         reduction: LossReduction = .mean, avgFactor: Float? = nil
     ) -> Tensor {
-        precondition(beta > 0, "\(OpKind.smoothL1Loss): beta must be > 0, got \(beta)")
+        checkInvariant(beta > 0, "\(OpKind.smoothL1Loss): beta must be > 0, got \(beta)")
         return regression(
             .smoothL1Loss, pred, target, beta: beta, weight: weight, reduction: reduction, avgFactor: avgFactor)
     }
@@ -185,7 +185,7 @@ public enum Losses {
         _ op: OpKind, _ pred: Tensor, _ target: Tensor, beta: Float, weight: Tensor?,
         reduction: LossReduction, avgFactor: Float?
     ) -> Tensor {
-        precondition(target.shape == pred.shape, "\(op): target shape \(target.shape) != pred shape \(pred.shape)")
+        checkInvariant(target.shape == pred.shape, "\(op): target shape \(target.shape) != pred shape \(pred.shape)")
         let inner = weightInner(weight, pred: pred.shape, op: op)
         let reducer = LossReducer(op, reduction, avgFactor: avgFactor, count: pred.count, emptyMeanIsZero: true)
         let n = pred.count

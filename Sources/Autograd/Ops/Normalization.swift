@@ -7,14 +7,14 @@ import Kernels
 extension Tensor {
     /// (N, C, S) view of an (N, C, ...) input, S = product of the trailing dims.
     func normalizationView(_ op: OpKind) -> (n: Int, c: Int, s: Int) {
-        precondition(rank >= 2, "\(op): input must be (N, C, ...), got shape \(shape)")
+        checkInvariant(rank >= 2, "\(op): input must be (N, C, ...), got shape \(shape)")
         return (shape[0], shape[1], shape.dropFirst(2).reduce(1, *))
     }
 
     /// Checks that an optional per-channel tensor has shape [c].
     func checkChannelVector(_ t: Tensor?, _ name: String, _ c: Int, _ op: OpKind) {
         guard let t else { return }
-        precondition(t.shape == [c], "\(op): \(name) must have shape [\(c)] for input \(shape), got \(t.shape)")
+        checkInvariant(t.shape == [c], "\(op): \(name) must have shape [\(c)] for input \(shape), got \(t.shape)")
     }
 
     /// Gradients for [x, weight?, bias?] in the order the inputs were recorded.
@@ -39,14 +39,14 @@ extension Tensor {
         checkChannelVector(bias, "bias", c, .batchNorm)
         checkChannelVector(runningMean, "runningMean", c, .batchNorm)
         checkChannelVector(runningVar, "runningVar", c, .batchNorm)
-        precondition(
+        checkInvariant(
             (runningMean == nil) == (runningVar == nil),
             "batchNorm: give both running statistics or neither")
         let out = Tensor(uninitialized: shape)
         var mean = [Float](repeating: 0, count: c)
         var rstd = [Float](repeating: 0, count: c)
         if training {
-            precondition(n * s > 1, "batchNorm: training needs more than 1 value per channel, input \(shape)")
+            checkInvariant(n * s > 1, "batchNorm: training needs more than 1 value per channel, input \(shape)")
             var variance = [Float](repeating: 0, count: c)
             BatchNormKernel.forwardTraining(
                 ptr, n: n, c: c, s: s, weight: weight?.ptr, bias: bias?.ptr, eps: eps, y: out.ptr,
@@ -85,7 +85,7 @@ extension Tensor {
     /// 1/0.
     public func groupNorm(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
         let (n, c, s) = normalizationView(.groupNorm)
-        precondition(
+        checkInvariant(
             groups > 0 && c % groups == 0,
             "groupNorm: \(c) channels of input \(shape) are not divisible into \(groups) groups")
         checkChannelVector(weight, "weight", c, .groupNorm)
@@ -113,7 +113,7 @@ extension Tensor {
     /// Not recorded.
     public func groupNormStatistics(groups: Int, eps: Float = 1e-5) -> (mean: Tensor, rstd: Tensor) {
         let (n, c, s) = normalizationView(.groupNorm)
-        precondition(
+        checkInvariant(
             groups > 0 && c % groups == 0,
             "groupNorm: \(c) channels of input \(shape) are not divisible into \(groups) groups")
         let mean = Tensor(uninitialized: [n, groups]), rstd = Tensor(uninitialized: [n, groups])
@@ -125,7 +125,7 @@ extension Tensor {
     /// per output channel, (w - mean) / (std + eps) with the unbiased std. Use it as
     /// `x.conv2d(weight: w.weightStandardized(), ...)`.
     public func weightStandardized(eps: Float = 1e-5) -> Tensor {
-        precondition(rank >= 2, "weightStandardization: weight must be (Cout, Cin/groups, ...), got \(shape)")
+        checkInvariant(rank >= 2, "weightStandardization: weight must be (Cout, Cin/groups, ...), got \(shape)")
         let rows = shape[0], k = shape.dropFirst().reduce(1, *)
         let out = Tensor(uninitialized: shape)
         var mean = [Float](repeating: 0, count: rows)

@@ -42,7 +42,7 @@ extension Tensor {
     public func max(axis: Int, keepDim: Bool = false) -> (values: Tensor, indices: IndexTensor) {
         let a = normalizedAxes([axis], rank: rank, op: .max)[0]
         let (outer, n, inner) = splitShape(at: a)
-        precondition(n > 0, "max: axis \(axis) of shape \(shape) is empty")
+        checkInvariant(n > 0, "max: axis \(axis) of shape \(shape) is empty")
         var kept = shape
         if keepDim { kept[a] = 1 } else { kept.remove(at: a) }
         let out = Tensor(uninitialized: kept)

@@ -18,16 +18,16 @@ extension Tensor {
         runningMean: Tensor?, runningVar: Tensor?, training: Bool,
         usingMovingAverage: Bool = true, momentum: Float = 0.9, eps: Float = 1e-5
     ) -> Tensor {
-        precondition(rank == 4, "switchNorm: input must be (N, C, H, W), got shape \(shape)")
+        checkInvariant(rank == 4, "switchNorm: input must be (N, C, H, W), got shape \(shape)")
         let (n, c, s) = normalizationView(.switchNorm)
         checkChannelVector(weight, "weight", c, .switchNorm)
         checkChannelVector(bias, "bias", c, .switchNorm)
         let k = meanWeight.count
-        precondition(
+        checkInvariant(
             (k == 2 || k == 3) && meanWeight.shape == [k] && varWeight.shape == [k],
             "switchNorm: meanWeight and varWeight must both be [3] (with BN) or [2], got \(meanWeight.shape) and \(varWeight.shape)")
         let usingBN = k == 3
-        precondition(
+        checkInvariant(
             (runningMean != nil) == usingBN && (runningVar != nil) == usingBN,
             "switchNorm: running statistics must be given exactly when using BN (3 logits), got \(k) logits")
         checkChannelVector(runningMean, "runningMean", c, .switchNorm)

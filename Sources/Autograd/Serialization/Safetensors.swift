@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 
 /// Reads and writes the safetensors format (an 8-byte little-endian header length, a JSON
 /// header of name -> {dtype, shape, data_offsets}, then raw little-endian data), as used by
@@ -178,7 +179,7 @@ public struct SafetensorsFile {
         let raw: (shape: [Int], bytes: [UInt8])?
 
         public init(name: String, tensor: Tensor, dtype: DType = .f32) {
-            precondition(dtype == .f32 || dtype == .i64, "safetensors: can only write F32 and I64 from a Tensor, not \(dtype)")
+            checkInvariant(dtype == .f32 || dtype == .i64, "safetensors: can only write F32 and I64 from a Tensor, not \(dtype)")
             self.name = name
             self.tensor = tensor
             self.dtype = dtype
@@ -186,7 +187,7 @@ public struct SafetensorsFile {
         }
 
         public init(name: String, dtype: DType, shape: [Int], bytes: [UInt8]) {
-            precondition(bytes.count == shape.reduce(1, *) * dtype.size, "safetensors: \(name): byte count does not match shape")
+            checkInvariant(bytes.count == shape.reduce(1, *) * dtype.size, "safetensors: \(name): byte count does not match shape")
             self.name = name
             tensor = Tensor.zeros([0])
             self.dtype = dtype

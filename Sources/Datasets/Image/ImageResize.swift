@@ -1,4 +1,5 @@
 import Structures
+import Kernels
 
 /// `cv2.resize(..., interpolation=INTER_LINEAR)` on 8-bit images, bit for bit: OpenCV's
 /// fixed-point bilinear (half-pixel centres, 11-bit coefficients, its rounding and edge
@@ -9,7 +10,7 @@ public enum ImageResize {
 
     /// The image resized to (height, width).
     public static func linear(_ image: ImageU8, height dh: Int, width dw: Int) -> ImageU8 {
-        precondition(dh > 0 && dw > 0, "ImageResize.linear: target size \(dh)x\(dw)")
+        checkInvariant(dh > 0 && dw > 0, "ImageResize.linear: target size \(dh)x\(dw)")
         if dh == image.height && dw == image.width { return image }
         let invX = Double(dw) / Double(image.width), invY = Double(dh) / Double(image.height)
         let scaleX = 1 / invX, scaleY = 1 / invY

@@ -1,4 +1,5 @@
 import Structures
+import Kernels
 
 /// An 8-bit image in interleaved HWC layout, as mmcv keeps one in a numpy array: a decoded
 /// photo is 3 channels in BGR order (OpenCV's), a mask or a gray image 1 channel.
@@ -10,8 +11,8 @@ public struct ImageU8: Sendable, Equatable {
     public var pixels: [UInt8]
 
     public init(height: Int, width: Int, channels: Int, pixels: [UInt8]) {
-        precondition(height >= 0 && width >= 0 && channels > 0, "ImageU8: bad size \(height)x\(width)x\(channels)")
-        precondition(pixels.count == height * width * channels,
+        checkInvariant(height >= 0 && width >= 0 && channels > 0, "ImageU8: bad size \(height)x\(width)x\(channels)")
+        checkInvariant(pixels.count == height * width * channels,
                      "ImageU8: \(pixels.count) bytes for \(height)x\(width)x\(channels)")
         self.height = height
         self.width = width

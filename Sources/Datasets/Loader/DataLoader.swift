@@ -24,7 +24,7 @@ public final class DataLoader: Sendable {
         batchSampler: BatchSamplerKind = .plain(dropLast: false), seed: UInt64 = 0, prefetch: Int? = nil,
         warn: @escaping @Sendable (String) -> Void = DataLoader.standardError
     ) {
-        precondition(batchSize >= 1 && numWorkers >= 0, "DataLoader: batch size \(batchSize), workers \(numWorkers)")
+        checkInvariant(batchSize >= 1 && numWorkers >= 0, "DataLoader: batch size \(batchSize), workers \(numWorkers)")
         self.dataset = dataset
         self.batchSize = batchSize
         self.numWorkers = numWorkers

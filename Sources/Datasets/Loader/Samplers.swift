@@ -51,7 +51,7 @@ public enum BatchSamplerKind: Sendable, Equatable {
 
     /// The batches of one epoch. `isPortrait(i)` is `width < height` of dataset item `i`.
     public func batches(_ order: [Int], batchSize: Int, isPortrait: (Int) -> Bool) -> [[Int]] {
-        precondition(batchSize >= 1, "batch size \(batchSize)")
+        checkInvariant(batchSize >= 1, "batch size \(batchSize)")
         switch self {
         case .plain(let dropLast):
             return Self.chunks(order, batchSize, dropLast: dropLast)

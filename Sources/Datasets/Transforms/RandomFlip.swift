@@ -15,7 +15,7 @@ public struct RandomFlip: Transform {
     }
 
     public init(probabilities: [Double], directions: [FlipDirection]) {
-        precondition(probabilities.count == directions.count, "RandomFlip: one probability per direction")
+        checkInvariant(probabilities.count == directions.count, "RandomFlip: one probability per direction")
         self.probabilities = probabilities
         self.directions = directions
     }

@@ -1,6 +1,7 @@
 import Config
 import Foundation
 import NN
+import Kernels
 
 /// mmengine's CheckpointHook and resume for SwiftDet's checkpoint files: `epoch_N.*` every
 /// `interval` epochs (and after the last), at most `maxKeepCkpts` of them (oldest deleted
@@ -39,7 +40,7 @@ public final class CheckpointManager {
 
     public init(workDir: String, interval: Int = 1, maxKeepCkpts: Int = -1, saveBest: String? = nil,
                 rule: Rule? = nil, saveLast: Bool = true, format: CheckpointIO.WeightsFormat = .safetensors) {
-        precondition(interval > 0, "CheckpointManager: interval must be positive")
+        checkInvariant(interval > 0, "CheckpointManager: interval must be positive")
         self.workDir = workDir
         self.interval = interval
         self.maxKeepCkpts = maxKeepCkpts

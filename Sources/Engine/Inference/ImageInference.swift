@@ -34,7 +34,7 @@ public final class ImageInference {
     /// The parts as given; `model` is put in eval mode.
     public init(model: any Detector, pipeline: Pipeline, preprocessor: DetDataPreprocessor,
                 classes: [String], categoryIds: [Int]) {
-        precondition(categoryIds.count == model.numClasses,
+        checkInvariant(categoryIds.count == model.numClasses,
                      "ImageInference: \(categoryIds.count) category ids for \(model.numClasses) classes")
         self.model = model
         self.pipeline = pipeline

@@ -1,6 +1,7 @@
 import Autograd
 import Config
 import NN
+import Kernels
 
 /// mmengine's `OptimWrapper` around SGD: zero_grad, gradient clipping, step, the learning
 /// rates the schedulers move, and the state a checkpoint keeps. Built from `optim_wrapper`
@@ -73,7 +74,7 @@ public final class OptimWrapper {
     public var learningRates: [Double] {
         get { optimizer.groups.map(\.lr) }
         set {
-            precondition(newValue.count == optimizer.groups.count, "OptimWrapper: \(newValue.count) learning rates for \(optimizer.groups.count) groups")
+            checkInvariant(newValue.count == optimizer.groups.count, "OptimWrapper: \(newValue.count) learning rates for \(optimizer.groups.count) groups")
             for g in newValue.indices { optimizer.groups[g].lr = newValue[g] }
         }
     }

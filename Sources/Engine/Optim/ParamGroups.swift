@@ -1,6 +1,7 @@
 import Autograd
 import Config
 import NN
+import Kernels
 
 /// One torch `param_group`: parameters (with their dotted names) and the hyperparameters
 /// they share. `lr` is the value the schedulers move; the rest stay as built.
@@ -15,7 +16,7 @@ public struct ParamGroup {
 
     public init(names: [String], params: [Tensor], lr: Double, weightDecay: Double = 0,
                 momentum: Double = 0, dampening: Double = 0, nesterov: Bool = false) {
-        precondition(names.count == params.count, "ParamGroup: \(names.count) names for \(params.count) parameters")
+        checkInvariant(names.count == params.count, "ParamGroup: \(names.count) names for \(params.count) parameters")
         self.names = names
         self.params = params
         self.lr = lr

@@ -1,4 +1,5 @@
 import Autograd
+import Kernels
 
 /// Stochastic gradient descent with momentum, step for step as `torch.optim.SGD`
 /// (single-tensor path, maximize=False), over parameter groups:
@@ -20,7 +21,7 @@ public final class SGD {
 
     public init(groups: [ParamGroup]) {
         for g in groups where g.nesterov {
-            precondition(g.momentum > 0 && g.dampening == 0, "SGD: nesterov needs momentum > 0 and dampening 0")
+            checkInvariant(g.momentum > 0 && g.dampening == 0, "SGD: nesterov needs momentum > 0 and dampening 0")
         }
         self.groups = groups
         momentumBuffers = groups.map { Array(repeating: nil, count: $0.params.count) }
@@ -32,7 +33,7 @@ public final class SGD {
             let group = groups[g]
             for (i, p) in group.params.enumerated() {
                 guard p.requiresGrad, let grad = p.grad else { continue }
-                precondition(grad.count == p.count, "SGD: gradient of \(group.names[i]) has \(grad.count) elements, parameter \(p.count)")
+                checkInvariant(grad.count == p.count, "SGD: gradient of \(group.names[i]) has \(grad.count) elements, parameter \(p.count)")
                 var buffer = momentumBuffers[g][i]
                 let first = buffer == nil && group.momentum != 0
                 if first { buffer = Tensor.zeros(p.shape) }
@@ -44,7 +45,7 @@ public final class SGD {
 
     /// Replaces the momentum buffer of parameter `index` of group `group` (checkpoint loading).
     public func setMomentumBuffer(_ buffer: Tensor?, group: Int, index: Int) {
-        precondition(buffer == nil || buffer!.count == groups[group].params[index].count,
+        checkInvariant(buffer == nil || buffer!.count == groups[group].params[index].count,
                      "SGD: momentum buffer size differs from \(groups[group].names[index])")
         momentumBuffers[group][index] = buffer
     }

@@ -1,4 +1,5 @@
 import Config
+import Kernels
 
 /// The `param_scheduler` list acting on the optimizer's learning rates, stepped in
 /// mmengine's ParamSchedulerHook order: iteration-based schedulers after every training
@@ -78,7 +79,7 @@ public struct LRSchedule {
 
     /// The lr used at iteration `iterationInEpoch` of epoch `epoch` (both 0-based).
     public func lr(epoch: Int, iterationInEpoch: Int) -> Double {
-        precondition(iterationInEpoch < epochLength, "LRSchedule: iteration \(iterationInEpoch) beyond an epoch of \(epochLength)")
+        checkInvariant(iterationInEpoch < epochLength, "LRSchedule: iteration \(iterationInEpoch) beyond an epoch of \(epochLength)")
         return lr(iteration: epoch * epochLength + iterationInEpoch)
     }
 }

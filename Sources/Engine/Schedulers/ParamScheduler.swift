@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import Kernels
 
 /// One mmengine parameter scheduler on the learning rate (LinearLR, MultiStepLR, ConstantLR,
 /// CosineAnnealingLR) in mmengine's chainable form: each `step()` multiplies (or, for cosine,
@@ -32,8 +33,8 @@ public struct ParamScheduler: Codable, Equatable {
     /// Used for `rule` over steps begin..<end. The first step is left to `LRScheduler`,
     /// which performs it in config order, as mmengine's constructors do.
     public init(rule: Rule, begin: Int = 0, end: Int = ParamScheduler.infinity, byEpoch: Bool) {
-        precondition(end > begin, "ParamScheduler: end (\(end)) must be larger than begin (\(begin))")
-        if case .cosineAnnealing(let tMax, _, _) = rule { precondition(tMax > 0, "CosineAnnealingLR: T_max must be positive") }
+        checkInvariant(end > begin, "ParamScheduler: end (\(end)) must be larger than begin (\(begin))")
+        if case .cosineAnnealing(let tMax, _, _) = rule { checkInvariant(tMax > 0, "CosineAnnealingLR: T_max must be positive") }
         self.rule = rule
         self.begin = begin
         self.end = end

@@ -1,3 +1,4 @@
+import Kernels
 /// SwiftDet's own 5x7 pixel font for printable ASCII (32...126), drawn on a 6x8 cell (one
 /// column and one row of spacing) and scaled by an integer factor. Characters outside that
 /// range are drawn as '?'. Label texts and plot annotations use it.
@@ -18,13 +19,13 @@ public struct BitmapFont: Sendable {
         rows.reserveCapacity(Self.art.count * Self.glyphHeight)
         for glyph in Self.art {
             let lines = glyph.split(separator: " ")
-            precondition(lines.count == Self.glyphHeight, "BitmapFont: glyph \(rows.count / 7 + 32) has \(lines.count) rows")
+            checkInvariant(lines.count == Self.glyphHeight, "BitmapFont: glyph \(rows.count / 7 + 32) has \(lines.count) rows")
             for line in lines {
-                precondition(line.count == Self.glyphWidth, "BitmapFont: row '\(line)' is not 5 wide")
+                checkInvariant(line.count == Self.glyphWidth, "BitmapFont: row '\(line)' is not 5 wide")
                 rows.append(line.reduce(0) { ($0 << 1) | ($1 == "#" ? 1 : 0) })
             }
         }
-        precondition(rows.count == 95 * Self.glyphHeight, "BitmapFont: \(rows.count / 7) glyphs, expected 95")
+        checkInvariant(rows.count == 95 * Self.glyphHeight, "BitmapFont: \(rows.count / 7) glyphs, expected 95")
         self.rows = rows
     }
 

@@ -1,4 +1,5 @@
 import Datasets
+import Kernels
 
 /// A 3-channel BGR `ImageU8` to draw on: filled and outlined rectangles, lines, binary
 /// masks and bitmap text, all alpha-blended and clipped at the image borders. Blending is
@@ -13,7 +14,7 @@ public struct Canvas: Sendable {
 
     /// A canvas over a copy of `image`, which must have 3 channels (BGR).
     public init(image: ImageU8) {
-        precondition(image.channels == 3, "Canvas: needs a 3-channel BGR image, got \(image.channels) channels")
+        checkInvariant(image.channels == 3, "Canvas: needs a 3-channel BGR image, got \(image.channels) channels")
         self.image = image
     }
 
@@ -78,7 +79,7 @@ public struct Canvas: Sendable {
 
     /// Blends `color` where `mask` (row-major, the canvas's height x width, nonzero = set) is set.
     public mutating func blendMask(_ mask: ArraySlice<UInt8>, color: RGBColor, alpha: Double) {
-        precondition(mask.count == width * height,
+        checkInvariant(mask.count == width * height,
                      "Canvas.blendMask: \(mask.count) mask bytes for a \(height)x\(width) image")
         let blend = Blend(color: color, alpha: alpha)
         let n = width * height

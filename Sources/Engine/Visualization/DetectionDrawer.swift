@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Structures
+import Kernels
 
 /// Draws detections or ground truth on an image in the manner of mmdetection's
 /// `DetLocalVisualizer._draw_instances`: box outlines in the class colour (line width 3,
@@ -42,12 +43,12 @@ public struct DetectionDrawer: Sendable {
     /// the image's size.
     public func draw(on image: ImageU8, boxes: HorizontalBoxes, labels: [Int], scores: [Float]? = nil,
                      masks: BitmapMasks? = nil) -> ImageU8 {
-        precondition(boxes.count == labels.count, "DetectionDrawer: \(boxes.count) boxes for \(labels.count) labels")
-        precondition(scores == nil || scores!.count == labels.count,
+        checkInvariant(boxes.count == labels.count, "DetectionDrawer: \(boxes.count) boxes for \(labels.count) labels")
+        checkInvariant(scores == nil || scores!.count == labels.count,
                      "DetectionDrawer: \(scores!.count) scores for \(labels.count) labels")
         if let masks {
-            precondition(masks.count == labels.count, "DetectionDrawer: \(masks.count) masks for \(labels.count) labels")
-            precondition(masks.height == image.height && masks.width == image.width,
+            checkInvariant(masks.count == labels.count, "DetectionDrawer: \(masks.count) masks for \(labels.count) labels")
+            checkInvariant(masks.height == image.height && masks.width == image.width,
                          "DetectionDrawer: masks \(masks.height)x\(masks.width) for a \(image.height)x\(image.width) image")
         }
         let kept = labels.indices.filter { scores == nil || scores![$0] > scoreThreshold }
@@ -126,7 +127,7 @@ public struct DetectionDrawer: Sendable {
     /// Two images side by side (ground truth left, prediction right, as `add_datasample`),
     /// the shorter one padded with black at the bottom.
     public static func sideBySide(_ left: ImageU8, _ right: ImageU8) -> ImageU8 {
-        precondition(left.channels == right.channels, "sideBySide: \(left.channels) vs \(right.channels) channels")
+        checkInvariant(left.channels == right.channels, "sideBySide: \(left.channels) vs \(right.channels) channels")
         let cn = left.channels, h = max(left.height, right.height), w = left.width + right.width
         var out = [UInt8](repeating: 0, count: h * w * cn)
         for y in 0..<h {

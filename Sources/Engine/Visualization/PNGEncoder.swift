@@ -1,4 +1,5 @@
 import Datasets
+import Kernels
 
 /// A minimal PNG writer (ISO/IEC 15948): 8-bit truecolour (from a BGR image) or grayscale
 /// (from a 1-channel image), no interlace, filter 0 on every row, and the zlib stream made of
@@ -11,7 +12,7 @@ public enum PNGEncoder {
 
     /// The PNG file bytes of `image` (3 channels BGR, or 1 channel gray).
     public static func encode(_ image: ImageU8) -> [UInt8] {
-        precondition(image.channels == 3 || image.channels == 1,
+        checkInvariant(image.channels == 3 || image.channels == 1,
                      "PNGEncoder: 1 or 3 channels, got \(image.channels)")
         var out = signature
         var ihdr: [UInt8] = []

@@ -1,6 +1,7 @@
 import Autograd
 import Config
 import NN
+import Kernels
 
 /// ResNet and ResNeXt backbones (He et al. 2016; Xie et al. 2017) as mmdetection's `ResNet` /
 /// `ResNeXt`: stem (7x7/2 conv, norm, ReLU, 3x3/2 max-pool), four stages of residual blocks,
@@ -46,7 +47,7 @@ public final class ResNet: Backbone {
         guard let arch = Self.architectures[o.depth] else {
             fatalError("ResNet: invalid depth \(o.depth) (18, 34, 50, 101 or 152)")
         }
-        precondition((1...4).contains(o.numStages) && o.strides.count >= o.numStages && o.dilations.count >= o.numStages,
+        checkInvariant((1...4).contains(o.numStages) && o.strides.count >= o.numStages && o.dilations.count >= o.numStages,
                      "ResNet: num_stages \(o.numStages) with strides \(o.strides) and dilations \(o.dilations)")
         options = o
         let stem = o.stemChannels ?? o.baseChannels

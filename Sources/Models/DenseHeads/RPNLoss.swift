@@ -114,7 +114,7 @@ extension RPNHead {
         }
         let avg = Float(targets.reduce(0) { $0 + $1.avgFactor })
         let k = labels.count
-        precondition(k == logits.reduce(0) { $0 + $1.dim(0) } && n == scores[0].dim(0), "RPN loss: targets do not cover the batch's anchors")
+        checkInvariant(k == logits.reduce(0) { $0 + $1.dim(0) } && n == scores[0].dim(0), "RPN loss: targets do not cover the batch's anchors")
         let cls = Losses.binaryCrossEntropyWithLogits(Tensor.concat(logits, axis: 0), Tensor(shape: [k, 1], labels),
                                                       weight: Tensor(shape: [k], lw), avgFactor: avg)
         let bbox = bboxLoss(Tensor.concat(preds, axis: 0), Tensor(shape: [k, 4], bt), weight: Tensor(shape: [k, 4], bw), avgFactor: avg)

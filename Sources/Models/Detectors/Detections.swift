@@ -1,4 +1,5 @@
 import Autograd
+import Kernels
 
 /// Detections of one image: boxes (K, 4) xyxy, scores, 0-based labels; masks when predicted.
 public struct Detections {
@@ -10,7 +11,7 @@ public struct Detections {
     public var count: Int { scores.count }
 
     public init(boxes: Tensor, scores: [Float], labels: [Int], masks: [[UInt8]]? = nil) {
-        precondition(boxes.shape == [scores.count, 4] && labels.count == scores.count,
+        checkInvariant(boxes.shape == [scores.count, 4] && labels.count == scores.count,
                      "Detections: boxes \(boxes.shape), \(scores.count) scores, \(labels.count) labels")
         self.boxes = boxes
         self.scores = scores

@@ -34,7 +34,7 @@ public final class FPN: Neck {
     public init(_ o: Options) {
         options = o
         backboneEndLevel = o.endLevel == -1 ? o.inChannels.count : o.endLevel + 1
-        precondition(o.startLevel < backboneEndLevel && backboneEndLevel <= o.inChannels.count,
+        checkInvariant(o.startLevel < backboneEndLevel && backboneEndLevel <= o.inChannels.count,
                      "FPN: start_level \(o.startLevel) / end_level \(o.endLevel) for \(o.inChannels.count) inputs")
         var laterals: [ConvModule] = []
         var outputs: [ConvModule] = []
@@ -66,7 +66,7 @@ public final class FPN: Neck {
 
     public func callAsFunction(_ inputs: [Tensor]) -> [Tensor] {
         let o = options
-        precondition(inputs.count == o.inChannels.count, "FPN: \(inputs.count) inputs for in_channels \(o.inChannels)")
+        checkInvariant(inputs.count == o.inChannels.count, "FPN: \(inputs.count) inputs for in_channels \(o.inChannels)")
         var laterals = lateralConvs.enumerated().map { $0.element(inputs[$0.offset + o.startLevel]) }
         for i in stride(from: laterals.count - 1, to: 0, by: -1) {
             let size = (laterals[i - 1].dim(2), laterals[i - 1].dim(3))

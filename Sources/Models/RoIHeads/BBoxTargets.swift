@@ -105,7 +105,7 @@ extension ConvFCBBoxHead {
         -> (cls: Tensor, bbox: Tensor, accuracy: Float)
     {
         let r = samples.labels.count
-        precondition(clsScore.shape == [r, numClasses + 1] && bboxPred.shape == [r, classAgnostic ? 4 : 4 * numClasses],
+        checkInvariant(clsScore.shape == [r, numClasses + 1] && bboxPred.shape == [r, classAgnostic ? 4 : 4 * numClasses],
                      "BBoxHead.loss: scores \(clsScore.shape), deltas \(bboxPred.shape) for \(r) RoIs")
         let cls = Losses.crossEntropy(clsScore, IndexTensor(samples.labels), weight: Tensor.ones([r]), avgFactor: Float(max(r, 1)))
         let pos = samples.isPositive.indices.filter { samples.isPositive[$0] }

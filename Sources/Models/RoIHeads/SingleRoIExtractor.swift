@@ -1,6 +1,7 @@
 import Autograd
 import Config
 import Foundation
+import Kernels
 
 /// mmdetection's `SingleRoIExtractor`: each RoI is pooled (mmcv RoIAlign, aligned) from one
 /// pyramid level, chosen by its scale: floor(log2(sqrt(w h) / finest_scale + 1e-6)), clamped
@@ -34,7 +35,7 @@ public struct SingleRoIExtractor: Sendable {
 
     /// RoI features (R, C, out, out) from the first `featmapStrides.count` maps.
     public func callAsFunction(_ features: [Tensor], rois: Tensor) -> Tensor {
-        precondition(rois.rank == 2 && rois.dim(1) == 5, "SingleRoIExtractor: rois must be (R, 5), got \(rois.shape)")
+        checkInvariant(rois.rank == 2 && rois.dim(1) == 5, "SingleRoIExtractor: rois must be (R, 5), got \(rois.shape)")
         let count = rois.dim(0)
         let c = features[0].dim(1)
         guard count > 0 else { return Tensor.zeros([0, c, outputSize, outputSize]) }

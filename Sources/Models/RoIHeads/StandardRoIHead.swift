@@ -17,7 +17,7 @@ public final class StandardRoIHead: Module {
 
     public init(bboxRoIExtractor: SingleRoIExtractor, bboxHead: any BBoxHead,
                 maskRoIExtractor: SingleRoIExtractor? = nil, maskHead: (any MaskHead)? = nil) {
-        precondition((maskRoIExtractor == nil) == (maskHead == nil), "StandardRoIHead: a mask head needs its RoI extractor")
+        checkInvariant((maskRoIExtractor == nil) == (maskHead == nil), "StandardRoIHead: a mask head needs its RoI extractor")
         self.bboxRoIExtractor = bboxRoIExtractor
         self.bboxHead = bboxHead
         self.maskRoIExtractor = maskRoIExtractor

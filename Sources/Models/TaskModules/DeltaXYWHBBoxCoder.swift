@@ -1,6 +1,7 @@
 import Autograd
 import Config
 import Foundation
+import Kernels
 
 /// mmdetection's `DeltaXYWHBBoxCoder` (the R-CNN box parameterisation of Girshick et al.):
 /// encode (dx, dy, dw, dh) = ((gx - px) / pw, (gy - py) / ph, log(gw / pw), log(gh / ph)),
@@ -14,7 +15,7 @@ public struct DeltaXYWHBBoxCoder: Sendable {
     public var maxRatio = Float(Swift.abs(Foundation.log(16.0 / 1000.0)))
 
     public init(means: [Float] = [0, 0, 0, 0], stds: [Float] = [1, 1, 1, 1], clipBorder: Bool = true, whRatioClip: Double = 16.0 / 1000.0) {
-        precondition(means.count == 4 && stds.count == 4, "DeltaXYWHBBoxCoder: 4 means and 4 stds")
+        checkInvariant(means.count == 4 && stds.count == 4, "DeltaXYWHBBoxCoder: 4 means and 4 stds")
         self.means = means
         self.stds = stds
         self.clipBorder = clipBorder
@@ -23,7 +24,7 @@ public struct DeltaXYWHBBoxCoder: Sendable {
 
     /// Deltas (N, 4) taking `boxes` to `gtBoxes` (both (N, 4)).
     public func encode(_ boxes: Tensor, _ gtBoxes: Tensor) -> Tensor {
-        precondition(boxes.shape == gtBoxes.shape && boxes.rank == 2 && boxes.dim(1) == 4,
+        checkInvariant(boxes.shape == gtBoxes.shape && boxes.rank == 2 && boxes.dim(1) == 4,
                      "DeltaXYWHBBoxCoder.encode: boxes \(boxes.shape) vs gt \(gtBoxes.shape)")
         let p = boxes.scalars, g = gtBoxes.scalars
         var out = [Float](repeating: 0, count: p.count)
@@ -42,7 +43,7 @@ public struct DeltaXYWHBBoxCoder: Sendable {
     /// Boxes from `deltas` (N, 4 k: k class-specific sets) applied to `boxes` (N, 4); clipped
     /// to `maxShape` (h, w) when given and `clipBorder`.
     public func decode(_ boxes: Tensor, _ deltas: Tensor, maxShape: (h: Int, w: Int)? = nil) -> Tensor {
-        precondition(boxes.rank == 2 && boxes.dim(1) == 4 && deltas.rank == 2 && deltas.dim(0) == boxes.dim(0)
+        checkInvariant(boxes.rank == 2 && boxes.dim(1) == 4 && deltas.rank == 2 && deltas.dim(0) == boxes.dim(0)
                      && deltas.dim(1) % 4 == 0, "DeltaXYWHBBoxCoder.decode: boxes \(boxes.shape), deltas \(deltas.shape)")
         let p = boxes.scalars, d = deltas.scalars
         let k = deltas.dim(1) / 4

@@ -1,4 +1,5 @@
 import Config
+import Kernels
 
 /// The result of assigning candidate boxes to ground truths (mmdetection's AssignResult):
 /// `gtIndices[i]` is 0 for a negative, -1 for an ignored box, k > 0 for gt k - 1.
@@ -44,7 +45,7 @@ public struct MaxIoUAssigner: Sendable {
 
     /// Assigns from the IoU matrix `overlaps` (numGts x numBoxes, row-major).
     public func assign(overlaps: [Float], numGts: Int, numBoxes: Int, gtLabels: [Int]) -> AssignResult {
-        precondition(overlaps.count == numGts * numBoxes && gtLabels.count == numGts,
+        checkInvariant(overlaps.count == numGts * numBoxes && gtLabels.count == numGts,
                      "MaxIoUAssigner: overlaps \(overlaps.count) for \(numGts) gts x \(numBoxes) boxes, \(gtLabels.count) labels")
         var inds = [Int](repeating: -1, count: numBoxes)
         var labels = [Int](repeating: -1, count: numBoxes)

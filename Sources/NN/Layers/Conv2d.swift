@@ -15,7 +15,7 @@ public final class Conv2d: Module {
         _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
         dilation: Int = 1, groups: Int = 1, bias: Bool = true, spec: ConvSpec = .plain
     ) {
-        precondition(inChannels % groups == 0 && outChannels % groups == 0,
+        checkInvariant(inChannels % groups == 0 && outChannels % groups == 0,
                      "Conv2d: channels \(inChannels) -> \(outChannels) not divisible by groups \(groups)")
         weight = Tensor.zeros([outChannels, inChannels / groups, kernelSize, kernelSize], requiresGrad: true)
         self.bias = bias ? Tensor.zeros([outChannels], requiresGrad: true) : nil

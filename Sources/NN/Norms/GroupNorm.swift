@@ -1,5 +1,6 @@
 import Autograd
 import Config
+import Kernels
 
 /// Group normalisation (torch.nn.GroupNorm; Wu & He), affine.
 public final class GroupNorm: NormLayer {
@@ -41,7 +42,7 @@ extension GroupNorm {
         }
         public var abbreviation: String { "gn" }
         public func make(channels: Int, eps: Float) -> any NormLayer {
-            precondition(channels % groups == 0, "GN: \(channels) channels not divisible by num_groups \(groups)")
+            checkInvariant(channels % groups == 0, "GN: \(channels) channels not divisible by num_groups \(groups)")
             return GroupNorm(groups: groups, channels: channels, eps: eps)
         }
     }

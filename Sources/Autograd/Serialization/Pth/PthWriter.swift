@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import Kernels
 
 /// Writes a PyTorch checkpoint as `torch.save` does (zip format, pickle protocol 2, folder
 /// `archive/`, storages stored uncompressed at 64-byte aligned offsets): a dict
@@ -22,7 +23,7 @@ public enum PthWriter {
         }
 
         public init(name: String, dtype: PthDType, shape: [Int], bytes: [UInt8]) {
-            precondition(bytes.count == shape.reduce(1, *) * dtype.itemSize, "pth: \(name): byte count does not match shape")
+            checkInvariant(bytes.count == shape.reduce(1, *) * dtype.itemSize, "pth: \(name): byte count does not match shape")
             self.name = name
             self.dtype = dtype
             self.shape = shape
