@@ -103,3 +103,38 @@ import TestSupport
         #expect(try Self.logText(dir + "/w").contains("already trained its 1 epochs"))
     }
 }
+
+/// Resuming keeps the log's smoothing window (mmengine keeps the message hub's history), so the
+/// logged means after a resume are those of an uninterrupted run, with no jump in the curves.
+@Suite struct ResumeLogWindowTests {
+    /// `step` -> logged `loss` of every scalars.json under `workDir`.
+    static func loggedLoss(_ workDir: String) throws -> [Int: Double] {
+        let files = FileManager.default.enumerator(atPath: workDir)?.compactMap { $0 as? String }.filter { $0.hasSuffix("scalars.json") } ?? []
+        var out: [Int: Double] = [:]
+        for f in files {
+            for line in try String(contentsOfFile: workDir + "/" + f, encoding: .utf8).split(separator: "\n") {
+                guard let d = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                      let step = d["step"] as? Int, let loss = d["loss"] as? Double, d["iter"] != nil else { continue }
+                out[step] = loss
+            }
+        }
+        return out
+    }
+
+    @Test func resumedLogMeansEqualTheUninterruptedOnes() throws {
+        let dir = try RunnerTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let logEvery = ["default_hooks.logger.interval=1", "log_processor.window_size=10"]
+        try RunnerTests.runner(try RunnerTests.tinyConfig(logEvery), workDir: dir + "/a").train()
+        try RunnerTests.runner(try RunnerTests.tinyConfig(logEvery + ["train_cfg.max_epochs=1"]), workDir: dir + "/b").train()
+        try RunnerTests.runner(try RunnerTests.tinyConfig(logEvery), workDir: dir + "/b", resume: .auto).train()
+        let straight = try Self.loggedLoss(dir + "/a"), resumed = try Self.loggedLoss(dir + "/b")
+        // (Runs started within the same second share their timestamp folder: only the resumed
+        // run's steps are certain to be there.)
+        #expect(straight.count == 14 && (8...14).allSatisfy { resumed[$0] != nil }, "\(resumed.keys.sorted())")
+        for step in 8...14 {
+            // Means over up to 10 iterations reaching back into the first epoch.
+            #expect(resumed[step] == straight[step], "step \(step): \(resumed[step] ?? .nan) resumed, \(straight[step] ?? .nan) straight")
+        }
+    }
+}
