@@ -22,7 +22,7 @@ extension Runner {
         var done = 0, time = 0.0, dataTime = 0.0
         var clock = Date()
         let total = batches.count
-        let interval = try logInterval()
+        let interval = try TrainLoopSettings.logInterval(config)
         while let batch = try batches.next() {
             dataTime += Date().timeIntervalSince(clock)
             let b = preprocessor(batch, training: false)
@@ -57,12 +57,6 @@ extension Runner {
         logger.info(parts.joined(separator: "    "))
         logger.scalars(result.metrics + [("data_time", dataTime / n), ("time", time / n), ("step", Double(epoch ?? 0))])
         return result.metrics
-    }
-
-    /// `default_hooks.logger.interval` (mmengine's default 10).
-    func logInterval() throws -> Int {
-        guard let logger = try config.optionalView("default_hooks").flatMap({ try $0.optionalView("logger") }) else { return 10 }
-        return try logger.int("interval", default: 10, atLeast: 1)
     }
 
     /// The test tool: loads `checkpoint` (weights), runs `test_dataloader` through the model,

@@ -22,6 +22,13 @@ public struct IterationRecord {
 
 /// The loop settings of `train_cfg`, `default_hooks` and `log_processor`.
 struct TrainLoopSettings {
+    /// `default_hooks.logger.interval` (LoggerHook's default 10; 50 without a logger hook),
+    /// for the training and the evaluation log lines alike.
+    static func logInterval(_ config: ConfigView) throws -> Int {
+        guard let logger = try config.optionalView("default_hooks").flatMap({ try $0.optionalView("logger") }) else { return 50 }
+        return try logger.int("interval", default: 10, atLeast: 1)
+    }
+
     var maxEpochs: Int
     var valInterval: Int
     var valBegin: Int
@@ -40,11 +47,7 @@ struct TrainLoopSettings {
         valInterval = try t.int("val_interval", default: 1)
         guard valInterval >= 1 else { throw t.error("val_interval", "must be >= 1") }
         valBegin = try t.int("val_begin", default: 1)
-        logInterval = 50
-        if let hooks = try config.optionalView("default_hooks"), let l = try hooks.optionalView("logger") {
-            logInterval = try l.int("interval", default: 10)
-            guard logInterval >= 1 else { throw l.error("interval", "must be >= 1") }
-        }
+        logInterval = try Self.logInterval(config)
         window = 10
         if let p = try config.optionalView("log_processor") {
             if case .int(let w)? = p.value("window_size") { window = max(1, w) }
