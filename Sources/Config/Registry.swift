@@ -75,7 +75,15 @@ public struct Registry<T>: Sendable {
         }
         let view = ConfigView(dict: args, path: config.path, source: config.source, typeName: type)
         if let accepted = entry.accepted { try view.accept(accepted) }
-        return try entry.builder(view)
+        do {
+            return try entry.builder(view)
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            // A builder's own error (a layer too large for memory, an unreadable checkpoint):
+            // said with the key path of the dict that was being built.
+            throw ConfigError(.registry, "\(config.keyPath) (\(type)): \(error) (\(config.source))")
+        }
     }
 
     /// `mmdet.ResNet` is `ResNet`: there is one scope.

@@ -21,6 +21,8 @@ public struct DetDataPreprocessor: Sendable {
     public var std: [Float]?
     public var swapChannels: Bool
     public var padSizeDivisor: Int
+    /// The largest `pad_size_divisor`: mmdetection's configs use 1 to 128.
+    public static let largestPadDivisor = 1024
     public var padValue: Float
     public var padMask: Bool
     public var maskPadValue: UInt8
@@ -46,24 +48,22 @@ public struct DetDataPreprocessor: Sendable {
         if let type = try c.optionalString("type"), type.split(separator: ".").last != "DetDataPreprocessor" {
             throw c.error("type", "unsupported data preprocessor '\(type)' (expected DetDataPreprocessor)")
         }
-        func floats(_ key: String) throws -> [Float]? {
+        // Per channel (B, G, R or R, G, B), in pixel units.
+        func floats(_ key: String, in range: ClosedRange<Double>) throws -> [Float]? {
             guard let v = c.value(key), !v.isNone else { return nil }
-            return try c.doubles(key).map(Float.init)
+            return try c.doubles(key, in: range, count: 3...3).map(Float.init)
         }
-        let mean = try floats("mean"), std = try floats("std")
-        guard (mean == nil) == (std == nil), mean.map({ $0.count == 3 }) ?? true, std.map({ $0.count == 3 }) ?? true else {
-            throw c.error("mean", "mean and std must both be given, 3 values each")
-        }
+        let mean = try floats("mean", in: 0...255), std = try floats("std", in: 1e-6...255)
+        guard (mean == nil) == (std == nil) else { throw c.error(mean == nil ? "mean" : "std", "mean and std must both be given") }
         let bgrToRgb = try c.bool("bgr_to_rgb", default: false), rgbToBgr = try c.bool("rgb_to_bgr", default: false)
         guard !(bgrToRgb && rgbToBgr) else { throw c.error("bgr_to_rgb", "bgr_to_rgb and rgb_to_bgr cannot both be True") }
         if try c.bool("pad_seg", default: false) { throw c.error("pad_seg", "semantic segmentation is not supported") }
         if let b = c.value("batch_augments"), !b.isNone { throw c.error("batch_augments", "batch augmentations are not supported") }
-        let divisor = try c.int("pad_size_divisor", default: 1)
-        guard divisor >= 1 else { throw c.error("pad_size_divisor", "must be >= 1") }
-        let maskPad = try c.int("mask_pad_value", default: 0)
-        guard (0...255).contains(maskPad) else { throw c.error("mask_pad_value", "must be 0...255") }
+        let divisor = try c.int("pad_size_divisor", default: 1, in: 1...Self.largestPadDivisor,
+                                why: "every image is padded to a multiple of it")
+        let maskPad = try c.int("mask_pad_value", default: 0, in: 0...255)
         self.init(mean: mean, std: std, bgrToRgb: bgrToRgb || rgbToBgr, padSizeDivisor: divisor,
-                  padValue: Float(try c.double("pad_value", default: 0)), padMask: try c.bool("pad_mask", default: false),
+                  padValue: Float(try c.double("pad_value", default: 0, in: -255...255)), padMask: try c.bool("pad_mask", default: false),
                   maskPadValue: UInt8(maskPad))
     }
 

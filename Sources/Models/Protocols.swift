@@ -74,6 +74,8 @@ public protocol RoIHead: Module {
 public protocol BBoxHead: Module {
     /// Object classes (without background).
     var numClasses: Int { get }
+    /// The side of the RoI features it reads (its RoI extractor's `output_size` must equal it).
+    var roiFeatSize: Int { get }
     /// The coder its regression targets and predictions go through.
     var coder: DeltaXYWHBBoxCoder { get }
     /// RoI features (R, C, S, S) -> class scores (R, numClasses + 1) and deltas (R, 4 numClasses).
@@ -91,6 +93,8 @@ public protocol BBoxHead: Module {
 public protocol MaskHead: Module {
     /// Object classes (without background): the logit channels.
     var numClasses: Int { get }
+    /// The side of its logits for RoI features of side `roiSize` (the mask targets' size).
+    func maskSize(roiSize: Int) -> Int
     /// RoI features (P, C, S, S) -> logits (P, numClasses, M, M).
     func callAsFunction(_ x: Tensor) -> Tensor
     /// The positive RoIs' mask targets (P, size, size) from the ground-truth bitmaps.

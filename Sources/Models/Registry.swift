@@ -90,7 +90,7 @@ public enum ModelRegistry {
     public static let nms = Registry<Float>("nms", [
         "nms": { c in
             try c.accept(["iou_threshold"])
-            return Float(try c.double("iou_threshold"))
+            return Float(try c.double("iou_threshold", in: 0...1))
         },
     ])
 

@@ -18,9 +18,9 @@ public final class ConvModule: Module {
         _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
         dilation: Int = 1, groups: Int = 1, bias: Bias = .auto, conv: ConvSpec = .plain,
         norm: NormSpec? = nil, activate: Bool = true
-    ) {
+    ) throws {
         let withBias = bias == .on || (bias == .auto && norm == nil)
-        self.conv = Conv2d(inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
+        self.conv = try Conv2d(inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
                            dilation: dilation, groups: groups, bias: withBias, spec: conv)
         self.norm = norm?.make(channels: outChannels)
         self.normName = norm?.abbreviation

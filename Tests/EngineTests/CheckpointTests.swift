@@ -25,7 +25,7 @@ struct Run {
     var rng: SeededGenerator
 
     init(seed: UInt64, steps: Int) throws {
-        net = TestNet(seed: seed)
+        net = try TestNet(seed: seed)
         let cfg = try ConfigLoader(environment: [:]).load(text: """
             optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.0001))
             param_scheduler = [dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=5),
@@ -74,7 +74,7 @@ func stateScalars(_ m: any Module) -> [String: [Float]] {
         #expect(sidecar.scheduler == a.scheduler && sidecar.rng["sampler"] == a.rng)
         #expect(log.count == 1 && log[0].contains("epoch 1, iteration 4"))
         // The weights file alone is a plain state dict with mmdetection keys (strict loading).
-        let c = TestNet(seed: 3)
+        let c = try TestNet(seed: 3)
         try c.loadStateDict(path: dir + "/epoch_1.safetensors", strict: true)
         #expect(stateScalars(c) == stateScalars(a.net))
         // Resuming by the weights file's path finds its sidecar.

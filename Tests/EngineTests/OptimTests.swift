@@ -95,7 +95,7 @@ import Testing
 
     @Test func noParamwiseIsOneGroupOfAllParameters() throws {
         let cfg = try configView("o = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.0001), paramwise_cfg=dict())", "o")
-        let net = TestNet(seed: 1)
+        let net = try TestNet(seed: 1)
         let wrapper = try OptimWrapper(config: cfg, model: net)
         #expect(wrapper.groups.count == 1)
         #expect(wrapper.groups[0].names == net.namedParameters().map(\.0))  // frozen ones too
@@ -103,7 +103,7 @@ import Testing
     }
 
     @Test func sharedParameters() throws {
-        let shared = SharedNet()
+        let shared = try SharedNet()
         let single = try ParamGroups.build(model: shared, baseLR: 1, baseWeightDecay: nil, paramwise: nil)
         #expect(single[0].names == ["a.weight", "a.bias"])
         #expect(throws: ParamGroupError.self) {

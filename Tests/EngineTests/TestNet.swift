@@ -9,15 +9,19 @@ import NN
 final class TestNet: Module {
     var training = true
     let scale = Tensor.ones([3], requiresGrad: true)
-    let conv = Conv2d(2, 4, kernelSize: 3)
+    let conv: Conv2d
     let bn = BatchNorm2d(4)
     let gn = GroupNorm(groups: 2, channels: 4)
-    let dw = Conv2d(4, 4, kernelSize: 3, groups: 4, bias: false)
-    let fc = Linear(4, 2)
-    let frozen = Conv2d(2, 2, kernelSize: 1)
+    let dw: Conv2d
+    let fc: Linear
+    let frozen: Conv2d
     let sn = SwitchNorm2d(4)
 
-    init(seed: UInt64) {
+    init(seed: UInt64) throws {
+        conv = try Conv2d(2, 4, kernelSize: 3)
+        dw = try Conv2d(4, 4, kernelSize: 3, groups: 4, bias: false)
+        fc = try Linear(4, 2)
+        frozen = try Conv2d(2, 2, kernelSize: 1)
         var rng = SeededGenerator(seed: seed)
         for (_, p) in namedParameters() { Init.fillUniform(p, bound: 1, using: &rng) }
         Init.fillUniform(bn.runningMean, bound: 1, using: &rng)
@@ -41,7 +45,8 @@ final class TestNet: Module {
 /// A parent holding the same Linear twice (a shared parameter).
 final class SharedNet: Module {
     var training = true
-    let shared = Linear(2, 2)
+    let shared: Linear
+    init() throws { shared = try Linear(2, 2) }
     var children: [(String, any Module)] { [("a", shared), ("b", shared)] }
 }
 

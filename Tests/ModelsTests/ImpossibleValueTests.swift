@@ -28,7 +28,16 @@ import TestSupport
         // The parts do not fit each other (a shape error at the first forward otherwise).
         ("model.neck.in_channels=[16,64,128,256]", "model.neck.in_channels"),
         ("model.rpn_head.in_channels=32", "model.rpn_head.in_channels"),
-        ("model.neck.num_outs=3", "model.rpn_head.anchor_generator"),
+        ("model.neck.num_outs=3", "model.neck.num_outs"),
+        ("model.neck.num_outs=4", "model.rpn_head.anchor_generator.strides"),
+        ("model.roi_head.bbox_head.roi_feat_size=5", "model.roi_head.bbox_head.roi_feat_size"),
+        ("model.roi_head.bbox_roi_extractor.roi_layer.output_size=5", "model.roi_head.bbox_roi_extractor.roi_layer.output_size"),
+        ("model.roi_head.bbox_roi_extractor.roi_layer.sampling_ratio=-1", "model.roi_head.bbox_roi_extractor.roi_layer.sampling_ratio"),
+        ("model.roi_head.bbox_roi_extractor.featmap_strides=[4,8,0,32]", "model.roi_head.bbox_roi_extractor.featmap_strides"),
+        // A layer too large for memory is an error naming its component, not a failed allocation.
+        ("model.roi_head.bbox_head.fc_out_channels=1000000000", "model.roi_head.bbox_head (Shared4Conv1FCBBoxHead): Linear weight"),
+        ("model.neck.out_channels=1000000000", "model.neck (FPN): Conv2d weight"),
+        ("model.roi_head.mask_head.num_convs=1000000000", "model.roi_head.mask_head.num_convs"),
         ("model.roi_head.bbox_head.in_channels=8", "model.roi_head.bbox_head.in_channels"),
         ("model.roi_head.mask_head.in_channels=8", "model.roi_head.mask_head.in_channels"),
         ("model.roi_head.bbox_roi_extractor.featmap_strides=[4,8,16,32,64,128]", "model.roi_head.bbox_roi_extractor"),

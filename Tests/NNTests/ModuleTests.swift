@@ -9,9 +9,15 @@ import Testing
 final class TwoBlocks: Module {
     var training = true
     let scale = Tensor.ones([2], requiresGrad: true)
-    let first = ConvModule(3, 4, kernelSize: 3, padding: 1, norm: NormSpec(BatchNorm2d.Options()))
-    let second = ConvModule(4, 4, kernelSize: 1, norm: NormSpec(GroupNorm.Options(groups: 2)), activate: false)
+    let first: ConvModule
+    let second: ConvModule
     var modeChanges = 0
+
+    init() throws {
+        first = try ConvModule(3, 4, kernelSize: 3, padding: 1, norm: NormSpec(BatchNorm2d.Options()))
+        second = try ConvModule(4, 4, kernelSize: 1, norm: NormSpec(GroupNorm.Options(groups: 2)), activate: false)
+    }
+
     var parameters: [(String, Tensor)] { [("scale", scale)] }
     var children: [(String, any Module)] { [("layer1", first), ("layer2", second)] }
     func didChangeMode() { modeChanges += 1 }
@@ -22,8 +28,8 @@ func view(_ text: String) throws -> ConfigView {
 }
 
 @Suite struct ModuleTests {
-    @Test func stateDictOrderAndNamesFollowPyTorch() {
-        let m = TwoBlocks()
+    @Test func stateDictOrderAndNamesFollowPyTorch() throws {
+        let m = try TwoBlocks()
         #expect(m.stateDict().map(\.key) == [
             "scale",
             "layer1.conv.weight", "layer1.bn.weight", "layer1.bn.bias",
@@ -34,14 +40,14 @@ func view(_ text: String) throws -> ConfigView {
         #expect(m.namedModules().map(\.0) == ["", "layer1", "layer1.conv", "layer1.bn", "layer2", "layer2.conv", "layer2.gn"])
     }
 
-    @Test func convModuleBiasAutoRule() {
-        #expect(ConvModule(3, 4, kernelSize: 3).conv.bias != nil, "no norm: bias")
-        #expect(ConvModule(3, 4, kernelSize: 3, norm: NormSpec(GroupNorm.Options(groups: 2))).conv.bias == nil, "norm: no bias")
-        #expect(ConvModule(3, 4, kernelSize: 3, bias: .on, norm: NormSpec(GroupNorm.Options(groups: 2))).conv.bias != nil)
+    @Test func convModuleBiasAutoRule() throws {
+        #expect(try ConvModule(3, 4, kernelSize: 3).conv.bias != nil, "no norm: bias")
+        #expect(try ConvModule(3, 4, kernelSize: 3, norm: NormSpec(GroupNorm.Options(groups: 2))).conv.bias == nil, "norm: no bias")
+        #expect(try ConvModule(3, 4, kernelSize: 3, bias: .on, norm: NormSpec(GroupNorm.Options(groups: 2))).conv.bias != nil)
     }
 
-    @Test func trainEvalRecursesAndCallsTheHook() {
-        let m = TwoBlocks()
+    @Test func trainEvalRecursesAndCallsTheHook() throws {
+        let m = try TwoBlocks()
         m.eval()
         #expect(!m.training && !m.first.training && !(m.first.norm!.training))
         m.train()

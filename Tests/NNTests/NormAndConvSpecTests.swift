@@ -42,7 +42,7 @@ import TestSupport
         #expect(try ConvSpec(config: nil) == .plain)
         // The conv_ws fixture through the module: same output as mmcv's ConvWS2d.
         let f = try NNFixtures.ops("conv_ws.safetensors")
-        let conv = Conv2d(8, 6, kernelSize: 3, padding: 1, bias: false, spec: .weightStandardized(eps: 1e-5))
+        let conv = try Conv2d(8, 6, kernelSize: 3, padding: 1, bias: false, spec: .weightStandardized(eps: 1e-5))
         let w = try f.tensor("k3s1p1.weight")
         w.withUnsafeBufferPointer { src in conv.weight.update { _ = $0.update(fromContentsOf: src) } }
         let y = conv(try f.tensor("k3s1p1.x"))

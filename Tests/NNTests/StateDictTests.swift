@@ -11,7 +11,7 @@ import Testing
 
     @Test func saveAndLoadRoundTripsEveryTensorIncludingIntegerBuffers() throws {
         var rng = SeededGenerator(seed: 3)
-        let a = TwoBlocks()
+        let a = try TwoBlocks()
         for (_, p) in a.namedParameters() { Init.fillNormal(p, mean: 0, std: 1, using: &rng) }
         _ = a.first(Tensor.normal([2, 3, 4, 4], using: &rng))  // moves running stats, counter = 1
         let path = tempPath("roundtrip.safetensors")
@@ -19,7 +19,7 @@ import Testing
         try a.saveStateDict(to: path)
         let file = try SafetensorsFile(path: path)
         #expect(file.entries["layer1.bn.num_batches_tracked"]?.dtype == .i64, "int64 as in mmdetection checkpoints")
-        let b = TwoBlocks()
+        let b = try TwoBlocks()
         let report = try b.loadStateDict(path: path)
         #expect(report.isClean)
         for (ea, eb) in zip(a.stateDict(), b.stateDict()) {
@@ -36,7 +36,7 @@ import Testing
             SafetensorsFile.Item(name: "layer9.extra", tensor: Tensor.zeros([1])),  // unexpected
         ]
         try SafetensorsFile.encode(items).write(to: URL(fileURLWithPath: path))
-        let m = TwoBlocks()
+        let m = try TwoBlocks()
         #expect(throws: StateDictError.self) { try m.loadStateDict(path: path) }
         #expect(m.scale.scalars == [1, 1], "strict failure copies nothing")
         let report = try m.loadStateDict(path: path, strict: false)
@@ -65,8 +65,8 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir))
     }
 
-    @Test func unreadableCheckpointNamesTheFile() {
-        let m = TwoBlocks()
+    @Test func unreadableCheckpointNamesTheFile() throws {
+        let m = try TwoBlocks()
         #expect(throws: SafetensorsFile.Error.self) { try m.loadStateDict(path: "/nonexistent/ckpt.safetensors") }
     }
 }

@@ -41,3 +41,86 @@ public enum ConfigMutation {
 
     private static func isTuple(_ value: ConfigValue) -> Bool { if case .tuple = value { return true } else { return false } }
 }
+
+/// Single-value mutations for the test that no numeric or list value of a config traps:
+/// every number and list in a config, and the config with one of them replaced.
+public enum ValueMutation: Sendable, CustomStringConvertible {
+    case zero, minusOne, huge, floatForInt, emptyList, wrongLength
+
+    /// Paths of every int, float, list and tuple inside `value` (bools are not numbers here),
+    /// with the value found there.
+    public static func valuePaths(_ value: ConfigValue, _ path: [String] = []) -> [([String], ConfigValue)] {
+        switch value {
+        case .dict(let d):
+            return d.flatMap { valuePaths($0.value, path + [$0.key]) }
+        case .list(let items), .tuple(let items):
+            return [(path, value)] + items.enumerated().flatMap { valuePaths($0.element, path + ["[\($0.offset)]"]) }
+        case .int, .double:
+            return [(path, value)]
+        default:
+            return []
+        }
+    }
+
+    /// The mutations that apply to `value`.
+    public static func applicable(to value: ConfigValue) -> [ValueMutation] {
+        switch value {
+        case .int: return [.zero, .minusOne, .huge, .floatForInt]
+        case .double: return [.zero, .minusOne, .huge]
+        case .list, .tuple: return [.emptyList, .wrongLength]
+        default: return []
+        }
+    }
+
+    /// The replacement for `value`.
+    public func replacing(_ value: ConfigValue) -> ConfigValue {
+        switch (self, value) {
+        case (.zero, .double): return .double(0)
+        case (.zero, _): return .int(0)
+        case (.minusOne, .double): return .double(-1)
+        case (.minusOne, _): return .int(-1)
+        case (.huge, .double): return .double(1e30)
+        case (.huge, _): return .int(1_000_000_000)
+        case (.floatForInt, .int(let i)): return .double(Double(i) + 0.5)
+        case (.emptyList, .tuple): return .tuple([])
+        case (.emptyList, _): return .list([])
+        case (.wrongLength, .list(let items)): return .list(Self.otherLength(items))
+        case (.wrongLength, .tuple(let items)): return .tuple(Self.otherLength(items))
+        default: return value
+        }
+    }
+
+    /// One entry fewer, or (for one entry) the entry twice.
+    private static func otherLength(_ items: [ConfigValue]) -> [ConfigValue] {
+        items.count > 1 ? Array(items.dropLast()) : items + items
+    }
+
+    public var description: String {
+        switch self {
+        case .zero: return "0"
+        case .minusOne: return "-1"
+        case .huge: return "huge"
+        case .floatForInt: return "float for int"
+        case .emptyList: return "empty list"
+        case .wrongLength: return "wrong length"
+        }
+    }
+
+    /// `value` with the value at `path` replaced by `newValue`.
+    public static func replacing(at path: ArraySlice<String>, with newValue: ConfigValue, in value: ConfigValue) -> ConfigValue {
+        guard let first = path.first else { return newValue }
+        switch value {
+        case .dict(var d):
+            guard let inner = d[first] else { return value }
+            d[first] = replacing(at: path.dropFirst(), with: newValue, in: inner)
+            return .dict(d)
+        case .list(var items), .tuple(var items):
+            guard let i = Int(first.dropFirst().dropLast()), items.indices.contains(i) else { return value }
+            items[i] = replacing(at: path.dropFirst(), with: newValue, in: items[i])
+            if case .tuple = value { return .tuple(items) }
+            return .list(items)
+        default:
+            return value
+        }
+    }
+}

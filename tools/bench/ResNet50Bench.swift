@@ -24,11 +24,11 @@ struct ResNet50Bench: ParsableCommand {
         var rng = SeededGenerator(seed: 0)
         var options = ResNet.Options()
         options.normEval = false  // BN follows the mode, as torchvision's model in train()
-        let backbone = ResNet(options)
+        let backbone = try ResNet(options)
         for (_, p) in backbone.namedParameters() where p.rank == 4 {
             Init.kaiming(p, mode: .fanOut, nonlinearity: "relu", using: &rng)
         }
-        let fc = Linear(2048, 1000)
+        let fc = try Linear(2048, 1000)
         fc.resetParameters(using: &rng)
         print("bench resnet50: median of \(reps) after \(warmup) warm-up; cores \(Parallel.workers), "
               + "BLAS threads \(Gemm.threads), OPENBLAS_THREAD_TIMEOUT \(BLASEnvironment.spinSetting), load \(Timing.loadAverage())")

@@ -30,7 +30,7 @@ extension CocoDataset {
         var filter: Filter?
         if let f = try c.optionalView("filter_cfg") {
             try f.accept(["filter_empty_gt", "min_size"])
-            filter = Filter(filterEmptyGT: try f.bool("filter_empty_gt", default: false), minSize: try f.int("min_size", default: 0))
+            filter = Filter(filterEmptyGT: try f.bool("filter_empty_gt", default: false), minSize: try f.int("min_size", default: 0, atLeast: 0))
         }
         if let b = c.value("backend_args"), !b.isNone { throw c.error("backend_args", "only None (local files) is supported") }
         if try c.bool("lazy_init", default: false) { throw c.error("lazy_init", "only False is supported") }

@@ -20,6 +20,15 @@ extension DataLoader {
             throw c.error("worker_init_fn", "a custom worker_init_fn is not supported (workers are seeded from the run's seed)")
         }
         let dataset = try Registries.datasets.build(try c.view("dataset"))
+        // mmdetection's models take packed inputs: a pipeline that does not end by packing
+        // fails at the first batch, so it is refused here, where the key path is known
+        // (after the dataset's build, which names a misspelt type first).
+        if let steps = try c.view("dataset").value("pipeline")?.elements {
+            let last = steps.last.flatMap { step -> String? in if case .dict(let d) = step { d["type"]?.stringValue } else { nil } }
+            guard last == "PackDetInputs" || last == "mmdet.PackDetInputs" else {
+                throw try c.view("dataset").error("pipeline", "ends with \(last.map { "'\($0)'" } ?? "nothing"): a pipeline must end with PackDetInputs")
+            }
+        }
         let sampler = try Registries.samplers.build(try c.view("sampler"))
         let dropLast = try c.bool("drop_last", default: false)
         var batching = BatchSamplerKind.plain(dropLast: dropLast)

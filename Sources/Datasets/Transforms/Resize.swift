@@ -18,6 +18,10 @@ public struct Resize: Transform {
     public let target: Target
     public let keepRatio: Bool
     public let clipObjectBorder: Bool
+    /// The largest `scale` side, and the largest side of a resized image.
+    public static let largestSide = 16384
+    /// Allowed `scale_factor`s.
+    static let factors = 1e-3...64.0
     public let nearest: Bool
 
     public init(target: Target, keepRatio: Bool, clipObjectBorder: Bool = true, nearest: Bool = false) {
@@ -33,16 +37,18 @@ public struct Resize: Transform {
         guard hasScale != hasFactor else { throw c.error(nil, "Resize needs exactly one of 'scale' and 'scale_factor'") }
         let target: Target
         if hasScale {
-            if let s = c.value("scale")?.intValue { target = .scale(width: s, height: s) } else {
-                let s = try c.ints("scale")
-                guard s.count == 2, s[0] > 0, s[1] > 0 else { throw c.error("scale", "expected (width, height) > 0, got \(s)") }
+            if c.value("scale")?.intValue != nil {
+                let s = try c.int("scale", in: 1...Self.largestSide, why: "a side in pixels")
+                target = .scale(width: s, height: s)
+            } else {
+                let s = try c.ints("scale", in: 1...Self.largestSide, count: 2...2, why: "(width, height) in pixels")
                 target = .scale(width: s[0], height: s[1])
             }
-        } else if let f = c.value("scale_factor")?.doubleValue {
+        } else if c.value("scale_factor")?.doubleValue != nil {
+            let f = try c.double("scale_factor", in: Self.factors)
             target = .factor(f, f)
         } else {
-            let f = try c.doubles("scale_factor")
-            guard f.count == 2 else { throw c.error("scale_factor", "expected a number or (w, h), got \(f)") }
+            let f = try c.doubles("scale_factor", in: Self.factors, count: 2...2, why: "a number or (w, h)")
             target = .factor(f[0], f[1])
         }
         if try c.string("backend", default: "cv2") != "cv2" { throw c.error("backend", "only 'cv2' is supported") }
@@ -77,6 +83,10 @@ public struct Resize: Transform {
         let (nw, nh) = outputSize(width: img.width, height: img.height)
         guard nw > 0, nh > 0 else {
             throw DatasetError.pipeline("Resize of \(results.info.imgPath) (\(img.width)x\(img.height)) gives an empty image")
+        }
+        guard nw <= Self.largestSide, nh <= Self.largestSide else {
+            throw DatasetError.pipeline("Resize of \(results.info.imgPath) (\(img.width)x\(img.height)) gives \(nw)x\(nh): "
+                                        + "more than \(Self.largestSide) pixels a side")
         }
         let resized = nearest ? ImageResize.nearest(img, height: nh, width: nw) : ImageResize.linear(img, height: nh, width: nw)
         let sx = Double(nw) / Double(img.width), sy = Double(nh) / Double(img.height)

@@ -21,13 +21,12 @@ public enum GradClip: Equatable {
             if case .string(let s)? = c.value("norm_type"), s == "inf" {
                 normType = .infinity
             } else {
-                normType = try c.double("norm_type", default: 2)
+                normType = try c.double("norm_type", default: 2, above: 0)
             }
-            guard normType > 0 else { throw c.error("norm_type", "must be positive, got \(normType)") }
-            self = .norm(maxNorm: try c.double("max_norm"), normType: normType)
+            self = .norm(maxNorm: try c.double("max_norm", above: 0), normType: normType)
         case "value":
             try c.accept(["type", "clip_value"])
-            self = .value(clipValue: try c.double("clip_value"))
+            self = .value(clipValue: try c.double("clip_value", above: 0))
         default:
             throw c.error("type", "clip_grad type must be 'norm' or 'value', got '\(type)'")
         }

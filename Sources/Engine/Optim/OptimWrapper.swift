@@ -158,7 +158,7 @@ extension OptimWrapper {
             lr = try o.double("lr")
             weightDecay = try o.optionalDouble("weight_decay")
             momentum = try o.double("momentum", default: 0)
-            dampening = try o.double("dampening", default: 0)
+            dampening = try o.double("dampening", default: 0, in: 0...1)
             // torch.optim.SGD's own checks.
             for (key, value) in [("lr", lr), ("momentum", momentum), ("weight_decay", weightDecay ?? 0)] where !(value >= 0 && value.isFinite) {
                 throw o.error(key, "\(value) is not allowed: expected a finite value >= 0 (as torch.optim.SGD)")

@@ -71,15 +71,15 @@ public struct ParamwiseConfig: Equatable {
             customKeys = try keys.dict.keys.map { key in
                 let entry = try keys.view(key)
                 try entry.accept(["lr_mult", "decay_mult"])
-                return CustomKey(key: key, lrMult: try entry.optionalDouble("lr_mult"),
-                                 decayMult: try entry.optionalDouble("decay_mult"))
+                return CustomKey(key: key, lrMult: try entry.optionalDouble("lr_mult", atLeast: 0),
+                                 decayMult: try entry.optionalDouble("decay_mult", atLeast: 0))
             }
         }
-        biasLRMult = try c.optionalDouble("bias_lr_mult")
-        biasDecayMult = try c.optionalDouble("bias_decay_mult")
-        normDecayMult = try c.optionalDouble("norm_decay_mult")
-        dwconvDecayMult = try c.optionalDouble("dwconv_decay_mult")
-        flatDecayMult = try c.optionalDouble("flat_decay_mult")
+        biasLRMult = try c.optionalDouble("bias_lr_mult", atLeast: 0)
+        biasDecayMult = try c.optionalDouble("bias_decay_mult", atLeast: 0)
+        normDecayMult = try c.optionalDouble("norm_decay_mult", atLeast: 0)
+        dwconvDecayMult = try c.optionalDouble("dwconv_decay_mult", atLeast: 0)
+        flatDecayMult = try c.optionalDouble("flat_decay_mult", atLeast: 0)
         bypassDuplicate = try c.bool("bypass_duplicate", default: false)
     }
 

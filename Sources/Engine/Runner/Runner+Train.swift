@@ -46,12 +46,9 @@ struct TrainLoopSettings {
         guard maxEpochs >= 1 else { throw t.error("max_epochs", "must be >= 1") }
         valInterval = try t.int("val_interval", default: 1)
         guard valInterval >= 1 else { throw t.error("val_interval", "must be >= 1") }
-        valBegin = try t.int("val_begin", default: 1)
+        valBegin = try t.int("val_begin", default: 1, atLeast: 0)
         logInterval = try Self.logInterval(config)
-        window = 10
-        if let p = try config.optionalView("log_processor") {
-            if case .int(let w)? = p.value("window_size") { window = max(1, w) }
-        }
+        window = try config.optionalView("log_processor")?.int("window_size", default: 10, atLeast: 1) ?? 10
     }
 }
 
@@ -103,16 +100,17 @@ extension Runner {
     /// (loss, backward, optimizer step, schedulers), the interval log lines, the checkpoint,
     /// and the ValLoop every `val_interval` epochs (and after the last). A non-finite loss
     /// stops the run with an error naming the iteration and the losses; the checkpoints
-    /// written so far are untouched. `onIteration` sees every iteration's numbers.
+    /// written so far are untouched. `onIteration` sees every iteration's numbers; an error it
+    /// throws ends the run there (as any other error: logged and rethrown).
     @discardableResult
-    public func train(onIteration: ((IterationRecord) -> Void)? = nil) throws -> [(String, Double)] {
+    public func train(onIteration: ((IterationRecord) throws -> Void)? = nil) throws -> [(String, Double)] {
         do { return try trainLoop(onIteration: onIteration) } catch {
             logger.error("\(error)")
             throw error
         }
     }
 
-    private func trainLoop(onIteration: ((IterationRecord) -> Void)?) throws -> [(String, Double)] {
+    private func trainLoop(onIteration: ((IterationRecord) throws -> Void)?) throws -> [(String, Double)] {
         let run = try startTraining()
         var lastMetrics: [(String, Double)] = []
         guard run.startEpoch < run.settings.maxEpochs else {
@@ -129,7 +127,7 @@ extension Runner {
             while let batch = try batches.next() {
                 inEpoch += 1
                 let record = try trainIteration(batch, run, epoch: epoch, inEpoch: inEpoch, since: clock)
-                onIteration?(record)
+                try onIteration?(record)
                 let eta = run.meter.meanTime * Double(run.totalIterations - run.iteration)
                 if run.iteration % run.settings.logInterval == 0 || inEpoch == run.epochLength {
                     logIteration(record, meter: run.meter, epochLength: run.epochLength, eta: eta)

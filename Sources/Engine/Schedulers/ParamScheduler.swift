@@ -93,8 +93,10 @@ extension ParamScheduler {
         let scale = convert ? epochLength : 1
         // An absent end defaults before conversion (mmengine: setdefault, then build_iter_from_epoch).
         let defaultEnd = maxEpochs.map { byEpoch ? Double($0) : Double($0 * epochLength) }
-        let beginRaw = try c.double("begin", default: 0)
-        let endRaw = try c.double("end", default: defaultEnd ?? Double(Self.infinity))
+        // Steps up to mmengine's INF (1e9), in the scheduler's own unit before conversion.
+        let steps = 0...Double(Self.infinity)
+        let beginRaw = try c.double("begin", default: 0, in: steps)
+        let endRaw = try c.double("end", default: defaultEnd.map { min($0, Double(Self.infinity)) } ?? Double(Self.infinity), in: steps)
         if !convert {
             for (key, v) in [("begin", beginRaw), ("end", endRaw)] where c.contains(key) && v.rounded() != v {
                 throw c.error(key, "expected an integer step, got \(v)")
@@ -102,7 +104,7 @@ extension ParamScheduler {
         }
         let begin = Int(beginRaw * Double(scale))
         let end = endRaw == Double(Self.infinity) ? Self.infinity : Int(endRaw * Double(scale))
-        guard end > begin else { throw c.error("end", "end (\(end)) must be larger than begin (\(begin))") }
+        guard end > begin else { throw c.error(nil, "end (\(end)) must be larger than begin (\(begin))") }
         var rule = try Self.rules.build(c)(scale)
         if case .cosineAnnealing(0, let etaMin, let ratio) = rule {
             rule = .cosineAnnealing(tMax: end - begin, etaMin: etaMin, etaMinRatio: ratio)  // T_max or (end - begin)
@@ -120,7 +122,7 @@ extension ParamScheduler {
         },
         "MultiStepLR": { c in
             try c.accept(commonKeys + ["milestones", "gamma"])
-            let (milestones, gamma) = (try c.ints("milestones"), try c.double("gamma", default: 0.1))
+            let (milestones, gamma) = (try c.ints("milestones", in: 0...Self.infinity), try c.double("gamma", default: 0.1, atLeast: 0))
             return { scale in .multiStep(milestones: milestones.map { $0 * scale }, gamma: gamma) }
         },
         "ConstantLR": { c in
@@ -130,16 +132,15 @@ extension ParamScheduler {
         },
         "CosineAnnealingLR": { c in
             try c.accept(commonKeys + ["T_max", "eta_min", "eta_min_ratio"])
-            let etaMin = try c.optionalDouble("eta_min"), ratio = try c.optionalDouble("eta_min_ratio")
+            let etaMin = try c.optionalDouble("eta_min").map { _ in try c.double("eta_min", atLeast: 0) }
+            let ratio = try c.optionalDouble("eta_min_ratio").map { _ in try c.double("eta_min_ratio", in: 0...1) }
             if etaMin != nil && ratio != nil { throw c.error("eta_min_ratio", "give either eta_min or eta_min_ratio, not both") }
-            let tMax = try c.optionalInt("T_max")
+            let tMax = try c.optionalInt("T_max").map { _ in try c.int("T_max", in: 1...Self.infinity) }
             return { scale in .cosineAnnealing(tMax: tMax.map { $0 * scale } ?? 0, etaMin: ratio == nil ? (etaMin ?? 0) : nil, etaMinRatio: ratio) }
         },
     ])
 
     private static func factor(_ c: ConfigView, _ key: String, _ d: Double) throws -> Double {
-        let f = try c.double(key, default: d)
-        guard f >= 0 && f <= 1 else { throw c.error(key, "must be between 0 and 1, got \(f)") }
-        return f
+        try c.double(key, default: d, in: 0...1)
     }
 }

@@ -24,15 +24,13 @@ extension ResNet {
         o.stemChannels = try c.optionalInt("stem_channels", atLeast: 1)
         o.numStages = try c.int("num_stages", default: 4)
         guard (1...4).contains(o.numStages) else { throw c.error("num_stages", "must be 1...4, got \(o.numStages)") }
-        o.strides = try c.ints("strides", default: [1, 2, 2, 2])
-        o.dilations = try c.ints("dilations", default: [1, 1, 1, 1])
+        o.strides = try c.ints("strides", default: [1, 2, 2, 2], in: 1...Int.max)
+        o.dilations = try c.ints("dilations", default: [1, 1, 1, 1], in: 1...Int.max)
         guard o.strides.count == o.numStages, o.dilations.count == o.numStages else {
             throw c.error("strides", "strides \(o.strides) and dilations \(o.dilations) need num_stages (\(o.numStages)) entries")
         }
-        o.outIndices = try c.ints("out_indices", default: [0, 1, 2, 3])
-        guard o.outIndices.allSatisfy({ (0..<o.numStages).contains($0) }) else {
-            throw c.error("out_indices", "\(o.outIndices) outside 0..<\(o.numStages)")
-        }
+        o.outIndices = try c.ints("out_indices", default: [0, 1, 2, 3], in: 0...(o.numStages - 1), count: 1...Int.max,
+                                  why: "stage indices below num_stages (\(o.numStages))")
         let style = try c.string("style", default: "pytorch")
         guard style == "pytorch" || style == "caffe" else { throw c.error("style", "expected 'pytorch' or 'caffe', got '\(style)'") }
         o.caffeStyle = style == "caffe"
@@ -66,7 +64,7 @@ extension ResNet {
             try initCfg.accept(["type", "checkpoint", "prefix", "map_location"])
             o.pretrained = (try initCfg.string("checkpoint"), try initCfg.optionalString("prefix"))
         }
-        self.init(o)
+        try self.init(o)
     }
 
     /// Every channel count a norm layer of `o` normalises (stem, and per stage the blocks'

@@ -43,7 +43,7 @@ public final class ResNet: Backbone {
         101: (true, [3, 4, 23, 3]), 152: (true, [3, 8, 36, 3]),
     ]
 
-    public init(_ o: Options) {
+    public init(_ o: Options) throws {
         guard let arch = Self.architectures[o.depth] else {
             fatalError("ResNet: invalid depth \(o.depth) (18, 34, 50, 101 or 152)")
         }
@@ -51,7 +51,7 @@ public final class ResNet: Backbone {
                      "ResNet: num_stages \(o.numStages) with strides \(o.strides) and dilations \(o.dilations)")
         options = o
         let stem = o.stemChannels ?? o.baseChannels
-        conv1 = Conv2d(o.inChannels, stem, kernelSize: 7, stride: 2, padding: 3, bias: false, spec: o.conv)
+        conv1 = try Conv2d(o.inChannels, stem, kernelSize: 7, stride: 2, padding: 3, bias: false, spec: o.conv)
         norm1 = o.norm.make(channels: stem)
         let spec = BlockSpec(conv: o.conv, norm: o.norm, caffeStyle: o.caffeStyle, groups: o.groups,
                              baseWidth: o.baseWidth, baseChannels: o.baseChannels)
@@ -64,10 +64,10 @@ public final class ResNet: Backbone {
             for b in 0..<arch.depths[i] {
                 let stride = b == 0 ? o.strides[i] : 1
                 let down = (b == 0 && (stride != 1 || inC != planes * expansion))
-                    ? makeDownsample(inC, planes * expansion, stride: stride, spec: spec) : nil
+                    ? try makeDownsample(inC, planes * expansion, stride: stride, spec: spec) : nil
                 stage.append(arch.bottleneck
-                    ? Bottleneck(inC, planes, stride: stride, dilation: o.dilations[i], downsample: down, spec: spec)
-                    : BasicBlock(inC, planes, stride: stride, dilation: o.dilations[i], downsample: down, spec: spec))
+                    ? try Bottleneck(inC, planes, stride: stride, dilation: o.dilations[i], downsample: down, spec: spec)
+                    : try BasicBlock(inC, planes, stride: stride, dilation: o.dilations[i], downsample: down, spec: spec))
                 inC = planes * expansion
             }
             blocks.append(stage)

@@ -20,9 +20,9 @@ protocol ResidualBlock: Module {
 }
 
 /// The shortcut projection: 1x1 conv (stride) + norm, as nn.Sequential keys `0` and `1`.
-func makeDownsample(_ inC: Int, _ outC: Int, stride: Int, spec: BlockSpec) -> ModuleList {
+func makeDownsample(_ inC: Int, _ outC: Int, stride: Int, spec: BlockSpec) throws -> ModuleList {
     ModuleList([
-        Conv2d(inC, outC, kernelSize: 1, stride: stride, bias: false, spec: spec.conv),
+        try Conv2d(inC, outC, kernelSize: 1, stride: stride, bias: false, spec: spec.conv),
         spec.norm.make(channels: outC),
     ])
 }
@@ -41,9 +41,9 @@ final class BasicBlock: ResidualBlock {
     let normName: String
     let downsample: ModuleList?
 
-    init(_ inC: Int, _ planes: Int, stride: Int, dilation: Int, downsample: ModuleList?, spec: BlockSpec) {
-        conv1 = Conv2d(inC, planes, kernelSize: 3, stride: stride, padding: dilation, dilation: dilation, bias: false, spec: spec.conv)
-        conv2 = Conv2d(planes, planes, kernelSize: 3, padding: 1, bias: false, spec: spec.conv)
+    init(_ inC: Int, _ planes: Int, stride: Int, dilation: Int, downsample: ModuleList?, spec: BlockSpec) throws {
+        conv1 = try Conv2d(inC, planes, kernelSize: 3, stride: stride, padding: dilation, dilation: dilation, bias: false, spec: spec.conv)
+        conv2 = try Conv2d(planes, planes, kernelSize: 3, padding: 1, bias: false, spec: spec.conv)
         norm1 = spec.norm.make(channels: planes)
         norm2 = spec.norm.make(channels: planes)
         normName = spec.norm.abbreviation
@@ -73,13 +73,13 @@ final class Bottleneck: ResidualBlock {
     let normName: String
     let downsample: ModuleList?
 
-    init(_ inC: Int, _ planes: Int, stride: Int, dilation: Int, downsample: ModuleList?, spec: BlockSpec) {
+    init(_ inC: Int, _ planes: Int, stride: Int, dilation: Int, downsample: ModuleList?, spec: BlockSpec) throws {
         let width = spec.groups == 1 ? planes : (planes * spec.baseWidth / spec.baseChannels) * spec.groups
         let (s1, s2) = spec.caffeStyle ? (stride, 1) : (1, stride)
-        conv1 = Conv2d(inC, width, kernelSize: 1, stride: s1, bias: false, spec: spec.conv)
-        conv2 = Conv2d(width, width, kernelSize: 3, stride: s2, padding: dilation, dilation: dilation,
+        conv1 = try Conv2d(inC, width, kernelSize: 1, stride: s1, bias: false, spec: spec.conv)
+        conv2 = try Conv2d(width, width, kernelSize: 3, stride: s2, padding: dilation, dilation: dilation,
                        groups: spec.groups, bias: false, spec: spec.conv)
-        conv3 = Conv2d(width, planes * 4, kernelSize: 1, bias: false, spec: spec.conv)
+        conv3 = try Conv2d(width, planes * 4, kernelSize: 1, bias: false, spec: spec.conv)
         norm1 = spec.norm.make(channels: width)
         norm2 = spec.norm.make(channels: width)
         norm3 = spec.norm.make(channels: planes * 4)

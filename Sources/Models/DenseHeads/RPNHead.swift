@@ -22,12 +22,12 @@ public final class RPNHead: Module {
     public var trainConfig: RPNTrainConfig?
     public var testConfig = ProposalConfig()
 
-    public init(inChannels: Int, featChannels: Int, anchorGenerator: AnchorGenerator, coder: DeltaXYWHBBoxCoder, useSigmoid: Bool = true) {
+    public init(inChannels: Int, featChannels: Int, anchorGenerator: AnchorGenerator, coder: DeltaXYWHBBoxCoder, useSigmoid: Bool = true) throws {
         let a = anchorGenerator.numBaseAnchors
         clsOutChannels = useSigmoid ? 1 : 2
-        rpnConv = Conv2d(inChannels, featChannels, kernelSize: 3, padding: 1)
-        rpnCls = Conv2d(featChannels, a * clsOutChannels, kernelSize: 1)
-        rpnReg = Conv2d(featChannels, a * 4, kernelSize: 1)
+        rpnConv = try Conv2d(inChannels, featChannels, kernelSize: 3, padding: 1)
+        rpnCls = try Conv2d(featChannels, a * clsOutChannels, kernelSize: 1)
+        rpnReg = try Conv2d(featChannels, a * 4, kernelSize: 1)
         self.anchorGenerator = anchorGenerator
         self.coder = coder
     }
@@ -71,7 +71,7 @@ extension RPNHead {
         let useSigmoid = try c.optionalView("loss_cls").map { try $0.bool("use_sigmoid", default: false) } ?? true
         guard useSigmoid else { throw c.error("loss_cls", "only a sigmoid RPN (use_sigmoid=True) is supported") }
         let inC = try c.int("in_channels", atLeast: 1)
-        self.init(inChannels: inC, featChannels: try c.int("feat_channels", default: inC, atLeast: 1),
+        try self.init(inChannels: inC, featChannels: try c.int("feat_channels", default: inC, atLeast: 1),
                   anchorGenerator: try ModelRegistry.anchorGenerators.build(try c.view("anchor_generator")),
                   coder: try ModelRegistry.bboxCoders.build(try c.view("bbox_coder")), useSigmoid: useSigmoid)
         clsLoss = try ClassLoss(config: try c.optionalView("loss_cls"), sigmoid: true)

@@ -18,8 +18,11 @@ public struct ProposalConfig: Sendable {
 
     public init(config c: ConfigView) throws {
         try c.accept(["nms_pre", "max_per_img", "nms", "min_bbox_size", "score_thr"])
-        self.init(nmsPre: try c.int("nms_pre", default: -1), maxPerImage: try c.int("max_per_img"),
-                  iouThreshold: try ModelRegistry.nms.build(try c.view("nms")), minBBoxSize: Float(try c.double("min_bbox_size", default: 0)))
+        let nmsPre = try c.int("nms_pre", default: -1)
+        guard nmsPre == -1 || nmsPre >= 1 else { throw c.error("nms_pre", "\(nmsPre) is not allowed: expected -1 (all) or a count of at least 1") }
+        self.init(nmsPre: nmsPre, maxPerImage: try c.int("max_per_img", atLeast: 1),
+                  iouThreshold: try ModelRegistry.nms.build(try c.view("nms")),
+                  minBBoxSize: Float(try c.double("min_bbox_size", default: 0, atLeast: 0)))
     }
 }
 

@@ -69,21 +69,25 @@ extension TwoStageDetector {
         let neck = try c.view("neck"), rpn = try c.view("rpn_head"), roi = try c.view("roi_head")
         if self.neck.inChannels != backbone.outChannels {
             throw neck.error("in_channels", "\(self.neck.inChannels) does not match the backbone's outputs \(backbone.outChannels) "
-                             + "(model.backbone: channels of the stages in out_indices)")
+                             + "(the channels of the stages in model.backbone.out_indices)")
         }
         if rpnHead.inChannels != self.neck.outChannels {
             throw rpn.error("in_channels", "\(rpnHead.inChannels) does not match the neck's \(self.neck.outChannels) output channels (model.neck.out_channels)")
         }
         if rpnHead.numLevels != self.neck.numOuts {
-            throw rpn.error("anchor_generator", "\(rpnHead.numLevels) anchor strides for the neck's \(self.neck.numOuts) levels (model.neck.num_outs)")
+            throw try rpn.view("anchor_generator").error("strides", "\(rpnHead.numLevels) anchor strides for the neck's \(self.neck.numOuts) levels (model.neck.num_outs)")
         }
         if roiHead.inChannels != self.neck.outChannels {
             throw roi.error("bbox_roi_extractor", "out_channels \(roiHead.inChannels) does not match the neck's \(self.neck.outChannels) output channels (model.neck.out_channels)")
         }
         if roiHead.numLevels > self.neck.numOuts {
-            let extractor = try roi.optionalView("bbox_roi_extractor")
-            let strides = try extractor?.ints("featmap_strides", default: []) ?? []
-            throw (extractor ?? roi).error("featmap_strides", "\(strides) has \(roiHead.numLevels) levels, the neck gives \(self.neck.numOuts) (model.neck.num_outs)")
+            for key in ["bbox_roi_extractor", "mask_roi_extractor"] {
+                guard let extractor = try roi.optionalView(key) else { continue }
+                let strides = try extractor.ints("featmap_strides", default: [])
+                guard strides.count > self.neck.numOuts else { continue }
+                throw extractor.error("featmap_strides", "\(strides) has \(strides.count) levels, the neck gives \(self.neck.numOuts) (model.neck.num_outs)")
+            }
+            throw roi.error(nil, "its RoI extractors read \(roiHead.numLevels) levels, the neck gives \(self.neck.numOuts) (model.neck.num_outs)")
         }
     }
 

@@ -31,7 +31,7 @@ public final class FPN: Neck {
     let fpnConvs: [ConvModule]
     let backboneEndLevel: Int
 
-    public init(_ o: Options) {
+    public init(_ o: Options) throws {
         options = o
         backboneEndLevel = o.endLevel == -1 ? o.inChannels.count : o.endLevel + 1
         checkInvariant(o.startLevel < backboneEndLevel && backboneEndLevel <= o.inChannels.count,
@@ -39,16 +39,16 @@ public final class FPN: Neck {
         var laterals: [ConvModule] = []
         var outputs: [ConvModule] = []
         for i in o.startLevel..<backboneEndLevel {
-            laterals.append(ConvModule(o.inChannels[i], o.outChannels, kernelSize: 1, conv: o.conv,
+            laterals.append(try ConvModule(o.inChannels[i], o.outChannels, kernelSize: 1, conv: o.conv,
                                        norm: o.noNormOnLateral ? nil : o.norm, activate: false))
-            outputs.append(ConvModule(o.outChannels, o.outChannels, kernelSize: 3, padding: 1, conv: o.conv,
+            outputs.append(try ConvModule(o.outChannels, o.outChannels, kernelSize: 3, padding: 1, conv: o.conv,
                                       norm: o.norm, activate: false))
         }
         let extra = o.numOuts - (backboneEndLevel - o.startLevel)
         if let source = o.extraConvs, extra >= 1 {
             for i in 0..<extra {
                 let inC = (i == 0 && source == .onInput) ? o.inChannels[backboneEndLevel - 1] : o.outChannels
-                outputs.append(ConvModule(inC, o.outChannels, kernelSize: 3, stride: 2, padding: 1, conv: o.conv,
+                outputs.append(try ConvModule(inC, o.outChannels, kernelSize: 3, stride: 2, padding: 1, conv: o.conv,
                                           norm: o.norm, activate: false))
             }
         }
@@ -101,11 +101,16 @@ extension FPN {
                       "norm_cfg", "act_cfg", "upsample_cfg", "init_cfg"])
         try c.rejectInitConfig()
         var o = Options()
-        o.inChannels = try c.ints("in_channels", atLeast: 1)
+        o.inChannels = try c.ints("in_channels", in: 1...Int.max, count: 1...Int.max)
         o.outChannels = try c.int("out_channels", atLeast: 1)
-        o.numOuts = try c.int("num_outs", atLeast: 1)
-        o.startLevel = try c.int("start_level", default: 0)
+        o.startLevel = try c.int("start_level", default: 0, in: 0...(o.inChannels.count - 1), why: "an index into in_channels")
         o.endLevel = try c.int("end_level", default: -1)
+        guard o.endLevel == -1 || (o.startLevel..<o.inChannels.count).contains(o.endLevel) else {
+            throw c.error("end_level", "\(o.endLevel) is not allowed: expected -1 (the last input) or an index from start_level "
+                          + "\(o.startLevel) to \(o.inChannels.count - 1)")
+        }
+        let used = (o.endLevel == -1 ? o.inChannels.count : o.endLevel + 1) - o.startLevel
+        o.numOuts = try c.int("num_outs", in: used...(used + 8), why: "one output per input level used (\(used)), then up to 8 extra levels")
         if let extra = c.value("add_extra_convs") {
             switch extra {
             case .bool(let on): o.extraConvs = on ? .onInput : nil
@@ -132,7 +137,7 @@ extension FPN {
             try up.accept(["mode"])
             guard try up.string("mode") == "nearest" else { throw up.error("mode", "only nearest upsampling is supported") }
         }
-        self.init(o)
+        try self.init(o)
     }
 }
 

@@ -18,8 +18,9 @@ public struct RCNNTestConfig: Sendable {
 
     public init(config c: ConfigView) throws {
         try c.accept(["score_thr", "nms", "max_per_img", "mask_thr_binary"])
-        self.init(scoreThreshold: Float(try c.double("score_thr")), iouThreshold: try ModelRegistry.nms.build(try c.view("nms")),
-                  maxPerImage: try c.int("max_per_img"), maskThresholdBinary: Float(try c.double("mask_thr_binary", default: 0.5)))
+        self.init(scoreThreshold: Float(try c.double("score_thr", in: 0...1)), iouThreshold: try ModelRegistry.nms.build(try c.view("nms")),
+                  maxPerImage: try c.int("max_per_img", atLeast: 1),
+                  maskThresholdBinary: Float(try c.double("mask_thr_binary", default: 0.5, in: 0...1)))
     }
 }
 

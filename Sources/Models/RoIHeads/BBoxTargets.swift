@@ -19,7 +19,7 @@ public struct RCNNTrainConfig: Sendable {
         guard try c.double("pos_weight", default: -1) <= 0 else { throw c.error("pos_weight", "only pos_weight <= 0 (weight 1) is supported") }
         self.init(assigner: try ModelRegistry.assigners.build(try c.view("assigner")),
                   sampler: try ModelRegistry.samplers.build(try c.view("sampler")),
-                  maskSize: try c.int("mask_size", default: 28))
+                  maskSize: try c.int("mask_size", default: 28, atLeast: 1))
     }
 }
 

@@ -24,7 +24,7 @@ public final class ConvFCBBoxHead: BBoxHead {
 
     public init(inChannels: Int, roiFeatSize: Int, numClasses: Int, numSharedConvs: Int, numSharedFCs: Int,
                 convOutChannels: Int, fcOutChannels: Int, conv: ConvSpec, norm: NormSpec?, coder: DeltaXYWHBBoxCoder,
-                classAgnostic: Bool = false) {
+                classAgnostic: Bool = false) throws {
         self.numClasses = numClasses
         self.classAgnostic = classAgnostic
         self.roiFeatSize = roiFeatSize
@@ -32,19 +32,19 @@ public final class ConvFCBBoxHead: BBoxHead {
         var convs: [ConvModule] = []
         var c = inChannels
         for _ in 0..<numSharedConvs {
-            convs.append(ConvModule(c, convOutChannels, kernelSize: 3, padding: 1, conv: conv, norm: norm))
+            convs.append(try ConvModule(c, convOutChannels, kernelSize: 3, padding: 1, conv: conv, norm: norm))
             c = convOutChannels
         }
         sharedConvs = convs
         var fcs: [Linear] = []
         var f = c * roiFeatSize * roiFeatSize
         for _ in 0..<numSharedFCs {
-            fcs.append(Linear(f, fcOutChannels))
+            fcs.append(try Linear(f, fcOutChannels))
             f = fcOutChannels
         }
         sharedFCs = fcs
-        fcCls = Linear(f, numClasses + 1)
-        fcReg = Linear(f, classAgnostic ? 4 : 4 * numClasses)
+        fcCls = try Linear(f, numClasses + 1)
+        fcReg = try Linear(f, classAgnostic ? 4 : 4 * numClasses)
     }
 
     public var children: [(String, any Module)] {
@@ -75,6 +75,9 @@ public final class ConvFCBBoxHead: BBoxHead {
 }
 
 extension ConvFCBBoxHead {
+    /// The most shared convs or fcs a config may ask for (mmdetection's heads have up to 4).
+    public static let mostLayers = 64
+
     /// mmdetection's `Shared2FCBBoxHead`, `Shared4Conv1FCBBoxHead` and shared-only
     /// `ConvFCBBoxHead` configs.
     public convenience init(config c: ConfigView) throws {
@@ -99,11 +102,11 @@ extension ConvFCBBoxHead {
             throw c.error("predict_box_type", "only 'hbox' is supported, not '\(box)'")
         }
         try c.rejectInitConfig()
-        self.init(inChannels: try c.int("in_channels", default: 256, atLeast: 1),
-                  roiFeatSize: try c.int("roi_feat_size", default: 7, atLeast: 1),
+        try self.init(inChannels: try c.int("in_channels", default: 256, atLeast: 1),
+                  roiFeatSize: try c.int("roi_feat_size", default: 7, in: 1...RoIAlignOptions.largestOutput),
                   numClasses: try c.int("num_classes", default: 80, atLeast: 1),
-                  numSharedConvs: try c.int("num_shared_convs", default: defConvs, atLeast: 0),
-                  numSharedFCs: try c.int("num_shared_fcs", default: defFCs, atLeast: 0),
+                  numSharedConvs: try c.int("num_shared_convs", default: defConvs, in: 0...Self.mostLayers),
+                  numSharedFCs: try c.int("num_shared_fcs", default: defFCs, in: 0...Self.mostLayers),
                   convOutChannels: try c.int("conv_out_channels", default: 256, atLeast: 1),
                   fcOutChannels: try c.int("fc_out_channels", default: 1024, atLeast: 1),
                   conv: try ConvSpec(config: try c.optionalView("conv_cfg")),

@@ -14,16 +14,16 @@ public final class FCNMaskHead: MaskHead {
     /// `loss_mask` (CrossEntropyLoss with use_mask=True).
     public var maskLoss = ClassLoss()
 
-    public init(numConvs: Int, inChannels: Int, convOutChannels: Int, numClasses: Int, conv: ConvSpec, norm: NormSpec?) {
+    public init(numConvs: Int, inChannels: Int, convOutChannels: Int, numClasses: Int, conv: ConvSpec, norm: NormSpec?) throws {
         var list: [ConvModule] = []
         var c = inChannels
         for _ in 0..<numConvs {
-            list.append(ConvModule(c, convOutChannels, kernelSize: 3, padding: 1, conv: conv, norm: norm))
+            list.append(try ConvModule(c, convOutChannels, kernelSize: 3, padding: 1, conv: conv, norm: norm))
             c = convOutChannels
         }
         convs = list
-        upsample = ConvTranspose2d(c, convOutChannels, kernelSize: 2, stride: 2)
-        convLogits = Conv2d(convOutChannels, numClasses, kernelSize: 1)
+        upsample = try ConvTranspose2d(c, convOutChannels, kernelSize: 2, stride: 2)
+        convLogits = try Conv2d(convOutChannels, numClasses, kernelSize: 1)
         self.numClasses = numClasses
     }
 
@@ -50,6 +50,9 @@ public final class FCNMaskHead: MaskHead {
 }
 
 extension FCNMaskHead {
+    /// The 3x3 convs keep the RoI size; the deconv doubles it.
+    public func maskSize(roiSize: Int) -> Int { 2 * roiSize }
+
     /// mmdetection's `FCNMaskHead` config.
     public convenience init(config c: ConfigView) throws {
         try c.accept(["type", "num_convs", "roi_feat_size", "in_channels", "conv_kernel_size", "conv_out_channels",
@@ -60,7 +63,7 @@ extension FCNMaskHead {
         try c.expectDefaultLayer("predictor_cfg", "Conv")
         try c.rejectInitConfig()
         if let up = try c.optionalView("upsample_cfg") { _ = try ModelRegistry.upsampleLayers.build(up) }
-        self.init(numConvs: try c.int("num_convs", default: 4, atLeast: 0), inChannels: try c.int("in_channels", default: 256, atLeast: 1),
+        try self.init(numConvs: try c.int("num_convs", default: 4, in: 0...ConvFCBBoxHead.mostLayers), inChannels: try c.int("in_channels", default: 256, atLeast: 1),
                   convOutChannels: try c.int("conv_out_channels", default: 256, atLeast: 1), numClasses: try c.int("num_classes", default: 80, atLeast: 1),
                   conv: try ConvSpec(config: try c.optionalView("conv_cfg")),
                   norm: try c.optionalView("norm_cfg").map { v in

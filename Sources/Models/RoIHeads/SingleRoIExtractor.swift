@@ -65,13 +65,16 @@ extension SingleRoIExtractor {
         try c.rejectInitConfig()
         let layer = try ModelRegistry.roiLayers.build(try c.view("roi_layer"))
         self.init(outputSize: layer.outputSize, samplingRatio: layer.samplingRatio,
-                  aligned: layer.aligned, featmapStrides: try c.ints("featmap_strides"),
-                  finestScale: Float(try c.int("finest_scale", default: 56)), outChannels: try c.int("out_channels"))
+                  aligned: layer.aligned, featmapStrides: try c.ints("featmap_strides", in: 1...Int.max, count: 1...Int.max),
+                  finestScale: Float(try c.int("finest_scale", default: 56, atLeast: 1)), outChannels: try c.int("out_channels", atLeast: 1))
     }
 }
 
 /// mmcv's `RoIAlign` config (`roi_layer=dict(type='RoIAlign', output_size=7, sampling_ratio=0)`).
 public struct RoIAlignOptions: Sendable {
+    /// The largest `output_size` (and `sampling_ratio`): RoI features larger than this cannot be
+    /// pooled for hundreds of RoIs in memory.
+    public static let largestOutput = 1024
     public var outputSize: Int
     public var samplingRatio: Int
     public var aligned: Bool
@@ -79,8 +82,8 @@ public struct RoIAlignOptions: Sendable {
     public init(config c: ConfigView) throws {
         try c.accept(["output_size", "sampling_ratio", "aligned", "pool_mode", "use_torchvision"])
         guard try c.string("pool_mode", default: "avg") == "avg" else { throw c.error("pool_mode", "only 'avg' is supported") }
-        outputSize = try c.int("output_size")
-        samplingRatio = try c.int("sampling_ratio", default: 0)
+        outputSize = try c.int("output_size", in: 1...RoIAlignOptions.largestOutput, why: "the side of the pooled RoI features")
+        samplingRatio = try c.int("sampling_ratio", default: 0, in: 0...RoIAlignOptions.largestOutput, why: "0: adaptive")
         aligned = try c.bool("aligned", default: true)
     }
 }

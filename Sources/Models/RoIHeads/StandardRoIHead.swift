@@ -64,15 +64,25 @@ extension StandardRoIHead {
             throw try c.view("mask_roi_extractor").error("out_channels", "\(maskExtractor.outChannels) differs from bbox_roi_extractor.out_channels "
                                                      + "(\(bboxExtractor.outChannels)): both read the same neck maps")
         }
-        self.init(bboxRoIExtractor: bboxExtractor,
-                  bboxHead: try ModelRegistry.bboxHeads.build(try c.view("bbox_head")),
-                  maskRoIExtractor: maskExtractor, maskHead: maskHead)
+        let bboxHead = try ModelRegistry.bboxHeads.build(try c.view("bbox_head"))
+        if bboxHead.roiFeatSize != bboxExtractor.outputSize {
+            throw try c.view("bbox_head").error("roi_feat_size", "\(bboxHead.roiFeatSize) does not match the \(bboxExtractor.outputSize)x"
+                + "\(bboxExtractor.outputSize) RoI features of \(c.keyPath).bbox_roi_extractor.roi_layer.output_size")
+        }
+        self.init(bboxRoIExtractor: bboxExtractor, bboxHead: bboxHead, maskRoIExtractor: maskExtractor, maskHead: maskHead)
     }
 }
 
 extension StandardRoIHead {
     public func configure(trainConfig train: ConfigView?, testConfig test: ConfigView?) throws {
         trainConfig = try train.map { try RCNNTrainConfig(config: try $0.view("rcnn")) }
+        if let rcnn = try train?.view("rcnn"), let trainConfig, let maskHead, let maskRoIExtractor {
+            let predicted = maskHead.maskSize(roiSize: maskRoIExtractor.outputSize)
+            guard trainConfig.maskSize == predicted else {
+                throw rcnn.error("mask_size", "\(trainConfig.maskSize) does not match the \(predicted)x\(predicted) masks the mask head "
+                    + "predicts from mask_roi_extractor.roi_layer.output_size \(maskRoIExtractor.outputSize)")
+            }
+        }
         testConfig = try test.map { try RCNNTestConfig(config: try $0.view("rcnn")) } ?? RCNNTestConfig()
     }
 

@@ -109,12 +109,12 @@ extension AnchorGenerator {
         if c.contains("centers"), c.value("centers") != ConfigValue.none {
             throw c.error("centers", "explicit anchor centers are not supported")
         }
-        let baseSizes = try c.contains("base_sizes") ? c.ints("base_sizes") : nil
+        let baseSizes = try c.contains("base_sizes") ? c.ints("base_sizes", atLeast: 1) : nil
         if let baseSizes, baseSizes.count != strides.count {
             throw c.error("base_sizes", "needs one entry per stride (\(strides.count)), got \(baseSizes.count)")
         }
         self.init(strides: strides, ratios: ratios, scales: scales, baseSizes: baseSizes,
-                  centerOffset: Float(try c.double("center_offset", default: 0)),
+                  centerOffset: Float(try c.double("center_offset", default: 0, in: 0...1)),
                   scaleMajor: try c.bool("scale_major", default: true))
     }
 }

@@ -79,9 +79,10 @@ extension DeltaXYWHBBoxCoder {
     public init(config c: ConfigView) throws {
         try c.accept(["type", "target_means", "target_stds", "clip_border", "add_ctr_clamp", "ctr_clamp", "use_box_type"])
         if try c.bool("add_ctr_clamp", default: false) { throw c.error("add_ctr_clamp", "add_ctr_clamp=True is not supported") }
-        let means = try c.doubles("target_means", default: [0, 0, 0, 0]).map(Float.init)
-        let stds = try c.doubles("target_stds", default: [1, 1, 1, 1]).map(Float.init)
-        guard means.count == 4, stds.count == 4 else { throw c.error("target_means", "target_means and target_stds need 4 values each") }
+        let all = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude
+        let means = try c.doubles("target_means", default: [0, 0, 0, 0], in: all, count: 4...4).map(Float.init)
+        let stds = try c.doubles("target_stds", default: [1, 1, 1, 1], above: 0, count: 4...4,
+                                 why: "targets are divided by them").map(Float.init)
         self.init(means: means, stds: stds, clipBorder: try c.bool("clip_border", default: true))
     }
 }

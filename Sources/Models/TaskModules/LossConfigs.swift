@@ -18,7 +18,7 @@ public struct CrossEntropyLossSpec: LossSpec {
         guard try c.string("reduction", default: "mean") == "mean" else { throw c.error("reduction", "only 'mean' is supported") }
         if let v = c.value("class_weight"), !v.isNone { throw c.error("class_weight", "class weights are not supported") }
         if try c.bool("avg_non_ignore", default: false) { throw c.error("avg_non_ignore", "avg_non_ignore=True is not supported") }
-        weight = Float(try c.double("loss_weight", default: 1))
+        weight = Float(try c.double("loss_weight", default: 1, atLeast: 0))
     }
 }
 
@@ -77,14 +77,13 @@ public struct BoxLoss: LossSpec, Equatable {
     public init(registered c: ConfigView) throws {
         if c.typeName == "SmoothL1Loss" {
             try c.accept(["beta", "loss_weight", "reduction"])
-            let beta = try c.double("beta", default: 1)
-            guard beta > 0 else { throw c.error("beta", "must be > 0") }
+            let beta = try c.double("beta", default: 1, above: 0)
             kind = .smoothL1(beta: Float(beta))
         } else {
             try c.accept(["loss_weight", "reduction"])
         }
         guard try c.string("reduction", default: "mean") == "mean" else { throw c.error("reduction", "only 'mean' is supported") }
-        weight = Float(try c.double("loss_weight", default: 1))
+        weight = Float(try c.double("loss_weight", default: 1, atLeast: 0))
     }
 
     /// The weighted loss of `pred` against `target` divided by `avgFactor`.

@@ -91,8 +91,8 @@ extension MaxIoUAssigner {
                       "ignore_iof_thr", "ignore_wrt_candidates", "gpu_assign_thr", "iou_calculator"])
         if try c.double("ignore_iof_thr", default: -1) >= 0 { throw c.error("ignore_iof_thr", "only -1 (no crowd-ignore IoF) is supported") }
         if let calc = try c.optionalView("iou_calculator") { _ = try ModelRegistry.iouCalculators.build(calc) }
-        self.init(posIoUThr: Float(try c.double("pos_iou_thr")), negIoUThr: Float(try c.double("neg_iou_thr")),
-                  minPosIoU: Float(try c.double("min_pos_iou", default: 0)),
+        self.init(posIoUThr: Float(try c.double("pos_iou_thr", in: 0...1)), negIoUThr: Float(try c.double("neg_iou_thr", in: 0...1)),
+                  minPosIoU: Float(try c.double("min_pos_iou", default: 0, in: 0...1)),
                   matchLowQuality: try c.bool("match_low_quality", default: true),
                   gtMaxAssignAll: try c.bool("gt_max_assign_all", default: true))
     }

@@ -63,8 +63,8 @@ extension RandomSampler {
     public init(config c: ConfigView) throws {
         try c.accept(["type", "num", "pos_fraction", "neg_pos_ub", "add_gt_as_proposals"])
         guard try c.string("type", default: "RandomSampler") == "RandomSampler" else { throw c.error("type", "only RandomSampler is supported") }
-        self.init(num: try c.int("num"), posFraction: Float(try c.double("pos_fraction")),
-                  negPosUB: Float(try c.double("neg_pos_ub", default: -1)),
+        self.init(num: try c.int("num", atLeast: 1), posFraction: Float(try c.double("pos_fraction", in: 0...1)),
+                  negPosUB: Float(try c.double("neg_pos_ub", default: -1, in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)),
                   addGtAsProposals: try c.bool("add_gt_as_proposals", default: true))
     }
 }

@@ -14,11 +14,12 @@ public final class Conv2d: Module {
     public init(
         _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
         dilation: Int = 1, groups: Int = 1, bias: Bool = true, spec: ConvSpec = .plain
-    ) {
-        checkInvariant(inChannels % groups == 0 && outChannels % groups == 0,
-                     "Conv2d: channels \(inChannels) -> \(outChannels) not divisible by groups \(groups)")
-        weight = Tensor.zeros([outChannels, inChannels / groups, kernelSize, kernelSize], requiresGrad: true)
-        self.bias = bias ? Tensor.zeros([outChannels], requiresGrad: true) : nil
+    ) throws {
+        guard groups >= 1, inChannels % groups == 0, outChannels % groups == 0 else {
+            throw ParameterSizeError(description: "Conv2d: channels \(inChannels) -> \(outChannels) are not divisible by groups \(groups)")
+        }
+        weight = try Tensor.parameter([outChannels, inChannels / groups, kernelSize, kernelSize], "Conv2d weight")
+        self.bias = bias ? try Tensor.parameter([outChannels], "Conv2d bias") : nil
         self.stride = stride
         self.padding = padding
         self.dilation = dilation

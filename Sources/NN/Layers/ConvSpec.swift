@@ -21,7 +21,7 @@ public enum ConvSpec: Equatable, Sendable {
         "Conv2d": { try $0.accept([]); return .plain },
         "ConvWS": { c in
             try c.accept(["eps"])
-            return .weightStandardized(eps: Float(try c.double("eps", default: 1e-5)))
+            return .weightStandardized(eps: Float(try c.double("eps", default: 1e-5, in: 0...1)))
         },
     ])
 }

@@ -8,9 +8,9 @@ public final class ConvTranspose2d: Module {
     public let bias: Tensor?
     public let stride, padding: Int
 
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
-        weight = Tensor.zeros([inChannels, outChannels, kernelSize, kernelSize], requiresGrad: true)
-        self.bias = bias ? Tensor.zeros([outChannels], requiresGrad: true) : nil
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) throws {
+        weight = try Tensor.parameter([inChannels, outChannels, kernelSize, kernelSize], "ConvTranspose2d weight")
+        self.bias = bias ? try Tensor.parameter([outChannels], "ConvTranspose2d bias") : nil
         self.stride = stride
         self.padding = padding
     }

@@ -7,9 +7,9 @@ public final class Linear: Module {
     public let weight: Tensor
     public let bias: Tensor?
 
-    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) {
-        weight = Tensor.zeros([outFeatures, inFeatures], requiresGrad: true)
-        self.bias = bias ? Tensor.zeros([outFeatures], requiresGrad: true) : nil
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) throws {
+        weight = try Tensor.parameter([outFeatures, inFeatures], "Linear weight")
+        self.bias = bias ? try Tensor.parameter([outFeatures], "Linear bias") : nil
     }
 
     public var parameters: [(String, Tensor)] {

@@ -45,7 +45,7 @@ extension BatchNorm2d {
         public init(momentum: Float = 0.1) { self.momentum = momentum }
         public init(config c: ConfigView) throws {
             try c.accept(NormRegistry.commonKeys + ["momentum"])
-            self.init(momentum: Float(try c.double("momentum", default: 0.1)))
+            self.init(momentum: Float(try c.double("momentum", default: 0.1, in: 0...1)))
         }
         public var abbreviation: String { "bn" }
         public func make(channels: Int, eps: Float) -> any NormLayer { BatchNorm2d(channels, eps: eps, momentum: momentum) }

@@ -57,7 +57,7 @@ public struct NormSpec: Sendable {
 
     /// From mmcv's `norm_cfg` (a type of `NormRegistry`, plus `requires_grad`, `eps`).
     public init(config c: ConfigView) throws {
-        self.init(try NormRegistry.types.build(c), eps: Float(try c.double("eps", default: 1e-5)),
+        self.init(try NormRegistry.types.build(c), eps: Float(try c.double("eps", default: 1e-5, above: 0, why: "it keeps the division by the standard deviation finite")),
                   requiresGrad: try c.bool("requires_grad", default: true))
     }
 
@@ -67,7 +67,7 @@ public struct NormSpec: Sendable {
     /// count the component will use.
     public func check(channels: [Int], _ c: ConfigView) throws {
         for n in Set(channels).sorted() {
-            if let why = options.invalidChannels(n) { throw c.error("norm_cfg", why) }
+            if let why = options.invalidChannels(n) { throw c.error(c.contains("num_groups") ? "num_groups" : nil, why) }
         }
     }
 

@@ -60,7 +60,7 @@ extension SwitchNorm2d {
         public init(config c: ConfigView) throws {
             try c.accept(NormRegistry.commonKeys + ["momentum", "using_moving_average", "using_bn", "last_gamma"])
             self.init(usingMovingAverage: try c.bool("using_moving_average", default: true), usingBN: try c.bool("using_bn", default: true),
-                      momentum: Float(try c.double("momentum", default: 0.9)), lastGamma: try c.bool("last_gamma", default: false))
+                      momentum: Float(try c.double("momentum", default: 0.9, in: 0...1)), lastGamma: try c.bool("last_gamma", default: false))
         }
         public var abbreviation: String { "sn" }
         public func make(channels: Int, eps: Float) -> any NormLayer {
