@@ -87,6 +87,46 @@ import Testing
         } throws: { "\($0)".contains("after filter_cfg (filter_empty_gt=true") && "\($0)".contains("date") }
     }
 
+    /// Images but no annotations: a dataset of images without objects, as in mmdetection;
+    /// with `filter_empty_gt` nothing is left, an error naming the file and the filter.
+    @Test func imagesWithoutAnnotations() throws {
+        let f = try Folder(images: Self.images(["good.jpg"]), annotations: [])
+        #expect(try f.dataset().dataList.map(\.instances.count) == [0])
+        #expect {
+            try CocoDataset(annotationFile: f.annFile, imagePrefix: f.url.path, filter: .init(filterEmptyGT: true, minSize: 0),
+                            pipeline: Pipeline([]))
+        } throws: { "\($0)".contains(f.annFile) && "\($0)".contains("filter_empty_gt") }
+    }
+
+    /// Python's json writes NaN and Infinity for non-finite floats: such a box is dropped and
+    /// counted with the others, never silently.
+    @Test func nonFiniteBoxesAreDroppedAndCounted() throws {
+        let f = try Folder(images: Self.images(["good.jpg"]))
+        let text = """
+            {"images": [{"id": 1, "file_name": "good.jpg", "width": 800, "height": 600}],
+             "categories": [{"id": 1, "name": "date"}],
+             "annotations": [
+               {"id": 1, "image_id": 1, "category_id": 1, "bbox": [100, 100, 50, 40], "area": 2000, "iscrowd": 0},
+               {"id": 2, "image_id": 1, "category_id": 1, "bbox": [NaN, 100, 50, 40], "area": 2000, "iscrowd": 0},
+               {"id": 3, "image_id": 1, "category_id": 1, "bbox": [100, 100, Infinity, 40], "area": 2000, "iscrowd": 0},
+               {"id": 4, "image_id": 1, "category_id": 1, "bbox": [100, 100, 1e999, 40], "area": 2000, "iscrowd": 0}]}
+            """
+        try Data(text.utf8).write(to: URL(fileURLWithPath: f.annFile))
+        let warnings = Warnings()
+        let ds = try CocoDataset(annotationFile: f.annFile, imagePrefix: f.url.path, pipeline: Pipeline([]), warn: { warnings.add($0) })
+        #expect(ds.dataList[0].instances.count == 1)
+        #expect(warnings.all.count == 1 && warnings.all[0].contains("3 annotations dropped"), "\(warnings.all)")
+    }
+
+    /// A relative annotation path that is not there says what it is relative to (a work dir's
+    /// config copy run from another folder used to say only "file not found").
+    @Test func aMissingRelativeAnnotationFileSaysWhatItIsRelativeTo() throws {
+        #expect { try CocoDataset(annotationFile: "data/no-such/ann.json", imagePrefix: "", pipeline: Pipeline([])) } throws: {
+            "\($0)".contains("data/no-such/ann.json") && "\($0)".contains("relative to the working directory")
+                && "\($0)".contains("data_root")
+        }
+    }
+
     /// Boxes mmdetection drops (under a pixel, negative, non-finite) are counted and reported once.
     @Test func droppedInstancesAreReportedOnce() throws {
         var bad = Folder.annotation(id: 2, image: 1)

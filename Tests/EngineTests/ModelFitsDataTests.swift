@@ -138,3 +138,69 @@ import TestSupport
         }
     }
 }
+
+/// The remaining cases (#18): `test` checks a sidecar's hashes as resuming does; a
+/// missing image ends the run before its first iteration with the error in the log; validation
+/// logs progress lines as testing does; a tool's error line has one `error:`.
+@Suite struct RunInputTests {
+    @Test func testRefusesWeightsThatDoNotMatchTheirSidecar() throws {
+        let dir = try RunnerTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = try RunnerTests.tinyConfig(["train_cfg.max_epochs=1"])
+        try RunnerTests.runner(config, workDir: dir + "/w").train()
+        let weights = dir + "/w/epoch_1.safetensors"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: weights))
+        bytes[bytes.count - 1] ^= 0x40  // same size, one bit changed: swapped or damaged weights
+        try bytes.write(to: URL(fileURLWithPath: weights))
+        #expect { try RunnerTests.runner(config, workDir: dir + "/t").test(checkpoint: dir + "/w/epoch_1.json") } throws: {
+            "\($0)".contains(weights) && "\($0)".contains("content hash")
+        }
+        // The weights file itself (no sidecar to check against) still loads.
+        try RunnerTests.runner(config, workDir: dir + "/t2").loadWeights(weights)
+    }
+
+    @Test func aMissingImageEndsTheRunBeforeItStartsAndIsInTheLog() throws {
+        let dir = try RunnerTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let source = RunnerTests.data + "annotations/instances_val.json"
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: source))) as? [String: Any])
+        var images = try #require(json["images"] as? [[String: Any]])
+        images.append(["id": 9999, "file_name": "gone.jpg", "width": 640, "height": 480])
+        json["images"] = images
+        // With an object, so that filter_empty_gt keeps it.
+        var annotations = try #require(json["annotations"] as? [[String: Any]])
+        var one = try #require(annotations.first)
+        one["id"] = 99999
+        one["image_id"] = 9999
+        annotations.append(one)
+        json["annotations"] = annotations
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: dir + "/ann.json"))
+        var iterations = 0
+        let options = ["train_cfg.max_epochs=1", "train_dataloader.dataset.ann_file=\(dir)/ann.json"]
+        #expect { try RunnerTests.runner(try RunnerTests.tinyConfig(options), workDir: dir + "/w").train { _ in iterations += 1 } } throws: {
+            "\($0)".contains("gone.jpg") && "\($0)".contains(dir + "/ann.json")
+        }
+        #expect(iterations == 0)
+        let log = try RunEndingTests.logText(dir + "/w")
+        #expect(log.contains("- ERROR - ") && log.contains("gone.jpg"), "\(log)")
+    }
+
+    @Test func validationLogsProgressLinesAtTheLoggerInterval() throws {
+        let dir = try RunnerTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tiny = try RunnerTests.tinyConfig(["train_cfg.max_epochs=1", "default_hooks.logger.interval=1"])
+        var dict = tiny.dict
+        dict["val_cfg"] = ["type": "ValLoop"]
+        try RunnerTests.runner(ConfigView(dict: dict, source: tiny.source), workDir: dir + "/w").train()
+        let lines = try RunEndingTests.logText(dir + "/w").split(separator: "\n").filter { $0.contains("Epoch(val) [1][") && $0.contains("eta: ") }
+        #expect(lines.count >= 2 && lines.first?.contains("[1][1/") == true, "\(lines)")
+    }
+
+    @Test func toolErrorLinesSayErrorOnce() {
+        struct Plain: Error, CustomStringConvertible { let description: String }
+        #expect(ConfigFile.failureLine("train", Plain(description: "error: no such file")) == "train: error: no such file")
+        #expect(ConfigFile.failureLine("train", Plain(description: "no such file")) == "train: error: no such file")
+        let located = ConfigError(.value, "model.x: bad (a.py)")
+        #expect(!ConfigFile.failureLine("test", located).contains("error: error:"))
+    }
+}

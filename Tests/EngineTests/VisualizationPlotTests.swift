@@ -98,7 +98,9 @@ import Testing
         #expect(try CurvePlot.fromLogs([one], keys: ["loss"], legend: ["L"]).series.map(\.name) == ["L"])
         // An impossible image size is an error, not a 30 GB allocation.
         for (w, h) in [(100_000, 100_000), (0, 500), (800, -1)] {
-            #expect(throws: VisualizationError.self) { try CurvePlot.fromLogs([one], keys: ["loss"], width: w, height: h) }
+            #expect { try CurvePlot.fromLogs([one], keys: ["loss"], width: w, height: h) } throws: {
+                $0 is VisualizationError && "\($0)".contains("\(w)x\(h)") && "\($0)".contains("64 to 16384")
+            }
         }
         do {
             _ = try CurvePlot.fromLogs([one], keys: ["bbox_mAP"])

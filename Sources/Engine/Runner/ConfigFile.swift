@@ -22,9 +22,13 @@ public enum ConfigFile {
     /// Prints `tool: error: ...` for any error (`tool: FILE:LINE:COL: error: ...` for a config
     /// error, which names its place itself) and exits 1 (never a trap or a stack dump).
     public static func fail(_ tool: String, _ error: Error) -> Never {
-        let text = String(describing: error)
-        let line = error is ConfigError || text.hasPrefix("error: ") ? "\(tool): \(text)" : "\(tool): error: \(text)"
-        FileHandle.standardError.write(Data("\(line)\n".utf8))
+        FileHandle.standardError.write(Data("\(failureLine(tool, error))\n".utf8))
         exit(1)
+    }
+
+    /// The line `fail` prints: one `error:` whether or not the error's text starts with one.
+    public static func failureLine(_ tool: String, _ error: Error) -> String {
+        let text = String(describing: error)
+        return error is ConfigError || text.hasPrefix("error: ") ? "\(tool): \(text)" : "\(tool): error: \(text)"
     }
 }
