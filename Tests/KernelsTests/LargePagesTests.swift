@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct LargePagesTests {
     @Test func largeBlocksAreHugePageAlignedAndRecycled() {
-        let bytes = 37 << 20 + 1  // an odd size no other test allocates
+        let bytes = (1 << 30) + 1  // a size class (1-1.25 GiB) no other test allocates; only one page is touched
         let a = LargePages.allocate(byteCount: bytes)
         #expect(Int(bitPattern: a) % (2 << 20) == 0)
         a.storeBytes(of: 1.5, toByteOffset: bytes - 4, as: Float.self)
@@ -11,6 +11,18 @@ import Testing
         let b = LargePages.allocate(byteCount: bytes)
         #expect(a == b, "a freed block of the same rounded size is reused")
         LargePages.deallocate(b, byteCount: bytes)
+    }
+
+    /// Size classes: whole 2 MiB pages, coarser above 16 MiB, never more than a quarter (or
+    /// one page) over the request, and nearly equal requests share a class.
+    @Test func sizeClassesBoundTheWaste() {
+        let page = 2 << 20
+        for bytes in stride(from: 4 << 20, through: 3 << 30, by: 7_654_321) {
+            let c = LargePages.rounded(bytes)
+            #expect(c >= bytes && c % page == 0 && Double(c) <= max(Double(bytes) * 1.25, Double(bytes + page)), "\(bytes) -> \(c)")
+        }
+        #expect(LargePages.rounded(37 << 20) == LargePages.rounded(39 << 20))
+        #expect(LargePages.rounded(6 << 20) != LargePages.rounded(8 << 20))
     }
 
     @Test func smallBlocksAreOrdinaryAllocations() {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Autograd
 import Config
+import Engine
 import Foundation
 import Kernels
 import Models
@@ -56,6 +57,8 @@ struct DetectorBench: ParsableCommand {
         var rng = SeededGenerator(seed: 0)
         if phase != "train" { try infer(model, rng: &rng) }
         if phase != "infer" { try trainStep(model, rng: &rng) }
+        // As mmdetection's time_mmdet.py prints it: the process's peak resident set (ru_maxrss).
+        print("peak-rss-mb: \(RunLogger.peakMemoryMB())")
     }
 
     /// A sample whose image fills the (h, w) input, at scale 1.
