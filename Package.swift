@@ -58,6 +58,12 @@ let package = Package(
             name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
 
+        // MARK: - simdjson through a C view of its DOM (C++, Debian's libsimdjson-dev)
+        .target(
+            name: "CSimdJSON", path: "Sources/CSimdJSON",
+            cxxSettings: [.define("SIMDJSON_THREADS_ENABLED", to: "1")],  // as simdjson.pc's Cflags
+            linkerSettings: [.linkedLibrary("simdjson")]),
+
         // MARK: - BLAS set-up (C, runs before main: kernel choice and spin wait, see blas_setup.c)
         .target(name: "CBLASSetup", dependencies: ["COpenBLAS"], path: "Sources/CBLASSetup"),
 
@@ -66,7 +72,7 @@ let package = Package(
         .target(name: "Autograd", dependencies: ["Kernels", "CZlib"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "NN", dependencies: ["Autograd", "Kernels", "Config", "Structures"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Config", dependencies: ["CJSONC", "CYAML"], exclude: ["README.md"], swiftSettings: swiftSettings),
-        .target(name: "Structures", dependencies: ["CJSONC", "CCrypto", "Kernels"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Structures", dependencies: ["CJSONC", "CSimdJSON", "CCrypto", "Kernels"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "Datasets",
             dependencies: ["Structures", "Config", "Autograd", "Kernels", "CTurboJPEG"],
@@ -140,7 +146,7 @@ let package = Package(
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["Config"], path: "Tests/TestSupport"),
-        .testTarget(name: "SystemLibrariesTests", dependencies: ["COpenBLAS", "CJPEG", "CJSONC", "CYAML", "CZlib", "CCrypto"]),
+        .testTarget(name: "SystemLibrariesTests", dependencies: ["COpenBLAS", "CJPEG", "CJSONC", "CSimdJSON", "CYAML", "CZlib", "CCrypto"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Kernels", "Config", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "Kernels", "Config", "TestSupport"]),
@@ -153,5 +159,6 @@ let package = Package(
             name: "EngineTests",
             dependencies: ["Engine", "Models", "NN", "Autograd", "Kernels", "Config", "Structures", "Datasets", "Evaluation", "TestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v5],
+    cxxLanguageStandard: .cxx17
 )

@@ -55,7 +55,15 @@ public struct CocoResults: Sendable {
         try self.init(text: text, groundTruth: groundTruth, policy: policy)
     }
 
+    /// Reads with simdjson, and again with json-c if that fails, for an error that says where
+    /// (as `CocoIndex(text:)`).
     public init(text: JSONText, groundTruth: CocoIndex, policy: ResultsPolicy = .strict) throws {
+        self = try (try? CocoResults(text: text, groundTruth: groundTruth, policy: policy, parser: SimdJSONParser.self))
+            ?? CocoResults(text: text, groundTruth: groundTruth, policy: policy, parser: JSONElementParser.self)
+    }
+
+    /// Reads with one parser only, no second try.
+    public init<Parser: JSONBatchParser>(text: JSONText, groundTruth: CocoIndex, policy: ResultsPolicy = .strict, parser: Parser.Type) throws {
         let spans: [Range<Int>] = try rethrowingInput {
             let top = try text.topLevelSpan()
             guard text.byte(at: top.lowerBound) == UInt8(ascii: "[") else {
@@ -78,12 +86,8 @@ public struct CocoResults: Sendable {
             }
         }
         let reader = ResultReader(groundTruth: groundTruth, policy: policy, boxRule: boxRule)
-        var chunks = try rethrowingInput {
-            try ParallelSpans.fold(text, spans, initial: { ResultReader.Chunk() }) { chunk, value, i in
-                try reader.read(JSONEntry(value, text: text, offset: spans[i].lowerBound, array: "results", index: i), into: &chunk)
-            }
-        }
-        // The masks' arrays are made once json-c is done (see SegmentationStore).
+        var chunks = try rethrowingInput { try reader.read(text, spans, parser) }
+        // The masks' arrays are made once the parser is done (see SegmentationStore).
         chunks.withUnsafeMutableBufferPointer { chunks in
             let chunks = chunks
             DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
@@ -112,7 +116,13 @@ struct ResultReader: Sendable {
         var store = SegmentationStore()
     }
 
-    func read(_ entry: JSONEntry, into chunk: inout Chunk) throws {
+    func read<Parser: JSONBatchParser>(_ text: JSONText, _ spans: [Range<Int>], _ parser: Parser.Type) throws -> [Chunk] {
+        try ParallelSpans.fold(parser, text, spans, initial: { Chunk() }) { chunk, value, i in
+            try read(JSONEntry(value, text: text, offset: spans[i].lowerBound, array: "results", index: i), into: &chunk)
+        }
+    }
+
+    func read(_ entry: JSONEntry<some JSONReadable>, into chunk: inout Chunk) throws {
         try entry.requireObject()
         let imageId = try entry.int("image_id")
         guard let image = groundTruth.image(id: imageId) else {

@@ -1,7 +1,9 @@
 /// One element of a top-level COCO array (`annotations[12]`) being read: typed field getters
-/// whose errors name the file, the line:column of the element, the entry and the key.
-public struct JSONEntry {
-    public let value: JSONValue
+/// whose errors name the file, the line:column of the element, the entry and the key. One reader
+/// for both parsers (`JSONReadable`); simdjson values do not know their offset (0 is given),
+/// so their readers re-read a failing file with json-c for the message.
+public struct JSONEntry<Value: JSONReadable> {
+    public let value: Value
     public let text: JSONText
     /// Byte offset of the element in the file.
     public let offset: Int
@@ -10,7 +12,7 @@ public struct JSONEntry {
     public let index: Int
     private var id: Int? = nil
 
-    public init(_ value: JSONValue, text: JSONText, offset: Int, array: StaticString, index: Int) {
+    public init(_ value: Value, text: JSONText, offset: Int, array: StaticString, index: Int) {
         self.value = value; self.text = text; self.offset = offset; self.array = array; self.index = index
     }
 
@@ -69,58 +71,85 @@ public struct JSONEntry {
         let n = field.count
         if n == 0, emptyIsAbsent { return nil }
         guard n == 4 else { throw error("'\(key)' must have 4 numbers [x, y, w, h], found \(n)") }
-        guard let x = field[0].double, let y = field[1].double, let w = field[2].double, let h = field[3].double else {
-            throw error("'\(key)' must be an array of 4 numbers")
+        let box = withUnsafeTemporaryAllocation(of: Double.self, capacity: 4) { xywh in
+            field.readNumbers(into: xywh.baseAddress!) == nil ? XYWH(xywh[0], xywh[1], xywh[2], xywh[3]) : nil
         }
-        return XYWH(x, y, w, h)
+        guard let box else { throw error("'\(key)' must be an array of 4 numbers") }
+        return box
     }
 
     /// `segmentation`: polygons (a list of lists of numbers) or RLE (`{"size": [h, w],
-    /// "counts": [ints] | "string"}`); nil if absent.
+    /// "counts": [ints] | "string"}`); nil if absent. Each polygon part is read straight into
+    /// an array of its own size.
     public func segmentation(_ key: StaticString = "segmentation") throws -> CocoSegmentation? {
-        var store = SegmentationStore()
-        let staged = try segmentation(into: &store, key)
-        return store.segmentation(staged)
+        guard let field = try segmentationField(key) else { return nil }
+        guard field.isArray else {
+            var store = SegmentationStore()
+            let staged = try rle(field, into: &store, key: key)
+            return store.segmentation(staged)
+        }
+        var parts: [[Double]] = []
+        parts.reserveCapacity(field.count)
+        try field.forEachElement { i, part in
+            let n = try partCount(part, i, key)
+            var failed: Int? = nil
+            parts.append(n == 0 ? [] : [Double](unsafeUninitializedCapacity: n) { numbers, initialized in
+                failed = part.readNumbers(into: numbers.baseAddress!)
+                initialized = n
+            })
+            if let j = failed { throw partError(part, i, j, key) }
+        }
+        return .polygons(parts)
     }
 
     /// `segmentation` with its numbers appended to `store` instead of arrays of their own (a
-    /// reader of many entries makes the arrays later, in one pass).
+    /// reader of many entries makes the arrays later, in one pass: json-c's many short-lived
+    /// allocations would fragment the heap between the arrays).
     public func segmentation(into store: inout SegmentationStore, _ key: StaticString = "segmentation") throws -> StagedSegmentation {
-        guard let field = value.member(key), !field.isNull else { return .none }
-        if field.isArray { return try polygons(field, into: &store, key: key) }
-        guard field.isObject else {
-            throw error("'\(key)' must be polygons (a list) or RLE ({\"size\", \"counts\"}), found \(field.typeName)")
-        }
-        return try rle(field, into: &store, key: key)
-    }
-
-    private func polygons(_ field: JSONValue, into store: inout SegmentationStore, key: StaticString) throws -> StagedSegmentation {
+        guard let field = try segmentationField(key) else { return .none }
+        guard field.isArray else { return try rle(field, into: &store, key: key) }
         let firstPart = store.partEnds.count
-        for i in 0..<field.count {
-            let part = field[i]
-            guard part.isArray else {
-                throw error("'\(key)' polygon \(i) must be an array of numbers, found \(part.typeName)")
-            }
-            for j in 0..<part.count {
-                guard let number = part[j].double else {
-                    throw error("'\(key)' polygon \(i) must be an array of numbers, found \(part[j].typeName) in it")
-                }
-                store.coordinates.append(number)
+        try field.forEachElement { i, part in
+            let n = try partCount(part, i, key)
+            let start = store.coordinates.count
+            store.coordinates.append(contentsOf: repeatElement(0, count: n))
+            if let j = store.coordinates.withUnsafeMutableBufferPointer({ part.readNumbers(into: $0.baseAddress! + start) }) {
+                throw partError(part, i, j, key)
             }
             store.partEnds.append(store.coordinates.count)
         }
         return .polygons(firstPart..<store.partEnds.count)
     }
 
-    private func rle(_ field: JSONValue, into store: inout SegmentationStore, key: StaticString) throws -> StagedSegmentation {
+    /// The segmentation's value if present: an array (polygons) or an object (RLE).
+    private func segmentationField(_ key: StaticString) throws -> Value? {
+        guard let field = value.member(key), !field.isNull else { return nil }
+        guard field.isArray || field.isObject else {
+            throw error("'\(key)' must be polygons (a list) or RLE ({\"size\", \"counts\"}), found \(field.typeName)")
+        }
+        return field
+    }
+
+    private func partCount(_ part: Value, _ i: Int, _ key: StaticString) throws -> Int {
+        guard part.isArray else {
+            throw error("'\(key)' polygon \(i) must be an array of numbers, found \(part.typeName)")
+        }
+        return part.count
+    }
+
+    private func partError(_ part: Value, _ i: Int, _ j: Int, _ key: StaticString) -> StructuresError {
+        error("'\(key)' polygon \(i) must be an array of numbers, found \(part[j].typeName) in it")
+    }
+
+    private func rle(_ field: Value, into store: inout SegmentationStore, key: StaticString) throws -> StagedSegmentation {
         guard let size = field.member("size"), size.count == 2, let h = size[0].int, let w = size[1].int, h >= 0, w >= 0 else {
             throw error("'\(key)' RLE needs \"size\": [height, width]")
         }
         guard let counts = field.member("counts") else { throw error("'\(key)' RLE needs \"counts\"") }
         let first = store.counts.count
         if counts.isArray {
-            for i in 0..<counts.count {
-                guard let c = counts[i].int, c >= 0, c <= Int(UInt32.max) else {
+            try counts.forEachElement { i, count in
+                guard let c = count.int, c >= 0, c <= Int(UInt32.max) else {
                     throw error("'\(key)' RLE counts[\(i)] must be a non-negative integer", kind: .mask)
                 }
                 store.counts.append(UInt32(c))

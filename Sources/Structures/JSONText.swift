@@ -1,9 +1,9 @@
 import Foundation
 
 /// The bytes of a JSON file, memory-mapped read-only, with the byte-level scanning that splits
-/// its top level into spans (object members, array elements). Each span is then parsed on its
-/// own by json-c (`JSONElementParser`), so a 450 MB file is never one DOM, and spans can be
-/// parsed on several threads.
+/// its top level into spans (object members, array elements). Spans are then parsed in batches
+/// by simdjson (`SimdJSONParser`) or json-c (`JSONElementParser`), so a 450 MB file is never
+/// one DOM, and spans can be parsed on several threads.
 public final class JSONText: @unchecked Sendable {
     /// The file, for messages.
     public let path: String
@@ -180,6 +180,7 @@ public final class JSONText: @unchecked Sendable {
         var i = skipSpace(start + 1)
         if i < count, base[i] == 93 { return (elements, i + 1) }
         while true {
+            guard i < count else { throw error(.syntax, "unexpected end of file (an array is not closed)", at: start) }
             let end = try valueEnd(i)
             elements.append(i..<end)
             i = skipSpace(end)
@@ -193,25 +194,53 @@ public final class JSONText: @unchecked Sendable {
 
     /// The members (raw key bytes, value span) of the object starting with `{` at `start`.
     public func objectMembers(_ start: Int) throws -> (members: [(key: String, value: Range<Int>)], end: Int) {
+        let (members, end) = try objectMembers(start, splitting: [])
+        return (members.map { ($0.key, $0.value) }, end)
+    }
+
+    /// `objectMembers`, with the elements of the arrays under the keys `splitting` found in
+    /// the same pass (one scan of the bytes in all).
+    public func objectMembers(_ start: Int, splitting: Set<String>) throws
+        -> (members: [(key: String, value: Range<Int>, elements: [Range<Int>]?)], end: Int)
+    {
         guard start < count, base[start] == 123 else { throw error(.format, "expected an object '{'", at: start) }
-        var members: [(key: String, value: Range<Int>)] = []
+        var members: [(key: String, value: Range<Int>, elements: [Range<Int>]?)] = []
         var i = skipSpace(start + 1)
         if i < count, base[i] == 125 { return (members, i + 1) }
         while true {
-            guard i < count, base[i] == 34 else { throw error(.syntax, "expected a key in double quotes", at: i) }
+            guard i < count else { throw error(.syntax, "unexpected end of file (an object is not closed)", at: start) }
+            guard base[i] == 34 else { throw error(.syntax, "expected a key in double quotes", at: i) }
             let keyEnd = try stringEnd(i)
             let key = String(decoding: UnsafeBufferPointer(start: base + i + 1, count: keyEnd - i - 2), as: UTF8.self)
             i = skipSpace(keyEnd)
             guard i < count, base[i] == 58 else { throw error(.syntax, "expected ':' after a key", at: i) }
             i = skipSpace(i + 1)
-            let end = try valueEnd(i)
-            members.append((key, i..<end))
-            i = skipSpace(end)
+            if i < count, base[i] == 91, splitting.contains(key) {
+                let (elements, end) = try arrayElements(i)
+                members.append((key, i..<end, elements))
+                i = skipSpace(end)
+            } else {
+                let end = try valueEnd(i)
+                members.append((key, i..<end, nil))
+                i = skipSpace(end)
+            }
             guard i < count else { throw error(.syntax, "unexpected end of file (an object is not closed)", at: start) }
             if base[i] == 125 { return (members, i + 1) }
             guard base[i] == 44 else { throw error(.syntax, "expected ',' or '}' after an object member", at: i) }
             i = skipSpace(i + 1)
         }
+    }
+
+    /// The members of a top-level object, as `objectMembers(_:splitting:)` finds them; anything
+    /// but white space after the object is an error. Nil when the top-level value is no object.
+    public func topLevelMembers(splitting: Set<String>) throws -> [(key: String, value: Range<Int>, elements: [Range<Int>]?)]? {
+        let start = skipSpace(0)
+        guard start < count else { throw StructuresError(.syntax, "the file is empty (not JSON)", file: path) }
+        guard base[start] == 123 else { return nil }
+        let (members, end) = try objectMembers(start, splitting: splitting)
+        let rest = skipSpace(end)
+        guard rest == count else { throw error(.syntax, "extra data after the top-level JSON value", at: rest) }
+        return members
     }
 
     /// The top-level value's span; anything but white space after it is an error.

@@ -44,10 +44,7 @@ public struct JSONValue {
         switch type {
         case json_type_int: return Int(json_object_get_int64(object))
         case json_type_boolean: return json_object_get_boolean(object) != 0 ? 1 : 0
-        case json_type_double:
-            let value = json_object_get_double(object)
-            guard value.rounded() == value, abs(value) < 9.0e18 else { return nil }
-            return Int(value)
+        case json_type_double: return integral(json_object_get_double(object))
         default: return nil
         }
     }

@@ -2,15 +2,16 @@ import Dispatch
 import Foundation
 
 /// Parses many spans of one `JSONText` on all cores: the spans are cut into ordered chunks,
-/// each chunk parsed by its own `JSONElementParser` (64 elements per json-c call), and the
-/// results kept in order. The error reported is the one of the earliest failing span.
+/// each chunk parsed by its own parser (simdjson's `SimdJSONParser` or json-c's
+/// `JSONElementParser`, a batch of elements per call), and the results kept in order. The
+/// error reported is the one of the earliest failing span.
 public enum ParallelSpans {
     /// One value per span, in span order.
-    public static func map<T>(
-        _ text: JSONText, _ spans: [Range<Int>],
-        _ transform: (JSONValue, Int) throws -> T
+    public static func map<Parser: JSONBatchParser, T>(
+        _ parser: Parser.Type, _ text: JSONText, _ spans: [Range<Int>],
+        _ transform: (Parser.Value, Int) throws -> T
     ) throws -> [T] {
-        let chunks = try fold(text, spans, initial: { [T]() }) { values, value, index in
+        let chunks = try fold(parser, text, spans, initial: { [T]() }) { values, value, index in
             values.append(try transform(value, index))
         }
         if chunks.count == 1 { return chunks[0] }
@@ -23,37 +24,38 @@ public enum ParallelSpans {
     /// One state per chunk of consecutive spans, in order, each built by `body` from its
     /// spans in order (lets a reader keep one growing buffer per chunk instead of one small
     /// allocation per element).
-    public static func fold<State>(
-        _ text: JSONText, _ spans: [Range<Int>], initial: () -> State,
-        _ body: (inout State, JSONValue, Int) throws -> Void
+    public static func fold<Parser: JSONBatchParser, State>(
+        _ parser: Parser.Type, _ text: JSONText, _ spans: [Range<Int>], initial: () -> State,
+        _ body: (inout State, Parser.Value, Int) throws -> Void
     ) throws -> [State] {
-        let chunkCount = spans.count < 2048
-            ? 1 : min(spans.count / 1024, ProcessInfo.processInfo.activeProcessorCount * 8)
-        let perChunk = (spans.count + chunkCount - 1) / chunkCount
+        try chunked(count: spans.count, initial: initial) { state, range in
+            let parser = Parser(text)
+            var batch = range.lowerBound
+            while batch < range.upperBound {
+                let end = min(range.upperBound, batch + Parser.batchSize)
+                try parser.withElements(spans[batch..<end]) { value, index in try body(&state, value, index) }
+                batch = end
+            }
+        }
+    }
+
+    /// Items `0..<count` cut into ordered chunks of consecutive items, processed on all cores:
+    /// `body` builds one state per chunk from its range. A chunk stops at its first error; the
+    /// error thrown is the one of the earliest failing chunk (so of the earliest failing item).
+    public static func chunked<State>(
+        count: Int, initial: () -> State, _ body: (inout State, Range<Int>) throws -> Void
+    ) throws -> [State] {
+        let chunkCount = count < 2048 ? 1 : min(count / 1024, ProcessInfo.processInfo.activeProcessorCount * 8)
+        let perChunk = (count + chunkCount - 1) / chunkCount
         var states = (0..<chunkCount).map { _ in initial() }
-        var failures = [(index: Int, error: Error)?](repeating: nil, count: chunkCount)
+        var failures = [Error?](repeating: nil, count: chunkCount)
         withoutActuallyEscaping(body) { body in
             states.withUnsafeMutableBufferPointer { out in
                 failures.withUnsafeMutableBufferPointer { failed in
                     let out = out, failed = failed
                     let work = { (chunk: Int) in
-                        let parser = JSONElementParser(text)
-                        let lower = chunk * perChunk, upper = min(spans.count, lower + perChunk)
-                        var batch = lower
-                        while batch < upper {
-                            let end = min(upper, batch + 64)
-                            var current = batch
-                            do {
-                                try parser.withElements(spans[batch..<end]) { value, index in
-                                    current = index
-                                    try body(&out[chunk], value, index)
-                                }
-                            } catch {
-                                failed[chunk] = (current, error)
-                                return
-                            }
-                            batch = end
-                        }
+                        let lower = chunk * perChunk, upper = min(count, lower + perChunk)
+                        do { try body(&out[chunk], lower..<upper) } catch { failed[chunk] = error }
                     }
                     if chunkCount == 1 {
                         work(0)
@@ -63,7 +65,7 @@ public enum ParallelSpans {
                 }
             }
         }
-        if let first = failures.compactMap({ $0 }).min(by: { $0.index < $1.index }) { throw first.error }
+        if let first = failures.first(where: { $0 != nil }) { throw first! }
         return states
     }
 }

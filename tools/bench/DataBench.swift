@@ -76,6 +76,7 @@ struct DataBench: ParsableCommand {
         let start = DispatchTime.now().uptimeNanoseconds
         let index = try CocoDataset.readIndex(path)
         let t = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+        print("# parsed by simdjson (\(SimdJSONParser.implementation) kernel), json-c only to locate errors")
         print("# \(index.images.count) images, \(index.annotations.count) annotations, \(index.categories.count) categories")
         print(String(format: "coco-json-load-s: %.2f", t))
     }
