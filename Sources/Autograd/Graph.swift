@@ -1,21 +1,45 @@
 import Kernels
 
-/// One recorded operation on the autograd tape: its inputs and the rule that maps the output
-/// gradient to input gradients. Released (inputs and saved tensors dropped) after backward.
+/// One recorded operation on the autograd tape: where each input's gradient goes, and the rule
+/// that maps the output gradient to input gradients. Released (rule and edges dropped) after
+/// backward.
+///
+/// A node keeps the *nodes* that made its inputs (and leaf inputs themselves), never non-leaf
+/// input tensors, as PyTorch's graph does: an activation stays alive only if a rule captured
+/// it (conv keeps its input, ReLU its output); one that no rule needs (a frozen BN's output
+/// feeding a ReLU) is freed as soon as the forward pass drops it, and a captured one as soon as
+/// backward has applied the rule.
 public final class Node {
     public let op: OpKind
-    private(set) var inputs: [Tensor]
+    /// Where the gradient of one input goes: the node that produced it, or the leaf itself.
+    enum Edge {
+        case node(Node)
+        case leaf(Tensor)
+    }
+    /// Per input: its edge (nil when it needs no gradient) and its shape.
+    private(set) var edges: [(edge: Edge?, shape: [Int])]
     private var rule: ((Tensor) -> [Tensor?])?
 
     init(op: OpKind, inputs: [Tensor], rule: @escaping (Tensor) -> [Tensor?]) {
         self.op = op
-        self.inputs = inputs
+        self.edges = inputs.map { x in
+            guard x.requiresGrad else { return (nil, x.shape) }
+            return (x.gradFn.map { .node($0) } ?? .leaf(x), x.shape)
+        }
         self.rule = rule
     }
 
     public var isReleased: Bool { rule == nil }
-    /// The recorded inputs (empty once released).
-    public var inputList: [Tensor] { inputs }
+    /// Number of recorded inputs (0 once released).
+    public var inputCount: Int { edges.count }
+    /// The recorded inputs that are leaves needing a gradient (parameters), in input order.
+    public var leafInputs: [Tensor] {
+        edges.compactMap { if case .leaf(let x) = $0.edge { return x } else { return nil } }
+    }
+    /// The nodes that made the recorded inputs, in input order.
+    public var inputNodes: [Node] {
+        edges.compactMap { if case .node(let n) = $0.edge { return n } else { return nil } }
+    }
 
     func apply(_ grad: Tensor) -> [Tensor?] {
         guard let rule else {
@@ -25,7 +49,7 @@ public final class Node {
     }
 
     func release() {
-        inputs = []
+        edges = []
         rule = nil
     }
 }
@@ -63,52 +87,48 @@ extension Tensor {
     }
 
     private static func runBackward(from root: Tensor, seed: Tensor) {
-        guard root.gradFn != nil else {
+        guard let rootNode = root.gradFn else {
             root.accumulateLeafGrad(seed)
             return
         }
-        let order = topologicalOrder(root)
-        var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
-        for t in order {
-            guard let g = pending.removeValue(forKey: ObjectIdentifier(t)), let node = t.gradFn else {
-                continue
-            }
-            let inputs = node.inputs
+        var order = topologicalOrder(rootNode)
+        var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(rootNode): seed]
+        for i in order.indices {
+            let node = order[i]
+            guard let g = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
+            let edges = node.edges
             let grads = node.apply(g)
-            checkInvariant(grads.count == inputs.count, "\(node.op): backward returned \(grads.count) grads for \(inputs.count) inputs")
+            checkInvariant(grads.count == edges.count, "\(node.op): backward returned \(grads.count) grads for \(edges.count) inputs")
             node.release()
-            for (x, gx) in zip(inputs, grads) {
-                guard x.requiresGrad, let gx else { continue }
-                checkInvariant(
-                    gx.shape == x.shape,
-                    "\(node.op): gradient shape \(gx.shape) != input shape \(x.shape)")
-                if x.gradFn == nil {
+            for ((edge, shape), gx) in zip(edges, grads) {
+                guard let edge, let gx else { continue }
+                checkInvariant(gx.shape == shape, "\(node.op): gradient shape \(gx.shape) != input shape \(shape)")
+                switch edge {
+                case .leaf(let x):
                     x.accumulateLeafGrad(gx)
-                } else if let prev = pending[ObjectIdentifier(x)] {
-                    pending[ObjectIdentifier(x)] = prev.addingGradient(gx)
-                } else {
-                    pending[ObjectIdentifier(x)] = gx
+                case .node(let producer):
+                    let key = ObjectIdentifier(producer)
+                    pending[key] = pending[key].map { $0.addingGradient(gx) } ?? gx
                 }
             }
         }
+        order.removeAll()
     }
 
-    /// Non-leaf tensors reachable from `root`, each before all of its inputs.
-    private static func topologicalOrder(_ root: Tensor) -> [Tensor] {
-        var post: [Tensor] = []
-        var visited = Set<ObjectIdentifier>()
-        var stack: [(Tensor, Int)] = [(root, 0)]
-        visited.insert(ObjectIdentifier(root))
-        while let (t, next) = stack.popLast() {
-            let inputs = t.gradFn?.inputs ?? []
-            if next < inputs.count {
-                stack.append((t, next + 1))
-                let x = inputs[next]
-                if x.gradFn != nil, x.requiresGrad, visited.insert(ObjectIdentifier(x)).inserted {
-                    stack.append((x, 0))
+    /// The nodes reachable from `root`, each before all of the nodes that made its inputs.
+    private static func topologicalOrder(_ root: Node) -> [Node] {
+        var post: [Node] = []
+        var visited = Set<ObjectIdentifier>([ObjectIdentifier(root)])
+        var stack: [(Node, Int)] = [(root, 0)]
+        while let (node, next) = stack.popLast() {
+            let edges = node.edges
+            if next < edges.count {
+                stack.append((node, next + 1))
+                if case .node(let producer)? = edges[next].edge, visited.insert(ObjectIdentifier(producer)).inserted {
+                    stack.append((producer, 0))
                 }
             } else {
-                post.append(t)
+                post.append(node)
             }
         }
         return post.reversed()

@@ -3,25 +3,25 @@ import Foundation
 import Glibc
 #endif
 
-/// Allocation of large buffers (tensor storage, scratch): on transparent huge pages where the
-/// OS offers them (Linux `madvise(MADV_HUGEPAGE)`), and recycled through a bounded cache.
+/// Allocation of large buffers (tensor storage, scratch): mapped from the OS on transparent
+/// huge pages where offered (Linux `madvise(MADV_HUGEPAGE)`), and recycled through a cache.
 ///
 /// The first touch of freshly mapped memory page-faults once per page, and the kernel zeroes
 /// every page it maps: with 4 KiB pages a 60 MB activation costs about as much to fault in as
 /// a GEMM on it takes to compute; 2 MiB pages cut the faults 512-fold, and a recycled block
 /// costs nothing. A training or inference loop allocates the same sizes every iteration, so
-/// freed blocks are kept (up to `cacheLimit` bytes, oldest dropped first) for the next
-/// request of the same rounded size. Thread-safe.
+/// freed blocks are kept for the next request of the same size class (`rounded`).
+///
+/// Blocks of sizes a loop no longer asks for (validation's, once training resumes) would add
+/// to the peak resident set: the Runner gives the cache back to the OS (`cache.trim()`) when
+/// it switches between training and validation. Thread-safe.
 public enum LargePages {
     /// Buffers at least this large are 2 MiB aligned, advised to use huge pages, and recycled.
     public static let threshold = 4 << 20
-    /// Most bytes kept in freed blocks for reuse: an eighth of the physical memory.
-    public static let cacheLimit = Int(ProcessInfo.processInfo.physicalMemory / 4)
     static let hugePage = 2 << 20
 
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var cached: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
-    nonisolated(unsafe) private static var cachedBytes = 0
+    /// The process's cache of freed large blocks.
+    public static let cache = BlockCache()
 
     /// Uninitialised memory of at least `byteCount` bytes, 64-byte aligned; release it with
     /// `deallocate(_:byteCount:)` and the same byte count.
@@ -29,34 +29,36 @@ public enum LargePages {
         guard byteCount >= threshold else {
             return UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
         }
-        let bytes = rounded(byteCount)
-        if let reused = takeCached(bytes) { return reused }
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: hugePage)
-        #if os(Linux)
-        _ = madvise(raw, bytes, MADV_HUGEPAGE)
-        #endif
-        return raw
+        return cache.take(rounded(byteCount))
     }
 
     /// Returns memory from `allocate(byteCount:)`.
     public static func deallocate(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
         guard byteCount >= threshold else { return pointer.deallocate() }
-        let bytes = rounded(byteCount)
-        var dropped: [UnsafeMutableRawPointer] = []
-        lock.lock()
-        if bytes <= cacheLimit {
-            while cachedBytes + bytes > cacheLimit, !cached.isEmpty {
-                let old = cached.removeFirst()
-                cachedBytes -= old.bytes
-                dropped.append(old.pointer)
-            }
-            cached.append((pointer, bytes))
-            cachedBytes += bytes
-        } else {
-            dropped.append(pointer)
+        cache.give(pointer, bytes: rounded(byteCount))
+    }
+
+    /// `bytes` (a multiple of 2 MiB) of fresh memory at a 2 MiB boundary, on huge pages where
+    /// the OS offers them: a larger mapping trimmed to the boundary.
+    static func map(_ bytes: Int) -> UnsafeMutableRawPointer {
+        let span = bytes + hugePage
+        guard let raw = mmap(nil, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED else {
+            fatalError("out of memory: could not map \(bytes >> 20) MiB (\(String(cString: strerror(errno))))")
         }
-        lock.unlock()
-        for p in dropped { p.deallocate() }
+        let address = Int(bitPattern: raw)
+        let aligned = (address + hugePage - 1) / hugePage * hugePage
+        if aligned > address { munmap(raw, aligned - address) }
+        let tail = address + span - (aligned + bytes)
+        if tail > 0 { munmap(UnsafeMutableRawPointer(bitPattern: aligned + bytes)!, tail) }
+        let pointer = UnsafeMutableRawPointer(bitPattern: aligned)!
+        #if os(Linux)
+        _ = madvise(pointer, bytes, MADV_HUGEPAGE)
+        #endif
+        return pointer
+    }
+
+    static func unmap(_ pointer: UnsafeMutableRawPointer, _ bytes: Int) {
+        munmap(pointer, bytes)
     }
 
     /// The size class of a request: whole 2 MiB pages, and above 8 pages a multiple of a
@@ -69,13 +71,84 @@ public enum LargePages {
         let step = (1 << (Int.bitWidth - 1 - pages.leadingZeroBitCount)) / 4
         return (pages + step - 1) / step * step * hugePage
     }
+}
 
-    /// The most recently freed cached block of exactly `bytes`, if any.
-    private static func takeCached(_ bytes: Int) -> UnsafeMutableRawPointer? {
+/// Freed blocks of whole 2 MiB pages kept for reuse by size (`LargePages.cache`; tests make
+/// their own). A request takes the most recently freed block of its size, or maps new memory.
+/// At most `limit` bytes are kept (the oldest blocks go back to the OS first); `trim()` gives
+/// all back, for when a loop changes the sizes it asks for (training after validation).
+public final class BlockCache: @unchecked Sendable {
+    /// Most bytes kept in freed blocks.
+    public let limit: Int
+    private let lock = NSLock()
+    private var blocks: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
+    private var held = 0
+    private var mappedBytes = 0
+
+    /// A cache keeping at most `limit` bytes (default: a quarter of the physical memory).
+    public init(limit: Int = Int(ProcessInfo.processInfo.physicalMemory / 4)) {
+        self.limit = limit
+    }
+
+    deinit {
+        for block in blocks { LargePages.unmap(block.pointer, block.bytes) }
+    }
+
+    /// Bytes held in freed blocks.
+    public var cachedBytes: Int {
         lock.lock()
         defer { lock.unlock() }
-        guard let i = cached.lastIndex(where: { $0.bytes == bytes }) else { return nil }
-        cachedBytes -= bytes
-        return cached.remove(at: i).pointer
+        return held
+    }
+
+    /// Bytes of new memory mapped so far (each page is faulted in and zeroed by the OS on
+    /// first touch: what reuse saves).
+    public var mappedByteCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return mappedBytes
+    }
+
+    /// A block of `bytes` (a multiple of 2 MiB), 2 MiB aligned.
+    public func take(_ bytes: Int) -> UnsafeMutableRawPointer {
+        lock.lock()
+        if let i = blocks.lastIndex(where: { $0.bytes == bytes }) {
+            held -= bytes
+            let reused = blocks.remove(at: i).pointer
+            lock.unlock()
+            return reused
+        }
+        mappedBytes += bytes
+        lock.unlock()
+        return LargePages.map(bytes)
+    }
+
+    /// Keeps a block from `take` for reuse (or gives it back to the OS past `limit`).
+    public func give(_ pointer: UnsafeMutableRawPointer, bytes: Int) {
+        var dropped: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
+        lock.lock()
+        if bytes <= limit {
+            while held + bytes > limit, !blocks.isEmpty {
+                let old = blocks.removeFirst()
+                held -= old.bytes
+                dropped.append(old)
+            }
+            blocks.append((pointer, bytes))
+            held += bytes
+        } else {
+            dropped.append((pointer, bytes))
+        }
+        lock.unlock()
+        for block in dropped { LargePages.unmap(block.pointer, block.bytes) }
+    }
+
+    /// Gives every cached block back to the OS.
+    public func trim() {
+        lock.lock()
+        let dropped = blocks
+        blocks = []
+        held = 0
+        lock.unlock()
+        for block in dropped { LargePages.unmap(block.pointer, block.bytes) }
     }
 }

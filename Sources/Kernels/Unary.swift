@@ -6,6 +6,17 @@ public enum UnaryOp: Sendable {
     case neg, exp, log, sqrt, abs, relu, sigmoid, square
     case pow(Float)
     case clamp(min: Float, max: Float)
+
+    /// What `unaryBackward` reads besides dy: the input x, the output y, or neither (so an
+    /// autograd op saves only that one).
+    public enum Saved: Sendable { case input, output, nothing }
+    public var backwardReads: Saved {
+        switch self {
+        case .neg: return .nothing
+        case .exp, .sqrt, .relu, .sigmoid: return .output
+        case .log, .abs, .square, .pow, .clamp: return .input
+        }
+    }
 }
 
 extension Elementwise {

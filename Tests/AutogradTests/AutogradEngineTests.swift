@@ -53,7 +53,7 @@ import Testing
         let z = y.sum()
         let node = z.gradFn!
         z.backward()
-        #expect(node.isReleased && node.inputList.isEmpty)
+        #expect(node.isReleased && node.inputCount == 0)
         #expect(y.gradFn!.isReleased)
     }
 
@@ -73,6 +73,28 @@ import Testing
         #expect(weakOut == nil && weakMid == nil)
     }
 
+
+    /// The graph keeps what backward rules read, not every intermediate: an activation no rule
+    /// saved (the sum feeding a ReLU, which saves its output) is freed during the forward pass,
+    /// and one a rule saved is freed once backward has applied that rule.
+    @Test func activationsLiveOnlyWhileARuleNeedsThem() {
+        let x = Tensor(shape: [4], [-1, 2, -3, 4], requiresGrad: true)
+        weak var sumStorage: TensorStorage?
+        weak var reluStorage: TensorStorage?
+        var loss: Tensor
+        do {
+            let s = x + x  // add saves neither input nor output
+            let r = s.relu()  // relu saves its output only
+            sumStorage = s.storage
+            reluStorage = r.storage
+            loss = (r * Tensor(shape: [4], [1, 1, 1, 1])).sum()  // mul saves its inputs (r)
+        }
+        #expect(sumStorage == nil, "the ReLU input is not kept for backward")
+        #expect(reluStorage != nil, "the ReLU output is saved by relu and mul")
+        loss.backward()
+        #expect(reluStorage == nil, "saved tensors go once their rules ran")
+        expectValues(x.grad!, [0, 2, 0, 2], "d sum(relu(2x)) / dx")
+    }
     @Test func creationHelpers() {
         expectValues(Tensor.arange(0, 5, step: 2), [0, 2, 4], "arange")
         expectValues(Tensor.full([2], 7), [7, 7], "full")

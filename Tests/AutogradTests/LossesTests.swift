@@ -174,7 +174,7 @@ import Testing
         let out = f(pred, .mean, nil)
         let expected: [OpKind] = [.crossEntropy, .binaryCrossEntropyWithLogits, .l1Loss, .smoothL1Loss]
         #expect(out.gradFn?.op == expected[index], "\(name): recorded op")
-        #expect(out.gradFn?.inputList.count == 1 && out.gradFn?.inputList.first === pred, "\(name): one node on pred")
+        #expect(out.gradFn?.inputCount == 1 && out.gradFn?.leafInputs.first === pred, "\(name): one node on pred")
         let constant = withNoGrad { f(pred, .mean, nil) }
         #expect(constant.gradFn == nil && !constant.requiresGrad, "\(name): nothing recorded under no-grad")
     }

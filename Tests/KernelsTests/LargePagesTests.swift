@@ -3,14 +3,42 @@ import Testing
 
 @Suite struct LargePagesTests {
     @Test func largeBlocksAreHugePageAlignedAndRecycled() {
-        let bytes = (1 << 30) + 1  // a size class (1-1.25 GiB) no other test allocates; only one page is touched
-        let a = LargePages.allocate(byteCount: bytes)
+        let cache = BlockCache()
+        let bytes = LargePages.rounded((1 << 30) + 1)  // only one page is touched
+        let a = cache.take(bytes)
         #expect(Int(bitPattern: a) % (2 << 20) == 0)
         a.storeBytes(of: 1.5, toByteOffset: bytes - 4, as: Float.self)
-        LargePages.deallocate(a, byteCount: bytes)
-        let b = LargePages.allocate(byteCount: bytes)
-        #expect(a == b, "a freed block of the same rounded size is reused")
-        LargePages.deallocate(b, byteCount: bytes)
+        cache.give(a, bytes: bytes)
+        #expect(cache.cachedBytes == bytes)
+        let b = cache.take(bytes)
+        #expect(a == b && cache.cachedBytes == 0, "a freed block of the same size is reused")
+        #expect(b.load(fromByteOffset: bytes - 4, as: Float.self) == 1.5)
+        cache.give(b, bytes: bytes)
+    }
+
+    /// Past its limit the cache gives the oldest blocks back; `trim` gives all back; a request
+    /// of a size not cached maps new memory.
+    @Test func theCacheIsBoundedAndTrimmed() {
+        let mb = 1 << 20
+        let cache = BlockCache(limit: 16 * mb)
+        let a = cache.take(8 * mb), b = cache.take(6 * mb), c = cache.take(4 * mb)
+        #expect(cache.mappedByteCount == 18 * mb)
+        cache.give(a, bytes: 8 * mb)
+        cache.give(b, bytes: 6 * mb)
+        cache.give(c, bytes: 4 * mb)  // 18 MB > 16: a, the oldest, goes back
+        #expect(cache.cachedBytes == 10 * mb)
+        let d = cache.take(6 * mb)
+        #expect(d == b && cache.cachedBytes == 4 * mb && cache.mappedByteCount == 18 * mb)
+        let e = cache.take(8 * mb)  // a is gone: new memory
+        #expect(cache.mappedByteCount == 26 * mb)
+        cache.give(d, bytes: 6 * mb)
+        cache.give(e, bytes: 8 * mb)
+        #expect(cache.cachedBytes == 14 * mb)  // c, the oldest, made room for e
+        cache.trim()
+        #expect(cache.cachedBytes == 0)
+        let big = cache.take(32 * mb)
+        cache.give(big, bytes: 32 * mb)  // over the limit: straight back to the OS
+        #expect(cache.cachedBytes == 0)
     }
 
     /// Size classes: whole 2 MiB pages, coarser above 16 MiB, never more than a quarter (or

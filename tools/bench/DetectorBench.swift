@@ -56,6 +56,8 @@ struct DetectorBench: ParsableCommand {
               + "BLAS threads \(Gemm.threads), load \(Timing.loadAverage())")
         var rng = SeededGenerator(seed: 0)
         if phase != "train" { try infer(model, rng: &rng) }
+        // As the Runner does between validation and training: inference's freed blocks go back.
+        LargePages.cache.trim()
         if phase != "infer" { try trainStep(model, rng: &rng) }
         // As mmdetection's time_mmdet.py prints it: the process's peak resident set (ru_maxrss).
         print("peak-rss-mb: \(RunLogger.peakMemoryMB())")

@@ -50,16 +50,17 @@ extension Tensor {
 
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastBinary(.add, a, b, op: .add)
+        let (needA, shapeA, needB, shapeB) = (a.requiresGrad, a.shape, b.requiresGrad, b.shape)
         return record(.add, out, inputs: [a, b]) { g in
-            [a.requiresGrad ? g.sumTo(a.shape) : nil, b.requiresGrad ? g.sumTo(b.shape) : nil]
+            [needA ? g.sumTo(shapeA) : nil, needB ? g.sumTo(shapeB) : nil]
         }
     }
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastBinary(.sub, a, b, op: .sub)
+        let (needA, shapeA, needB, shapeB) = (a.requiresGrad, a.shape, b.requiresGrad, b.shape)
         return record(.sub, out, inputs: [a, b]) { g in
-            [a.requiresGrad ? g.sumTo(a.shape) : nil,
-             b.requiresGrad ? g.sumTo(b.shape).negatedNoGrad() : nil]
+            [needA ? g.sumTo(shapeA) : nil, needB ? g.sumTo(shapeB).negatedNoGrad() : nil]
         }
     }
 

@@ -14,8 +14,9 @@ extension Tensor {
         outShape[a] = indices.count
         let out = Tensor(uninitialized: outShape)
         Gather.indexSelect(ptr, outer: outer, n: n, inner: inner, idx: indices, out: out.ptr)
+        let inShape = shape
         return Tensor.record(.indexSelect, out, inputs: [self]) { g in
-            let gx = Tensor.zeros(self.shape)
+            let gx = Tensor.zeros(inShape)
             Gather.indexAdd(g.ptr, outer: outer, n: n, inner: inner, idx: indices, into: gx.ptr)
             return [gx]
         }
@@ -32,8 +33,9 @@ extension Tensor {
         index.values.withUnsafeBufferPointer { ib in
             Gather.gather(ptr, n: n, idx: ib.baseAddress!, outer: outer, m: m, inner: inner, out: out.ptr)
         }
+        let inShape = shape
         return Tensor.record(.gather, out, inputs: [self]) { g in
-            let gx = Tensor.zeros(self.shape)
+            let gx = Tensor.zeros(inShape)
             index.values.withUnsafeBufferPointer { ib in
                 Gather.scatterAdd(g.ptr, idx: ib.baseAddress!, outer: outer, m: m, inner: inner, into: gx.ptr, n: n)
             }
@@ -55,16 +57,17 @@ extension Tensor {
         index.values.withUnsafeBufferPointer { ib in
             Gather.scatterAdd(src.ptr, idx: ib.baseAddress!, outer: outer, m: m, inner: inner, into: out.ptr, n: n)
         }
+        let (needSelf, needSrc) = (requiresGrad, src.requiresGrad)
         return Tensor.record(.scatterAdd, out, inputs: [self, src]) { g in
             var gs: Tensor? = nil
-            if src.requiresGrad {
+            if needSrc {
                 let t = Tensor(uninitialized: index.shape)
                 index.values.withUnsafeBufferPointer { ib in
                     Gather.gather(g.ptr, n: n, idx: ib.baseAddress!, outer: outer, m: m, inner: inner, out: t.ptr)
                 }
                 gs = t
             }
-            return [self.requiresGrad ? g.copy() : nil, gs]
+            return [needSelf ? g.copy() : nil, gs]
         }
     }
 
@@ -84,13 +87,14 @@ extension Tensor {
         }
         let out = Tensor(uninitialized: a.shape)
         for i in 0..<a.count { out.ptr[i] = condition[i] ? a.ptr[i] : b.ptr[i] }
+        let (needA, needB, shapeA) = (a.requiresGrad, b.requiresGrad, a.shape)
         return record(.where, out, inputs: [a, b]) { g in
             func pick(_ keep: Bool) -> Tensor {
-                let t = Tensor(uninitialized: a.shape)
-                for i in 0..<a.count { t.ptr[i] = condition[i] == keep ? g.ptr[i] : 0 }
+                let t = Tensor(uninitialized: shapeA)
+                for i in 0..<t.count { t.ptr[i] = condition[i] == keep ? g.ptr[i] : 0 }
                 return t
             }
-            return [a.requiresGrad ? pick(true) : nil, b.requiresGrad ? pick(false) : nil]
+            return [needA ? pick(true) : nil, needB ? pick(false) : nil]
         }
     }
 
@@ -101,9 +105,10 @@ extension Tensor {
         }
         let out = Tensor(uninitialized: shape)
         for i in 0..<count { out.ptr[i] = mask[i] ? value : ptr[i] }
+        let inShape = shape
         return Tensor.record(.maskedFill, out, inputs: [self]) { g in
-            let t = Tensor(uninitialized: self.shape)
-            for i in 0..<self.count { t.ptr[i] = mask[i] ? 0 : g.ptr[i] }
+            let t = Tensor(uninitialized: inShape)
+            for i in 0..<t.count { t.ptr[i] = mask[i] ? 0 : g.ptr[i] }
             return [t]
         }
     }

@@ -18,8 +18,9 @@ extension Tensor {
     public func sum(axes: [Int]? = nil, keepDim: Bool = false) -> Tensor {
         let ax = normalizedAxes(axes ?? Array(0..<rank), rank: rank, op: .sum)
         let out = reduceSum(ax, keepDim: keepDim)
+        let inShape = shape
         return Tensor.record(.sum, out, inputs: [self]) { g in
-            [g.expandReduced(from: self.shape, axes: ax)]
+            [g.expandReduced(from: inShape, axes: ax)]
         }
     }
 
@@ -30,8 +31,9 @@ extension Tensor {
         let out = reduceSum(ax, keepDim: keepDim)
         let inv = 1 / Float(n)
         out.update { b in for i in b.indices { b[i] *= inv } }
+        let inShape = shape
         return Tensor.record(.mean, out, inputs: [self]) { g in
-            let gx = g.expandReduced(from: self.shape, axes: ax)
+            let gx = g.expandReduced(from: inShape, axes: ax)
             gx.update { b in for i in b.indices { b[i] *= inv } }
             return [gx]
         }
@@ -50,8 +52,9 @@ extension Tensor {
         idx.withUnsafeMutableBufferPointer { ib in
             Reduce.max(ptr, outer: outer, n: n, inner: inner, out: out.ptr, argmax: ib.baseAddress!)
         }
+        let inShape = shape
         let result = Tensor.record(.max, out, inputs: [self]) { g in
-            let gx = Tensor.zeros(self.shape)
+            let gx = Tensor.zeros(inShape)
             for o in 0..<outer {
                 for i in 0..<inner {
                     gx.ptr[(o * n + idx[o * inner + i]) * inner + i] = g.ptr[o * inner + i]

@@ -30,8 +30,9 @@ extension Tensor {
         Permute.copy(ptr, shape: shape, perm: perm, out: out.ptr)
         var inverse = perm
         for (i, p) in perm.enumerated() { inverse[p] = i }
+        let inShape = shape
         return Tensor.record(.permute, out, inputs: [self]) { g in
-            let gx = Tensor(uninitialized: self.shape)
+            let gx = Tensor(uninitialized: inShape)
             Permute.copy(g.ptr, shape: g.shape, perm: inverse, out: gx.ptr)
             return [gx]
         }
@@ -81,10 +82,11 @@ extension Tensor {
             Permute.blocks(x.ptr, xPitch: s[a] * inner, out.ptr + off, outPitch: pitch, outer: outer, block: s[a] * inner)
             off += s[a] * inner
         }
+        let needed = xs.map { ($0.requiresGrad, $0.shape) }
         return record(op, out, inputs: xs) { g in
-            zip(xs, zip(shapes, offsets)).map { x, so -> Tensor? in
-                guard x.requiresGrad else { return nil }
-                let gx = Tensor(uninitialized: x.shape)
+            zip(needed, zip(shapes, offsets)).map { x, so -> Tensor? in
+                guard x.0 else { return nil }
+                let gx = Tensor(uninitialized: x.1)
                 Permute.blocks(g.ptr + so.1, xPitch: pitch, gx.ptr, outPitch: so.0[a] * inner, outer: outer, block: so.0[a] * inner)
                 return gx
             }
@@ -107,8 +109,9 @@ extension Tensor {
             Permute.blocks(ptr + (lo + k * step) * inner, xPitch: len * inner, out.ptr + k * inner,
                            outPitch: n * inner, outer: outer, block: inner)
         }
+        let inShape = shape
         return Tensor.record(.slice, out, inputs: [self]) { g in
-            let gx = Tensor.zeros(self.shape)
+            let gx = Tensor.zeros(inShape)
             for k in 0..<n {
                 Permute.blocks(g.ptr + k * inner, xPitch: n * inner, gx.ptr + (lo + k * step) * inner,
                                outPitch: len * inner, outer: outer, block: inner)

@@ -16,8 +16,9 @@ extension Tensor {
         let out = Tensor(uninitialized: shape)
         SoftmaxKernel.forward(ptr, outer: outer, n: n, inner: inner, log: log, out: out.ptr)
         let y = out.detach()
+        let inShape = shape
         return Tensor.record(op, out, inputs: [self]) { g in
-            let gx = Tensor(uninitialized: self.shape)
+            let gx = Tensor(uninitialized: inShape)
             SoftmaxKernel.backward(y.ptr, g.ptr, outer: outer, n: n, inner: inner, log: log, dx: gx.ptr)
             return [gx]
         }

@@ -7,10 +7,18 @@ extension Tensor {
     private func unary(_ op: OpKind, _ kernel: UnaryOp) -> Tensor {
         let out = Tensor(uninitialized: shape)
         Elementwise.unaryForward(kernel, ptr, out.ptr, count: count)
-        let y = out.detach()  // saved output: a view, so the node does not retain `out`
+        // Only what the derivative reads is saved (the output as a view, so the node does not
+        // retain `out`): ReLU keeps its output, not its input.
+        let saved: Tensor? = switch kernel.backwardReads {
+        case .input: self.detach()
+        case .output: out.detach()
+        case .nothing: nil
+        }
+        let inShape = shape
         return Tensor.record(op, out, inputs: [self]) { g in
-            let gx = Tensor(uninitialized: self.shape)
-            Elementwise.unaryBackward(kernel, x: self.ptr, y: y.ptr, dy: g.ptr, dx: gx.ptr, count: self.count)
+            let gx = Tensor(uninitialized: inShape)
+            let values = saved?.ptr ?? g.ptr  // unread when nothing is saved
+            Elementwise.unaryBackward(kernel, x: values, y: values, dy: g.ptr, dx: gx.ptr, count: gx.count)
             return [gx]
         }
     }

@@ -3,6 +3,7 @@ import Config
 import Datasets
 import Evaluation
 import Foundation
+import Kernels
 import Models
 import Structures
 
@@ -15,8 +16,14 @@ extension Runner {
     public func evaluate(loader: DataLoader, metric: any Metric, phase: String, epoch: Int? = nil,
                          onPrediction: ((DetSample, Detections) throws -> Void)? = nil,
                          records collected: ((([DetectionRecord]) throws -> Void))? = nil) throws -> [(String, Double)] {
+        // Blocks freed by one loop are of sizes the other rarely asks for: give them back to the
+        // OS at each switch, so that the peak resident set is the larger loop's, not their sum.
+        LargePages.cache.trim()
         model.eval()
-        defer { model.train() }
+        defer {
+            LargePages.cache.trim()
+            model.train()
+        }
         let batches = loader.epoch(0)
         var records: [DetectionRecord] = []
         var done = 0, time = 0.0, dataTime = 0.0

@@ -59,12 +59,12 @@ enum GradCheck {
 
     /// Whether the graph behind `t` records an `op` node.
     static func graphContains(_ t: Tensor, _ op: OpKind) -> Bool {
-        var stack = [t]
+        var stack = t.gradFn.map { [$0] } ?? []
         var seen = Set<ObjectIdentifier>()
-        while let u = stack.popLast() {
-            guard let node = u.gradFn, seen.insert(ObjectIdentifier(u)).inserted else { continue }
+        while let node = stack.popLast() {
+            guard seen.insert(ObjectIdentifier(node)).inserted else { continue }
             if node.op == op { return true }
-            stack.append(contentsOf: node.inputList)
+            stack.append(contentsOf: node.inputNodes)
         }
         return false
     }
