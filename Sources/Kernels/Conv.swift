@@ -6,6 +6,8 @@
 /// input already is the column matrix. Small images (RoI heads) go by chunks of images, one
 /// GEMM per chunk (ConvChunks.swift). Groups are one GEMM per group on a block of rows of the
 /// same column matrix. BLAS runs outside every parallel loop (it uses all cores itself).
+/// The forward pass of a 3x3 stride-1 convolution goes by Winograd's F(2x2, 3x3)
+/// (Winograd.swift): 16 products per 2x2 outputs instead of 36.
 public enum Conv2dKernel {
     /// Floats in one band of the column matrix (4 MiB).
     public static let defaultColumnBudget = 1 << 20
@@ -43,6 +45,10 @@ public enum Conv2dKernel {
         out: UnsafeMutablePointer<Float>, batch: Int, outChannels: Int, groups: Int,
         geometry g: ConvGeometry, columnBudget: Int = defaultColumnBudget
     ) {
+        if WinogradConv.applies(g, outChannels: outChannels, groups: groups, batch: batch) {
+            return WinogradConv.forward(x: x, weight: weight, bias: bias, out: out, batch: batch,
+                                        outChannels: outChannels, geometry: g)
+        }
         let shape = GroupedShape(g, outChannels: outChannels, groups: groups)
         let chunk = ImageChunks.size(plane: g.outPlane, batch: batch)
         if chunk > 1 {

@@ -126,3 +126,74 @@ import Testing
         Self.expectNear(gw, gwConv.map(Double.init), "\(c) grad weight")
     }
 }
+
+/// Winograd's F(2x2, 3x3) path of Conv2dKernel.forward against direct loops in Double. Bound
+/// per output: the transforms mix every weight of a filter with every input of its 4x4 tile
+/// (|At|, |G|, |Bt| give each pair a factor of at most 2 per dimension, 4 in all), and each
+/// product goes through at most Cin + 16 float32 roundings, so |error| <= 4 (Cin + 16) u
+/// sum over channels of (sum |w|) (sum over the tile of |x|). The root-mean-square error must
+/// also stay at the level of float32 sums (1e-6 of the outputs' RMS).
+@Suite struct WinogradConvTests {
+    /// (batch, cin, cout, height, width, padding, tile rows per band or nil)
+    static let cases: [(Int, Int, Int, Int, Int, Int, Int?)] = [
+        (1, 16, 16, 8, 8, 1, nil), (2, 32, 24, 7, 9, 1, nil), (3, 16, 32, 7, 7, 1, 3),
+        (1, 24, 16, 13, 6, 0, 2), (2, 16, 16, 5, 11, 2, nil), (1, 64, 48, 31, 17, 1, 5),
+        (4, 16, 16, 4, 5, 0, 1),
+    ]
+
+    @Test(arguments: 0..<cases.count) func matchesDirectLoops(_ index: Int) {
+        let (n, cin, cout, h, w, p, band) = Self.cases[index]
+        let c = ConvKernelTests.Case(n: n, cin: cin, cout: cout, h: h, w: w, k: 3, s: 1, p: p)
+        let g = ConvGeometry(channels: cin, height: h, width: w, kernel: (3, 3), padding: (p, p))
+        #expect(!WinogradConv.applies(g, outChannels: cout, groups: 1, batch: n), "few channels: im2col")
+        let x = ConvKernelTests.values(n * cin * h * w, seed: 11)
+        let wt = ConvKernelTests.values(cout * cin * 9, seed: 12)
+        let b = ConvKernelTests.values(cout, seed: 13)
+        var exact = [Double](repeating: 0, count: n * cout * g.outPlane)
+        ConvKernelTests.forEachTerm(c, g) { o, i, k in exact[o] += Double(x[i]) * Double(wt[k]) }
+        for i in exact.indices { exact[i] += Double(b[(i / g.outPlane) % cout]) }
+        var y = [Float](repeating: .nan, count: exact.count)
+        WinogradConv.forward(x: x, weight: wt, bias: b, out: &y, batch: n, outChannels: cout, geometry: g, bandRows: band)
+        let u = Double(Float.ulpOfOne) / 2
+        var worst = 0.0, squares = 0.0, scale = 0.0
+        for img in 0..<n { for co in 0..<cout { for oy in 0..<g.outH { for ox in 0..<g.outW {
+            var magnitude = abs(Double(b[co]))
+            let ty = oy / 2 * 2 - p, tx = ox / 2 * 2 - p  // the tile's corner in the input
+            for ci in 0..<cin {
+                let filter = (0..<9).reduce(0.0) { $0 + abs(Double(wt[(co * cin + ci) * 9 + $1])) }
+                var tile = 0.0
+                for yy in ty..<(ty + 4) where yy >= 0 && yy < h {
+                    for xx in tx..<(tx + 4) where xx >= 0 && xx < w { tile += abs(Double(x[((img * cin + ci) * h + yy) * w + xx])) }
+                }
+                magnitude += filter * tile
+            }
+            let i = ((img * cout + co) * g.outH + oy) * g.outW + ox
+            let error = abs(Double(y[i]) - exact[i])
+            worst = max(worst, error / (4 * Double(cin + 16) * u * magnitude))
+            squares += error * error
+            scale += exact[i] * exact[i]
+        } } } }
+        #expect(worst <= 1, "case \(index): worst error \(worst) of the bound")
+        #expect((squares / scale).squareRoot() < 1e-6, "case \(index): relative RMS error \((squares / scale).squareRoot())")
+    }
+
+    /// Conv2dKernel.forward takes the Winograd path where it gains (256 channels or more, 512
+    /// tiles or more), im2col elsewhere.
+    @Test func wideConvolutionsTakeThePath() {
+        let wide = ConvGeometry(channels: 256, height: 46, width: 45, kernel: (3, 3), padding: (1, 1))
+        #expect(WinogradConv.applies(wide, outChannels: 256, groups: 1, batch: 1))
+        #expect(!WinogradConv.applies(wide, outChannels: 128, groups: 1, batch: 1))
+        let small = ConvGeometry(channels: 512, height: 25, width: 38, kernel: (3, 3), padding: (1, 1))
+        #expect(!WinogradConv.applies(small, outChannels: 512, groups: 1, batch: 1))
+        #expect(WinogradConv.applies(small, outChannels: 512, groups: 1, batch: 3))
+        let strided = ConvGeometry(channels: 256, height: 46, width: 45, kernel: (3, 3), stride: (2, 2), padding: (1, 1))
+        #expect(!WinogradConv.applies(strided, outChannels: 256, groups: 1, batch: 4))
+        let x = ConvKernelTests.values(256 * 46 * 45, seed: 21)
+        let w = ConvKernelTests.values(256 * 256 * 9, seed: 22).map { $0 * 0.02 }
+        var viaConv = [Float](repeating: .nan, count: 256 * wide.outPlane)
+        var direct = viaConv
+        Conv2dKernel.forward(x: x, weight: w, bias: nil, out: &viaConv, batch: 1, outChannels: 256, groups: 1, geometry: wide)
+        WinogradConv.forward(x: x, weight: w, bias: nil, out: &direct, batch: 1, outChannels: 256, geometry: wide)
+        #expect(viaConv == direct)
+    }
+}
