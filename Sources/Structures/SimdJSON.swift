@@ -146,17 +146,6 @@ public struct SimdJSONValue: JSONReadable, @unchecked Sendable {
         return SimdJSONValue(raw: out)
     }
 
-    /// The elements of an array (empty for anything else).
-    public var elements: [SimdJSONValue] {
-        let n = count
-        guard n > 0 else { return [] }
-        return [SimdJSONValue](unsafeUninitializedCapacity: n) { buffer, initialized in
-            buffer.baseAddress!.withMemoryRebound(to: sdj_value.self, capacity: n) {
-                initialized = sdj_array_values(raw, $0, n)
-            }
-        }
-    }
-
     public func forEachElement(_ body: (Int, SimdJSONValue) throws -> Void) rethrows {
         let n = count
         guard n > 0 else { return }
