@@ -173,7 +173,7 @@ public enum WinogradConv {
                     }
                     // (.) A over the columns: y_r0 = s_r0 + s_r1 + s_r2, y_r1 = s_r1 - s_r2 - s_r3,
                     // computed in place into the first two columns of s.
-                    for s in [s0, s1] {
+                    func foldColumns(_ s: UnsafeMutablePointer<Float>) {
                         let c0 = s, c1 = s + tiles, c2 = s + 2 * tiles, c3 = s + 3 * tiles
                         for t in 0..<tiles {
                             let left = c0[t] + c1[t] + c2[t] + b
@@ -181,6 +181,8 @@ public enum WinogradConv {
                             c0[t] = left
                         }
                     }
+                    foldColumns(s0)
+                    foldColumns(s1)
                     let full = ow / 2
                     for (k, row) in rows.enumerated() {
                         let img = row / tilesY, oy = 2 * (row % tilesY)
