@@ -6,8 +6,8 @@
 /// input already is the column matrix. Small images (RoI heads) go by chunks of images, one
 /// GEMM per chunk (ConvChunks.swift). Groups are one GEMM per group on a block of rows of the
 /// same column matrix. BLAS runs outside every parallel loop (it uses all cores itself).
-/// The forward pass of a 3x3 stride-1 convolution goes by Winograd's F(2x2, 3x3)
-/// (Winograd.swift): 16 products per 2x2 outputs instead of 36.
+/// Wide 3x3 stride-1 convolutions go by Winograd's F(2x2, 3x3) (Winograd.swift), forward and
+/// backward: 16 products per 2x2 outputs instead of 36.
 public enum Conv2dKernel {
     /// Floats in one band of the column matrix (4 MiB).
     public static let defaultColumnBudget = 1 << 20
@@ -91,6 +91,10 @@ public enum Conv2dKernel {
     ) {
         if let gradBias { sumRows(gradOut, batch: batch, rows: outChannels, length: g.outPlane, into: gradBias) }
         if gradX == nil && gradWeight == nil { return }
+        if WinogradConv.applies(g, outChannels: outChannels, groups: groups, batch: batch) {
+            return WinogradConv.backward(x: x, weight: weight, gradOut: gradOut, batch: batch, outChannels: outChannels,
+                                         geometry: g, gradX: gradX, gradWeight: gradWeight)
+        }
         let shape = GroupedShape(g, outChannels: outChannels, groups: groups)
         if batch == 0 { return gradWeight?.update(repeating: 0, count: outChannels * shape.k) ?? () }
         let chunk = ImageChunks.size(plane: g.outPlane, batch: batch)

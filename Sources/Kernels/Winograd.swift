@@ -19,9 +19,10 @@ public enum WinogradConv {
     /// (inner dimension Cin, not 9 Cin) too far below its peak to make up for the transforms
     /// (`bench conv`, AMD Zen 4: 0.90x im2col's speed at 64 channels, 1.0x at 128, 1.23x at 256;
     /// 0.98x with 247 tiles at 512 channels).
+    /// Padding is at most 2: the input gradient is the same algorithm with padding 2 - p.
     public static func applies(_ g: ConvGeometry, outChannels: Int, groups: Int, batch: Int) -> Bool {
         g.kernelH == 3 && g.kernelW == 3 && g.strideH == 1 && g.strideW == 1 && g.dilationH == 1
-            && g.dilationW == 1 && groups == 1 && g.channels >= minChannels && outChannels >= minChannels
+            && g.dilationW == 1 && g.padH <= 2 && g.padW <= 2 && groups == 1 && g.channels >= minChannels && outChannels >= minChannels
             && g.outH >= 2 && g.outW >= 2 && batch * ((g.outH + 1) / 2) * ((g.outW + 1) / 2) >= minTiles
     }
 
@@ -58,6 +59,154 @@ public enum WinogradConv {
                     transformOutputs(m, bias: bias, cout: cout, g, rows: first..<(first + count),
                                      tilesY: tilesY, tilesX: tilesX, into: out)
                     first += count
+                }
+            }
+        }
+    }
+
+    /// Backward pass: gradients of sum(out * gradOut) for each non-nil destination, both
+    /// overwritten. Same arguments as `Conv2dKernel.backward` (the bias gradient is not here).
+    ///
+    /// The input gradient is the forward algorithm run on gradOut with the weights flipped in
+    /// both spatial axes and their channel axes swapped, padding 2 - p (a full correlation).
+    /// The weight gradient runs the forward pass's steps in reverse: per band the input tiles
+    /// are transformed as forward (V), the gradient of each 2x2 output block becomes a 4x4
+    /// gradient of the products (A dy At), the 16 matrices dU = dM Vt (Cout x Cin, summed over
+    /// the tiles of all bands) come from 16 GEMMs, and dg = Gt dU G folds each back to 3x3.
+    // x, gradX: (N, Cin, H, W); weight, gradWeight: (Cout, Cin, 3, 3); gradOut: (N, Cout, outH, outW)
+    public static func backward(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradOut: UnsafePointer<Float>,
+        batch: Int, outChannels cout: Int, geometry g: ConvGeometry,
+        gradX: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?, bandRows: Int? = nil
+    ) {
+        let cin = g.channels
+        if let gradX {
+            checkInvariant(g.padH <= 2 && g.padW <= 2, "WinogradConv.backward: padding \(g.padH), \(g.padW) above 2")
+            let transposed = ConvGeometry(channels: cout, height: g.outH, width: g.outW, kernel: (3, 3),
+                                          padding: (2 - g.padH, 2 - g.padW))
+            checkInvariant(transposed.outH == g.height && transposed.outW == g.width,
+                           "WinogradConv.backward: \(g) has no stride-1 transpose")
+            Scratch.withBuffer(cin * cout * 9) { flipped in
+                Parallel.forRange(cin, cost: 9 * cout) { r in
+                    for ci in r {
+                        for co in 0..<cout {
+                            let src = weight + (co * cin + ci) * 9, dst = flipped + (ci * cout + co) * 9
+                            for k in 0..<9 { dst[k] = src[8 - k] }
+                        }
+                    }
+                }
+                forward(x: gradOut, weight: flipped, bias: nil, out: gradX, batch: batch, outChannels: cin,
+                        geometry: transposed, bandRows: bandRows)
+            }
+        }
+        if let gradWeight { weightGradient(x: x, gradOut: gradOut, batch: batch, outChannels: cout, geometry: g,
+                                           bandRows: bandRows, into: gradWeight) }
+    }
+
+    static func weightGradient(
+        x: UnsafePointer<Float>, gradOut: UnsafePointer<Float>, batch: Int, outChannels cout: Int,
+        geometry g: ConvGeometry, bandRows: Int?, into gradWeight: UnsafeMutablePointer<Float>
+    ) {
+        let cin = g.channels
+        let tilesY = (g.outH + 1) / 2, tilesX = (g.outW + 1) / 2
+        let rows = batch * tilesY
+        guard rows > 0 else { return gradWeight.update(repeating: 0, count: cout * cin * 9) }
+        let band = bandRows ?? max(1, min(rows, bandBudget / (16 * (cin + cout) * tilesX)))
+        Scratch.withBuffer(16 * cout * cin) { du in
+            Scratch.withBuffer(16 * (cin + cout) * band * tilesX) { scratch in
+                var first = 0
+                while first < rows {
+                    let count = min(band, rows - first), tiles = count * tilesX
+                    let v = scratch, dm = scratch + 16 * cin * tiles
+                    transformInputs(x, g, rows: first..<(first + count), tilesY: tilesY, tilesX: tilesX, into: v)
+                    transformOutputGradients(gradOut, cout: cout, g, rows: first..<(first + count),
+                                             tilesY: tilesY, tilesX: tilesX, into: dm)
+                    for xi in 0..<16 {
+                        Gemm.sgemm(transB: true, m: cout, n: cin, k: tiles, a: dm + xi * cout * tiles, lda: tiles,
+                                   b: v + xi * cin * tiles, ldb: tiles, beta: first == 0 ? 0 : 1,
+                                   c: du + xi * cout * cin, ldc: cin)
+                    }
+                    first += count
+                }
+            }
+            foldWeightGradients(du, cout: cout, cin: cin, into: gradWeight)
+        }
+    }
+
+    /// dM[xi][co][t] = (A dy At)[xi] for the 2x2 block dy of gradOut under each tile t of the
+    /// band (0 past the output's last row or column), with A the transpose of forward's At:
+    /// rows (1, 0), (1, 1), (1, -1), (0, -1). Per output channel: A across the two rows of each
+    /// tile row at once, then across the two columns of each tile.
+    static func transformOutputGradients(
+        _ dy: UnsafePointer<Float>, cout: Int, _ g: ConvGeometry, rows: Range<Int>, tilesY: Int, tilesX: Int,
+        into dm: UnsafeMutablePointer<Float>
+    ) {
+        let oh = g.outH, ow = g.outW
+        let tiles = rows.count * tilesX, plane = cout * tiles
+        let width = 2 * tilesX  // output columns under a tile row, the last one 0 for odd widths
+        Parallel.forRange(cout, cost: 24 * tiles) { r in
+            Scratch.withBuffer(6 * width) { work in
+                let r0 = work, r1 = work + width  // the tile row's two output rows, zero padded
+                let e = work + 2 * width  // e[i] = A[i] (r0, r1) for i = 1, 2 (e0 = r0, e3 = -r1)
+                for co in r {
+                    for (k, row) in rows.enumerated() {
+                        let img = row / tilesY, oy = 2 * (row % tilesY)
+                        let src = dy + (img * cout + co) * oh * ow + oy * ow
+                        r0.update(from: src, count: ow)
+                        if width > ow { r0[ow] = 0 }
+                        if oy + 1 < oh {
+                            r1.update(from: src + ow, count: ow)
+                            if width > ow { r1[ow] = 0 }
+                        } else {
+                            r1.update(repeating: 0, count: width)
+                        }
+                        let e1 = e, e2 = e + width
+                        for q in 0..<width {
+                            e1[q] = r0[q] + r1[q]
+                            e2[q] = r0[q] - r1[q]
+                        }
+                        // Row i of A dy, then (.) At across each tile's two columns.
+                        for i in 0..<4 {
+                            let source = i == 0 ? r0 : i == 3 ? r1 : (i == 1 ? e1 : e2)
+                            let sign: Float = i == 3 ? -1 : 1
+                            let out0 = dm + (4 * i) * plane + co * tiles + k * tilesX
+                            let out1 = out0 + plane, out2 = out0 + 2 * plane, out3 = out0 + 3 * plane
+                            for t in 0..<tilesX {
+                                let a = sign * source[2 * t], b = sign * source[2 * t + 1]
+                                out0[t] = a
+                                out1[t] = a + b
+                                out2[t] = a - b
+                                out3[t] = -b
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// gradWeight[co][ci] = Gt dU[.][co][ci] G (3x3 from the 16 summed product gradients).
+    static func foldWeightGradients(
+        _ du: UnsafePointer<Float>, cout: Int, cin: Int, into gradWeight: UnsafeMutablePointer<Float>
+    ) {
+        let plane = cout * cin
+        Parallel.forRange(plane, cost: 64) { r in
+            for p in r {
+                // h[i] = dU[i][.] G (a row of 3), then Gt h the same way down the columns.
+                func fold(_ a: Float, _ b: Float, _ c: Float, _ d: Float) -> SIMD3<Float> {
+                    SIMD3(a + 0.5 * (b + c), 0.5 * (b - c), 0.5 * (b + c) + d)
+                }
+                func row(_ i: Int) -> SIMD3<Float> {
+                    fold(du[(4 * i) * plane + p], du[(4 * i + 1) * plane + p],
+                         du[(4 * i + 2) * plane + p], du[(4 * i + 3) * plane + p])
+                }
+                let h0 = row(0), h1 = row(1), h2 = row(2), h3 = row(3)
+                let top = h0 + 0.5 * (h1 + h2), middle = 0.5 * (h1 - h2), bottom = 0.5 * (h1 + h2) + h3
+                let out = gradWeight + p * 9
+                for j in 0..<3 {
+                    out[j] = top[j]
+                    out[3 + j] = middle[j]
+                    out[6 + j] = bottom[j]
                 }
             }
         }

@@ -127,7 +127,7 @@ import Testing
     }
 }
 
-/// Winograd's F(2x2, 3x3) path of Conv2dKernel.forward against direct loops in Double. Bound
+/// Winograd's F(2x2, 3x3) path of Conv2dKernel against direct loops in Double. Forward bound
 /// per output: the transforms mix every weight of a filter with every input of its 4x4 tile
 /// (|At|, |G|, |Bt| give each pair a factor of at most 2 per dimension, 4 in all), and each
 /// product goes through at most Cin + 16 float32 roundings, so |error| <= 4 (Cin + 16) u
@@ -154,11 +154,24 @@ import Testing
         for i in exact.indices { exact[i] += Double(b[(i / g.outPlane) % cout]) }
         var y = [Float](repeating: .nan, count: exact.count)
         WinogradConv.forward(x: x, weight: wt, bias: b, out: &y, batch: n, outChannels: cout, geometry: g, bandRows: band)
+        let (worst, rms) = Self.forwardErrors(y, exact, x: x, weight: wt, bias: b, batch: n, outChannels: cout, geometry: g)
+        #expect(worst <= 1, "case \(index): worst error \(worst) of the bound")
+        #expect(rms < 1e-6, "case \(index): relative RMS error \(rms)")
+    }
+
+    /// Worst error of `y` as a fraction of the forward algorithm's float32 bound, and the RMS
+    /// error relative to the RMS of `exact`. The bound per output: 4 (Cin + 16) u times
+    /// |bias| + sum over input channels of sum|w| x sum over the output's 4x4 input tile of |x|.
+    static func forwardErrors(
+        _ y: [Float], _ exact: [Double], x: [Float], weight wt: [Float], bias b: [Float]?, batch n: Int,
+        outChannels cout: Int, geometry g: ConvGeometry
+    ) -> (worst: Double, rms: Double) {
+        let cin = g.channels, h = g.height, w = g.width
         let u = Double(Float.ulpOfOne) / 2
         var worst = 0.0, squares = 0.0, scale = 0.0
         for img in 0..<n { for co in 0..<cout { for oy in 0..<g.outH { for ox in 0..<g.outW {
-            var magnitude = abs(Double(b[co]))
-            let ty = oy / 2 * 2 - p, tx = ox / 2 * 2 - p  // the tile's corner in the input
+            var magnitude = abs(Double(b?[co] ?? 0))
+            let ty = oy / 2 * 2 - g.padH, tx = ox / 2 * 2 - g.padW  // the tile's corner in the input
             for ci in 0..<cin {
                 let filter = (0..<9).reduce(0.0) { $0 + abs(Double(wt[(co * cin + ci) * 9 + $1])) }
                 var tile = 0.0
@@ -173,12 +186,70 @@ import Testing
             squares += error * error
             scale += exact[i] * exact[i]
         } } } }
-        #expect(worst <= 1, "case \(index): worst error \(worst) of the bound")
-        #expect((squares / scale).squareRoot() < 1e-6, "case \(index): relative RMS error \((squares / scale).squareRoot())")
+        return (worst, (squares / scale).squareRoot())
     }
 
-    /// Conv2dKernel.forward takes the Winograd path where it gains (256 channels or more, 512
-    /// tiles or more), im2col elsewhere.
+    /// The backward pass against direct loops in Double. The input gradient is the forward
+    /// algorithm on gradOut with the flipped, transposed weights (padding 2 - p), so it has the
+    /// forward's bound for that convolution. The weight gradient sums T tiles' products (T over
+    /// all images) and folds 16 of them with weights of total size 4: bound 4 (T + 16) u times
+    /// the sum over tiles of (sum|gradOut| over the tile's 2x2 outputs) x (sum|x| over its 4x4
+    /// input tile).
+    @Test(arguments: 0..<cases.count) func backwardMatchesDirectLoops(_ index: Int) {
+        let (n, cin, cout, h, w, p, band) = Self.cases[index]
+        let c = ConvKernelTests.Case(n: n, cin: cin, cout: cout, h: h, w: w, k: 3, s: 1, p: p)
+        let g = ConvGeometry(channels: cin, height: h, width: w, kernel: (3, 3), padding: (p, p))
+        let x = ConvKernelTests.values(n * cin * h * w, seed: 31)
+        let wt = ConvKernelTests.values(cout * cin * 9, seed: 32)
+        let dy = ConvKernelTests.values(n * cout * g.outPlane, seed: 33)
+        var exactX = [Double](repeating: 0, count: x.count), exactW = [Double](repeating: 0, count: wt.count)
+        ConvKernelTests.forEachTerm(c, g) { o, i, k in
+            exactX[i] += Double(dy[o]) * Double(wt[k])
+            exactW[k] += Double(dy[o]) * Double(x[i])
+        }
+        var gx = [Float](repeating: .nan, count: x.count), gw = [Float](repeating: .nan, count: wt.count)
+        WinogradConv.backward(x: x, weight: wt, gradOut: dy, batch: n, outChannels: cout, geometry: g,
+                              gradX: &gx, gradWeight: &gw, bandRows: band)
+
+        var flipped = [Float](repeating: 0, count: wt.count)
+        for co in 0..<cout { for ci in 0..<cin { for k in 0..<9 { flipped[(ci * cout + co) * 9 + 8 - k] = wt[(co * cin + ci) * 9 + k] } } }
+        let transposed = ConvGeometry(channels: cout, height: g.outH, width: g.outW, kernel: (3, 3), padding: (2 - p, 2 - p))
+        let (worstX, rmsX) = Self.forwardErrors(gx, exactX, x: dy, weight: flipped, bias: nil, batch: n,
+                                                outChannels: cin, geometry: transposed)
+        #expect(worstX <= 1, "case \(index): input gradient's worst error \(worstX) of the bound")
+        #expect(rmsX < 1e-6, "case \(index): input gradient's relative RMS error \(rmsX)")
+
+        let u = Double(Float.ulpOfOne) / 2
+        let tilesY = (g.outH + 1) / 2, tilesX = (g.outW + 1) / 2
+        var worstW = 0.0, squares = 0.0, scale = 0.0
+        for co in 0..<cout { for ci in 0..<cin {
+            var magnitude = 0.0
+            for img in 0..<n { for ty in 0..<tilesY { for tx in 0..<tilesX {
+                var block = 0.0, tile = 0.0
+                for oy in (2 * ty)..<min(g.outH, 2 * ty + 2) { for ox in (2 * tx)..<min(g.outW, 2 * tx + 2) {
+                    block += abs(Double(dy[((img * cout + co) * g.outH + oy) * g.outW + ox]))
+                } }
+                for yy in (2 * ty - p)..<(2 * ty - p + 4) where yy >= 0 && yy < h {
+                    for xx in (2 * tx - p)..<(2 * tx - p + 4) where xx >= 0 && xx < w {
+                        tile += abs(Double(x[((img * cin + ci) * h + yy) * w + xx]))
+                    }
+                }
+                magnitude += block * tile
+            } } }
+            for k in 0..<9 {
+                let i = (co * cin + ci) * 9 + k
+                let error = abs(Double(gw[i]) - exactW[i])
+                worstW = max(worstW, error / (4 * Double(n * tilesY * tilesX + 16) * u * magnitude))
+                squares += error * error
+                scale += exactW[i] * exactW[i]
+            }
+        } }
+        #expect(worstW <= 1, "case \(index): weight gradient's worst error \(worstW) of the bound")
+        #expect((squares / scale).squareRoot() < 1e-6, "case \(index): weight gradient's relative RMS error \((squares / scale).squareRoot())")
+    }
+
+    /// Conv2dKernel.forward and backward take the Winograd path where it gains (256 channels or
+    /// more, 512 tiles or more, padding at most 2), im2col elsewhere.
     @Test func wideConvolutionsTakeThePath() {
         let wide = ConvGeometry(channels: 256, height: 46, width: 45, kernel: (3, 3), padding: (1, 1))
         #expect(WinogradConv.applies(wide, outChannels: 256, groups: 1, batch: 1))
@@ -195,5 +266,15 @@ import Testing
         Conv2dKernel.forward(x: x, weight: w, bias: nil, out: &viaConv, batch: 1, outChannels: 256, groups: 1, geometry: wide)
         WinogradConv.forward(x: x, weight: w, bias: nil, out: &direct, batch: 1, outChannels: 256, geometry: wide)
         #expect(viaConv == direct)
+        let dy = ConvKernelTests.values(256 * wide.outPlane, seed: 23)
+        var gx = [Float](repeating: .nan, count: x.count), gw = [Float](repeating: .nan, count: w.count)
+        var wgx = gx, wgw = gw
+        Conv2dKernel.backward(x: x, weight: w, gradOut: dy, batch: 1, outChannels: 256, groups: 1, geometry: wide,
+                              gradX: &gx, gradWeight: &gw, gradBias: nil)
+        WinogradConv.backward(x: x, weight: w, gradOut: dy, batch: 1, outChannels: 256, geometry: wide,
+                              gradX: &wgx, gradWeight: &wgw)
+        #expect(gx == wgx && gw == wgw)
+        let padded = ConvGeometry(channels: 256, height: 46, width: 45, kernel: (3, 3), padding: (3, 3))
+        #expect(!WinogradConv.applies(padded, outChannels: 256, groups: 1, batch: 1), "padding above 2: im2col")
     }
 }

@@ -3,8 +3,9 @@ import Autograd
 import Foundation
 import Kernels
 
-/// `bench conv`: ResNet-50's convolutions (and a ResNeXt grouped 3x3) at 1x3x800x1216 against
-/// raw `cblas_sgemm` on the equivalent GEMM shapes.
+/// `bench conv`: ResNet-50's convolutions (and a ResNeXt grouped 3x3) at 1x3x800x1216, and the
+/// RoI heads' 3x3 convolutions on batches of RoIs, against raw `cblas_sgemm` on the equivalent
+/// GEMM shapes (im2col's: the Winograd path does fewer FLOPs, so it can beat "raw").
 ///
 /// Forward: our `Tensor.conv2d` under no-grad (im2col + GEMM, output allocation included) vs
 /// the GEMM alone. Backward: the conv2d backward rule's work (allocate grad input and grad
@@ -13,7 +14,7 @@ import Kernels
 struct ConvBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conv",
-        abstract: "conv2d forward/backward vs raw sgemm on ResNet-50 layer shapes.")
+        abstract: "conv2d forward/backward vs raw sgemm on ResNet-50 and RoI-head layer shapes.")
 
     @Option(help: "Timed repetitions per measurement (the median is reported).")
     var reps = 7
@@ -32,7 +33,7 @@ struct ConvBench: ParsableCommand {
 
     func run() throws {
         let layers = ResNetConvLayers.all.filter { filter == nil || $0.name.contains(filter!) }
-        print("bench conv: \(layers.count) layers, input 1x3x800x1216, median of \(reps) after \(warmup) warm-up")
+        print("bench conv: \(layers.count) layers, backbone input 1x3x800x1216, median of \(reps) after \(warmup) warm-up")
         // OpenBLAS workers spin (yielding) after each call for OPENBLAS_THREAD_TIMEOUT (2^n
         // cycles, default 2^28, read at load time), competing with our im2col threads.
         let spin = BLASEnvironment.spinSetting
@@ -109,9 +110,9 @@ struct OurConv {
         self.l = l
         self.columnBudget = columnBudget
         let g = l.geometry
-        x = Self.patternTensor([1, l.cin, l.height, l.width], seed: 6)
+        x = Self.patternTensor([l.batch, l.cin, l.height, l.width], seed: 6)
         w = Self.patternTensor([l.cout, l.cin / l.groups, l.kernel, l.kernel], seed: 7)
-        gradOut = Self.patternTensor([1, l.cout, g.outH, g.outW], seed: 8)
+        gradOut = Self.patternTensor([l.batch, l.cout, g.outH, g.outW], seed: 8)
         out = preallocated ? Self.patternTensor(gradOut.shape, seed: 9).storage : nil
         gx = preallocated ? Self.patternTensor(x.shape, seed: 10).storage : nil
         gw = preallocated ? Self.patternTensor(w.shape, seed: 11).storage : nil
@@ -122,7 +123,7 @@ struct OurConv {
             _ = withNoGrad { x.conv2d(weight: w, stride: l.stride, padding: l.padding, groups: l.groups) }
             return
         }
-        Conv2dKernel.forward(x: x.storage.pointer, weight: w.storage.pointer, bias: nil, out: out.pointer, batch: 1,
+        Conv2dKernel.forward(x: x.storage.pointer, weight: w.storage.pointer, bias: nil, out: out.pointer, batch: l.batch,
                        outChannels: l.cout, groups: l.groups, geometry: l.geometry, columnBudget: columnBudget)
     }
 
@@ -130,7 +131,7 @@ struct OurConv {
         let gx = self.gx ?? TensorStorage(uninitializedCount: x.count)
         let gw = self.gw ?? TensorStorage(uninitializedCount: w.count)
         Conv2dKernel.backward(x: x.storage.pointer, weight: w.storage.pointer, gradOut: gradOut.storage.pointer,
-                        batch: 1, outChannels: l.cout, groups: l.groups, geometry: l.geometry,
+                        batch: l.batch, outChannels: l.cout, groups: l.groups, geometry: l.geometry,
                         gradX: gx.pointer, gradWeight: gw.pointer, gradBias: nil,
                         columnBudget: out == nil ? Conv2dKernel.defaultColumnBudget : columnBudget)
     }

@@ -1,8 +1,8 @@
 import Kernels
 
-/// One convolution to benchmark: its channels, input size, kernel, stride, padding, groups, and
-/// the equivalent GEMM (per group: M = Cout / groups, K = Cin / groups * kh * kw,
-/// N = Hout * Wout; `groups` such products).
+/// One convolution to benchmark: its batch, channels, input size, kernel, stride, padding,
+/// groups, and the equivalent GEMM (per group: M = Cout / groups, K = Cin / groups * kh * kw,
+/// N = batch * Hout * Wout; `groups` such products).
 struct ConvLayer {
     let name: String
     let cin: Int
@@ -13,6 +13,7 @@ struct ConvLayer {
     let stride: Int
     let padding: Int
     var groups: Int = 1
+    var batch: Int = 1
 
     var geometry: ConvGeometry {
         ConvGeometry(channels: cin, height: height, width: width, kernel: (kernel, kernel),
@@ -20,13 +21,13 @@ struct ConvLayer {
     }
     var m: Int { cout / groups }
     var k: Int { cin / groups * kernel * kernel }
-    var n: Int { geometry.outPlane }
+    var n: Int { batch * geometry.outPlane }
     /// FLOPs of the forward GEMMs (2 M N K per group); the backward does twice as many.
     var flops: Double { 2 * Double(m) * Double(n) * Double(k) * Double(groups) }
 
     var shapeDescription: String {
         let g = geometry
-        return "\(cin)x\(height)x\(width)->\(cout)x\(g.outH)x\(g.outW) k\(kernel)s\(stride)"
+        return (batch > 1 ? "\(batch)x" : "") + "\(cin)x\(height)x\(width)->\(cout)x\(g.outH)x\(g.outW) k\(kernel)s\(stride)"
             + (groups > 1 ? "g\(groups)" : "")
     }
 }
@@ -35,9 +36,11 @@ struct ConvLayer {
 /// 1x3x800x1216 input, plus one ResNeXt-32x4d grouped 3x3. Stage resolutions: 200x304,
 /// 100x152, 50x76, 25x38. The first block of stages 2-4 runs conv1 and its stride-2 3x3 and
 /// 1x1 downsample on the previous stage's resolution. Stage 1's stride-1 downsample has the
-/// shape of its conv3 and is listed once.
+/// shape of its conv3 and is listed once. Then the 3x3 convolutions of the RoI heads (4conv1fc
+/// box head, mask head) on batches of RoI planes: training's 2 x 512 sampled RoIs, inference's
+/// 1000 proposals and 100 detections.
 enum ResNetConvLayers {
-    static let all: [ConvLayer] = stem + stage1 + laterStages + [resnextGrouped]
+    static let all: [ConvLayer] = stem + stage1 + laterStages + [resnextGrouped] + roiHeads
 
     static let stem = [ConvLayer(name: "stem.conv7x7", cin: 3, cout: 64, height: 800, width: 1216, kernel: 7, stride: 2, padding: 3)]
 
@@ -66,4 +69,13 @@ enum ResNetConvLayers {
     static let resnextGrouped = ConvLayer(
         name: "x101-32x4d.layer1.conv2", cin: 128, cout: 128, height: 200, width: 304, kernel: 3, stride: 1,
         padding: 1, groups: 32)
+
+    static let roiHeads = [
+        ConvLayer(name: "roi.box-head.train", cin: 256, cout: 256, height: 7, width: 7, kernel: 3, stride: 1,
+                  padding: 1, batch: 1024),
+        ConvLayer(name: "roi.box-head.infer", cin: 256, cout: 256, height: 7, width: 7, kernel: 3, stride: 1,
+                  padding: 1, batch: 1000),
+        ConvLayer(name: "roi.mask-head.infer", cin: 256, cout: 256, height: 14, width: 14, kernel: 3, stride: 1,
+                  padding: 1, batch: 100),
+    ]
 }
