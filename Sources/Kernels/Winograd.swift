@@ -1,85 +1,79 @@
-/// 3x3 stride-1 convolution by Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray, "Fast
-/// Algorithms for Convolutional Neural Networks", 2016): each 2x2 block of outputs comes from a
-/// 4x4 input tile through 16 products instead of 36, so the GEMM work is 16/36 of im2col's.
+/// 3x3 stride-1 convolution by Winograd's minimal filtering (Lavin and Gray, "Fast Algorithms
+/// for Convolutional Neural Networks", 2016): F(m x m, 3x3) computes each m x m block of
+/// outputs from an (m + 2) x (m + 2) input tile through (m + 2)^2 products instead of 9 m^2:
+/// F(2x2, 3x3) does 16 per 4 outputs (2.25x fewer than im2col's GEMM), F(4x4, 3x3) 36 per 16
+/// (4x fewer; its transforms have larger coefficients, so its rounding is a small multiple of
+/// F(2x2)'s; both are bounded in the tests).
 ///
-/// Work goes by bands of tile rows (a tile row: 2 output rows of one image; all images' rows in
+/// Work goes by bands of tile rows (a tile row: m output rows of one image; all images' rows in
 /// one sequence, so that the 7x7 planes of a RoI head batch as well as one large image). Per
-/// band the input tiles are transformed (V = Bt d B) into 16 matrices (Cin x tiles), each
-/// multiplied by its transformed weight matrix (U = G g Gt, Cout x Cin) in one GEMM, and each
-/// 4x4 result folded back into 2x2 outputs (Y = At m A). Both transforms run along whole rows
-/// (the tiles of a row are the vector lanes), so they vectorize. The transforms add and
-/// subtract (weights also halve): the rounding is that of sums of Cin products, as im2col's
-/// of 9 Cin, times a small constant.
+/// band and input channel the tiles are gathered from a zero-padded copy of their rows and
+/// transformed (V = Bt d B) into (m + 2)^2 matrices (Cin x tiles); each is multiplied by its
+/// transformed weight matrix (U = G g Gt, Cout x Cin) in one GEMM, and each result folded back
+/// into m x m outputs (Y = At M A). Every transform runs on vectors that hold one value of every
+/// tile of the band, so it vectorizes whatever the image size.
+///
+/// The backward pass: the input gradient is the forward algorithm on gradOut with the weights
+/// flipped in both spatial axes and their channel axes swapped, padding 2 - p (a full
+/// correlation). The weight gradient runs the forward steps in reverse: the input tiles
+/// transformed as forward (V), the gradient of each m x m output block as one of the products
+/// (dM = A dy At), per band (m + 2)^2 GEMMs dU += dM Vt (Cout x Cin), and dg = Gt dU G.
 public enum WinogradConv {
+    /// The output block of one tile: F(2x2, 3x3) or F(4x4, 3x3).
+    public enum Tile: Sendable, CaseIterable {
+        case f2, f4
+    }
+
     /// Floats of the transformed inputs and products of one band.
     static let bandBudget = 1 << 23
 
     /// Whether the convolution is one this path computes (3x3, stride 1, no dilation, one
-    /// group) and gains from it: with fewer channels or tiles, BLAS runs the 16 thin products
-    /// (inner dimension Cin, not 9 Cin) too far below its peak to make up for the transforms
-    /// (`bench conv`, AMD Zen 4: 0.90x im2col's speed at 64 channels, 1.0x at 128, 1.23x at 256;
-    /// 0.98x with 247 tiles at 512 channels).
-    /// Padding is at most 2: the input gradient is the same algorithm with padding 2 - p.
+    /// group, padding at most 2: the input gradient is the same algorithm with padding 2 - p)
+    /// and gains from it: with fewer channels or tiles, BLAS runs the thin products (inner
+    /// dimension Cin, not 9 Cin; Cout x tiles) too far below its peak to make up for the
+    /// transforms. `bench conv`, AMD Zen 4, F(4x4, 3x3) against im2col: 1.5x at 64 channels on
+    /// 200x304, 1.8x at 128 on 100x152, 2.0x at 256 on 50x76, 1.6x on the 1024 7x7 planes of
+    /// a training box head; no gain at 512 channels on 25x38 (70 tiles).
     public static func applies(_ g: ConvGeometry, outChannels: Int, groups: Int, batch: Int) -> Bool {
         g.kernelH == 3 && g.kernelW == 3 && g.strideH == 1 && g.strideW == 1 && g.dilationH == 1
-            && g.dilationW == 1 && g.padH <= 2 && g.padW <= 2 && groups == 1 && g.channels >= minChannels && outChannels >= minChannels
-            && g.outH >= 2 && g.outW >= 2 && batch * ((g.outH + 1) / 2) * ((g.outW + 1) / 2) >= minTiles
+            && g.dilationW == 1 && g.padH <= 2 && g.padW <= 2 && groups == 1 && g.channels >= minChannels
+            && outChannels >= minChannels && g.outH >= 2 && g.outW >= 2
+            && batch * ((g.outH + 1) / 2) * ((g.outW + 1) / 2) >= minTiles
     }
 
     /// Fewest input and output channels for the Winograd path.
-    public static let minChannels = 256
-    /// Fewest tiles (2x2 outputs) over the batch for the Winograd path.
+    public static let minChannels = 64
+    /// Fewest 2x2 output blocks over the batch for the Winograd path.
     public static let minTiles = 512
 
+    /// The tile size used for a convolution: F(4x4, 3x3).
+    public static func tile(for g: ConvGeometry) -> Tile { .f4 }
+
     /// out = conv(x, weight) + bias over the batch. Same arguments as `Conv2dKernel.forward`;
-    /// `bandRows` (tile rows per band) is for tests.
+    /// `tile` and `bandRows` (tile rows per band) are for tests.
     // x: (N, Cin, H, W); weight: (Cout, Cin, 3, 3); bias: (Cout); out: (N, Cout, outH, outW)
     public static func forward(
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         out: UnsafeMutablePointer<Float>, batch: Int, outChannels cout: Int, geometry g: ConvGeometry,
-        bandRows: Int? = nil
+        tile: Tile? = nil, bandRows: Int? = nil
     ) {
-        let cin = g.channels
-        let tilesY = (g.outH + 1) / 2, tilesX = (g.outW + 1) / 2
-        let rows = batch * tilesY
-        if rows == 0 { return }
-        let band = bandRows ?? max(1, min(rows, bandBudget / (16 * (cin + cout) * tilesX)))
-        Scratch.withBuffer(16 * cout * cin) { u in
-            transformWeights(weight, cout: cout, cin: cin, into: u)
-            Scratch.withBuffer(16 * (cin + cout) * band * tilesX) { scratch in
-                var first = 0
-                while first < rows {
-                    let count = min(band, rows - first), tiles = count * tilesX
-                    let v = scratch, m = scratch + 16 * cin * tiles
-                    transformInputs(x, g, rows: first..<(first + count), tilesY: tilesY, tilesX: tilesX, into: v)
-                    for xi in 0..<16 {
-                        Gemm.sgemm(m: cout, n: tiles, k: cin, a: u + xi * cout * cin, lda: cin,
-                                   b: v + xi * cin * tiles, ldb: tiles, c: m + xi * cout * tiles, ldc: tiles)
-                    }
-                    transformOutputs(m, bias: bias, cout: cout, g, rows: first..<(first + count),
-                                     tilesY: tilesY, tilesX: tilesX, into: out)
-                    first += count
-                }
-            }
+        switch tile ?? self.tile(for: g) {
+        case .f2: Driver<F2>.forward(x, weight, bias, out, batch, cout, g, bandRows)
+        case .f4: Driver<F4>.forward(x, weight, bias, out, batch, cout, g, bandRows)
         }
     }
 
     /// Backward pass: gradients of sum(out * gradOut) for each non-nil destination, both
     /// overwritten. Same arguments as `Conv2dKernel.backward` (the bias gradient is not here).
-    ///
-    /// The input gradient is the forward algorithm run on gradOut with the weights flipped in
-    /// both spatial axes and their channel axes swapped, padding 2 - p (a full correlation).
-    /// The weight gradient runs the forward pass's steps in reverse: per band the input tiles
-    /// are transformed as forward (V), the gradient of each 2x2 output block becomes a 4x4
-    /// gradient of the products (A dy At), the 16 matrices dU = dM Vt (Cout x Cin, summed over
-    /// the tiles of all bands) come from 16 GEMMs, and dg = Gt dU G folds each back to 3x3.
     // x, gradX: (N, Cin, H, W); weight, gradWeight: (Cout, Cin, 3, 3); gradOut: (N, Cout, outH, outW)
     public static func backward(
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradOut: UnsafePointer<Float>,
         batch: Int, outChannels cout: Int, geometry g: ConvGeometry,
-        gradX: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?, bandRows: Int? = nil
+        gradX: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?,
+        tile: Tile? = nil, bandRows: Int? = nil
     ) {
         let cin = g.channels
+        let tile = tile ?? self.tile(for: g)
         if let gradX {
             checkInvariant(g.padH <= 2 && g.padW <= 2, "WinogradConv.backward: padding \(g.padH), \(g.padW) above 2")
             let transposed = ConvGeometry(channels: cout, height: g.outH, width: g.outW, kernel: (3, 3),
@@ -96,32 +90,258 @@ public enum WinogradConv {
                     }
                 }
                 forward(x: gradOut, weight: flipped, bias: nil, out: gradX, batch: batch, outChannels: cin,
-                        geometry: transposed, bandRows: bandRows)
+                        geometry: transposed, tile: tile, bandRows: bandRows)
             }
         }
-        if let gradWeight { weightGradient(x: x, gradOut: gradOut, batch: batch, outChannels: cout, geometry: g,
-                                           bandRows: bandRows, into: gradWeight) }
+        guard let gradWeight else { return }
+        switch tile {
+        case .f2: Driver<F2>.weightGradient(x, gradOut, batch, cout, g, bandRows, gradWeight)
+        case .f4: Driver<F4>.weightGradient(x, gradOut, batch, cout, g, bandRows, gradWeight)
+        }
     }
 
-    static func weightGradient(
-        x: UnsafePointer<Float>, gradOut: UnsafePointer<Float>, batch: Int, outChannels cout: Int,
-        geometry g: ConvGeometry, bandRows: Int?, into gradWeight: UnsafeMutablePointer<Float>
+    /// The transform matrices (Bt, G, At) of a tile size, row by row, for tests' error bounds.
+    public static func matrices(_ tile: Tile) -> (bt: [[Float]], g: [[Float]], at: [[Float]]) {
+        switch tile {
+        case .f2: (F2.bt, F2.g, F2.at)
+        case .f4: (F4.bt, F4.g, F4.at)
+        }
+    }
+}
+
+/// One tile size's transforms. Each applies its matrix to vectors: `count` values per vector,
+/// input vector r at `src + r * srcStride`, output vector i at `dst + i * dstStride`.
+protocol WinogradTransforms {
+    /// Output block side m; the input tile is (m + 2) x (m + 2).
+    static var m: Int { get }
+    /// Bt (alpha x alpha), G (alpha x 3), At (m x alpha), alpha = m + 2.
+    static var bt: [[Float]] { get }
+    static var g: [[Float]] { get }
+    static var at: [[Float]] { get }
+    /// alpha outputs from alpha inputs: Bt.
+    static func input(_ src: UnsafePointer<Float>, _ srcStride: Int, _ dst: UnsafeMutablePointer<Float>, _ dstStride: Int, _ count: Int)
+    /// m outputs from alpha inputs: At, plus `bias`.
+    static func output(_ src: UnsafePointer<Float>, _ srcStride: Int, _ dst: UnsafeMutablePointer<Float>, _ dstStride: Int, _ count: Int, bias: Float)
+    /// alpha outputs from m inputs: A (the transpose of At).
+    static func outputGradient(_ src: UnsafePointer<Float>, _ srcStride: Int, _ dst: UnsafeMutablePointer<Float>, _ dstStride: Int, _ count: Int)
+    /// alpha outputs from 3 inputs: G.
+    static func weight(_ src: UnsafePointer<Float>, _ srcStride: Int, _ dst: UnsafeMutablePointer<Float>, _ dstStride: Int, _ count: Int)
+    /// 3 outputs from alpha inputs: Gt.
+    static func weightGradient(_ src: UnsafePointer<Float>, _ srcStride: Int, _ dst: UnsafeMutablePointer<Float>, _ dstStride: Int, _ count: Int)
+}
+
+/// F(2x2, 3x3): interpolation points 0, 1, -1 and infinity.
+enum F2: WinogradTransforms {
+    static let m = 2
+    static let bt: [[Float]] = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]
+    static let g: [[Float]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
+    static let at: [[Float]] = [[1, 1, 1, 0], [0, 1, -1, -1]]
+
+    @inline(__always)
+    static func input(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>, _ ds: Int, _ n: Int) {
+        let s1 = s + ss, s2 = s + 2 * ss, s3 = s + 3 * ss
+        let d1 = d + ds, d2 = d + 2 * ds, d3 = d + 3 * ds
+        for q in 0..<n {
+            let x0 = s[q], x1 = s1[q], x2 = s2[q], x3 = s3[q]
+            d[q] = x0 - x2
+            d1[q] = x1 + x2
+            d2[q] = x2 - x1
+            d3[q] = x1 - x3
+        }
+    }
+
+    @inline(__always)
+    static func output(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>, _ ds: Int, _ n: Int, bias: Float) {
+        let s1 = s + ss, s2 = s + 2 * ss, s3 = s + 3 * ss
+        let d1 = d + ds
+        for q in 0..<n {
+            let x1 = s1[q], x2 = s2[q]
+            d[q] = s[q] + x1 + x2 + bias
+            d1[q] = x1 - x2 - s3[q] + bias
+        }
+    }
+
+    @inline(__always)
+    static func outputGradient(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>, _ ds: Int, _ n: Int) {
+        let s1 = s + ss
+        let d1 = d + ds, d2 = d + 2 * ds, d3 = d + 3 * ds
+        for q in 0..<n {
+            let x0 = s[q], x1 = s1[q]
+            d[q] = x0
+            d1[q] = x0 + x1
+            d2[q] = x0 - x1
+            d3[q] = -x1
+        }
+    }
+
+    @inline(__always)
+    static func weight(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>, _ ds: Int, _ n: Int) {
+        let s1 = s + ss, s2 = s + 2 * ss
+        let d1 = d + ds, d2 = d + 2 * ds, d3 = d + 3 * ds
+        for q in 0..<n {
+            let x0 = s[q], x1 = s1[q], x2 = s2[q]
+            d[q] = x0
+            d1[q] = 0.5 * (x0 + x1 + x2)
+            d2[q] = 0.5 * (x0 - x1 + x2)
+            d3[q] = x2
+        }
+    }
+
+    @inline(__always)
+    static func weightGradient(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>, _ ds: Int, _ n: Int) {
+        let s1 = s + ss, s2 = s + 2 * ss, s3 = s + 3 * ss
+        let d1 = d + ds, d2 = d + 2 * ds
+        for q in 0..<n {
+            let x1 = s1[q], x2 = s2[q]
+            d[q] = s[q] + 0.5 * (x1 + x2)
+            d1[q] = 0.5 * (x1 - x2)
+            d2[q] = 0.5 * (x1 + x2) + s3[q]
+        }
+    }
+}
+
+/// F(4x4, 3x3): interpolation points 0, 1, -1, 2, -2 and infinity (Lavin and Gray's matrices).
+enum F4: WinogradTransforms {
+    static let m = 4
+    static let bt: [[Float]] = [
+        [4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
+        [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1],
+    ]
+    static let g: [[Float]] = [
+        [1.0 / 4, 0, 0], [-1.0 / 6, -1.0 / 6, -1.0 / 6], [-1.0 / 6, 1.0 / 6, -1.0 / 6],
+        [1.0 / 24, 1.0 / 12, 1.0 / 6], [1.0 / 24, -1.0 / 12, 1.0 / 6], [0, 0, 1],
+    ]
+    static let at: [[Float]] = [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]]
+
+    @inline(__always)
+    static func input(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>, _ ds: Int, _ n: Int) {
+        let s1 = s + ss, s2 = s + 2 * ss, s3 = s + 3 * ss, s4 = s + 4 * ss, s5 = s + 5 * ss
+        let d1 = d + ds, d2 = d + 2 * ds, d3 = d + 3 * ds, d4 = d + 4 * ds, d5 = d + 5 * ds
+        for q in 0..<n {
+            let x0 = s[q], x1 = s1[q], x2 = s2[q], x3 = s3[q], x4 = s4[q], x5 = s5[q]
+            let a = x4 - 4 * x2, b = x3 - 4 * x1  // rows 1, 2: a +- b
+            let c = x4 - x2, e = 2 * (x3 - x1)  // rows 3, 4: c +- e
+            d[q] = 4 * x0 - 5 * x2 + x4
+            d1[q] = a + b
+            d2[q] = a - b
+            d3[q] = c + e
+            d4[q] = c - e
+            d5[q] = 4 * x1 - 5 * x3 + x5
+        }
+    }
+
+    @inline(__always)
+    static func output(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>, _ ds: Int, _ n: Int, bias: Float) {
+        let s1 = s + ss, s2 = s + 2 * ss, s3 = s + 3 * ss, s4 = s + 4 * ss, s5 = s + 5 * ss
+        let d1 = d + ds, d2 = d + 2 * ds, d3 = d + 3 * ds
+        for q in 0..<n {
+            let x1 = s1[q], x2 = s2[q], x3 = s3[q], x4 = s4[q]
+            let p12 = x1 + x2, m12 = x1 - x2, p34 = x3 + x4, m34 = x3 - x4
+            d[q] = s[q] + p12 + p34 + bias
+            d1[q] = m12 + 2 * m34 + bias
+            d2[q] = p12 + 4 * p34 + bias
+            d3[q] = m12 + 8 * m34 + s5[q] + bias
+        }
+    }
+
+    @inline(__always)
+    static func outputGradient(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>, _ ds: Int, _ n: Int) {
+        let s1 = s + ss, s2 = s + 2 * ss, s3 = s + 3 * ss
+        let d1 = d + ds, d2 = d + 2 * ds, d3 = d + 3 * ds, d4 = d + 4 * ds, d5 = d + 5 * ds
+        for q in 0..<n {
+            let x0 = s[q], x1 = s1[q], x2 = s2[q], x3 = s3[q]
+            let even1 = x0 + x2, odd1 = x1 + x3, even2 = x0 + 4 * x2, odd2 = 2 * x1 + 8 * x3
+            d[q] = x0
+            d1[q] = even1 + odd1
+            d2[q] = even1 - odd1
+            d3[q] = even2 + odd2
+            d4[q] = even2 - odd2
+            d5[q] = x3
+        }
+    }
+
+    @inline(__always)
+    static func weight(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>, _ ds: Int, _ n: Int) {
+        let s1 = s + ss, s2 = s + 2 * ss
+        let d1 = d + ds, d2 = d + 2 * ds, d3 = d + 3 * ds, d4 = d + 4 * ds, d5 = d + 5 * ds
+        for q in 0..<n {
+            let x0 = s[q], x1 = s1[q], x2 = s2[q]
+            let outer = x0 + x2, far = x0 / 24 + x2 / 6
+            d[q] = x0 / 4
+            d1[q] = -(outer + x1) / 6
+            d2[q] = -(outer - x1) / 6
+            d3[q] = far + x1 / 12
+            d4[q] = far - x1 / 12
+            d5[q] = x2
+        }
+    }
+
+    @inline(__always)
+    static func weightGradient(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>, _ ds: Int, _ n: Int) {
+        let s1 = s + ss, s2 = s + 2 * ss, s3 = s + 3 * ss, s4 = s + 4 * ss, s5 = s + 5 * ss
+        let d1 = d + ds, d2 = d + 2 * ds
+        for q in 0..<n {
+            let x1 = s1[q], x2 = s2[q], x3 = s3[q], x4 = s4[q]
+            let p12 = x1 + x2, p34 = x3 + x4
+            d[q] = s[q] / 4 - p12 / 6 + p34 / 24
+            d1[q] = (x2 - x1) / 6 + (x3 - x4) / 12
+            d2[q] = (p34 - p12) / 6 + s5[q]
+        }
+    }
+}
+
+/// The band loop and the transforms of whole bands for one tile size.
+enum Driver<T: WinogradTransforms> {
+    static var alpha: Int { T.m + 2 }
+
+    static func forward(
+        _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+        _ out: UnsafeMutablePointer<Float>, _ batch: Int, _ cout: Int, _ g: ConvGeometry, _ bandRows: Int?
     ) {
-        let cin = g.channels
-        let tilesY = (g.outH + 1) / 2, tilesX = (g.outW + 1) / 2
+        let cin = g.channels, a2 = alpha * alpha
+        let tilesY = (g.outH + T.m - 1) / T.m, tilesX = (g.outW + T.m - 1) / T.m
         let rows = batch * tilesY
-        guard rows > 0 else { return gradWeight.update(repeating: 0, count: cout * cin * 9) }
-        let band = bandRows ?? max(1, min(rows, bandBudget / (16 * (cin + cout) * tilesX)))
-        Scratch.withBuffer(16 * cout * cin) { du in
-            Scratch.withBuffer(16 * (cin + cout) * band * tilesX) { scratch in
+        if rows == 0 { return }
+        let band = bandRows ?? max(1, min(rows, WinogradConv.bandBudget / (a2 * (cin + cout) * tilesX)))
+        Scratch.withBuffer(a2 * cout * cin) { u in
+            transformWeights(weight, cout: cout, cin: cin, into: u)
+            Scratch.withBuffer(a2 * (cin + cout) * band * tilesX) { scratch in
                 var first = 0
                 while first < rows {
                     let count = min(band, rows - first), tiles = count * tilesX
-                    let v = scratch, dm = scratch + 16 * cin * tiles
+                    let v = scratch, m = scratch + a2 * cin * tiles
+                    transformInputs(x, g, rows: first..<(first + count), tilesY: tilesY, tilesX: tilesX, into: v)
+                    for xi in 0..<a2 {
+                        Gemm.sgemm(m: cout, n: tiles, k: cin, a: u + xi * cout * cin, lda: cin,
+                                   b: v + xi * cin * tiles, ldb: tiles, c: m + xi * cout * tiles, ldc: tiles)
+                    }
+                    transformOutputs(m, bias: bias, cout: cout, g, rows: first..<(first + count),
+                                     tilesY: tilesY, tilesX: tilesX, into: out)
+                    first += count
+                }
+            }
+        }
+    }
+
+    static func weightGradient(
+        _ x: UnsafePointer<Float>, _ gradOut: UnsafePointer<Float>, _ batch: Int, _ cout: Int,
+        _ g: ConvGeometry, _ bandRows: Int?, _ gradWeight: UnsafeMutablePointer<Float>
+    ) {
+        let cin = g.channels, a2 = alpha * alpha
+        let tilesY = (g.outH + T.m - 1) / T.m, tilesX = (g.outW + T.m - 1) / T.m
+        let rows = batch * tilesY
+        guard rows > 0 else { return gradWeight.update(repeating: 0, count: cout * cin * 9) }
+        let band = bandRows ?? max(1, min(rows, WinogradConv.bandBudget / (a2 * (cin + cout) * tilesX)))
+        Scratch.withBuffer(a2 * cout * cin) { du in
+            Scratch.withBuffer(a2 * (cin + cout) * band * tilesX) { scratch in
+                var first = 0
+                while first < rows {
+                    let count = min(band, rows - first), tiles = count * tilesX
+                    let v = scratch, dm = scratch + a2 * cin * tiles
                     transformInputs(x, g, rows: first..<(first + count), tilesY: tilesY, tilesX: tilesX, into: v)
                     transformOutputGradients(gradOut, cout: cout, g, rows: first..<(first + count),
                                              tilesY: tilesY, tilesX: tilesX, into: dm)
-                    for xi in 0..<16 {
+                    for xi in 0..<a2 {
                         Gemm.sgemm(transB: true, m: cout, n: cin, k: tiles, a: dm + xi * cout * tiles, lda: tiles,
                                    b: v + xi * cin * tiles, ldb: tiles, beta: first == 0 ? 0 : 1,
                                    c: du + xi * cout * cin, ldc: cin)
@@ -133,160 +353,123 @@ public enum WinogradConv {
         }
     }
 
-    /// dM[xi][co][t] = (A dy At)[xi] for the 2x2 block dy of gradOut under each tile t of the
-    /// band (0 past the output's last row or column), with A the transpose of forward's At:
-    /// rows (1, 0), (1, 1), (1, -1), (0, -1). Per output channel: A across the two rows of each
-    /// tile row at once, then across the two columns of each tile.
-    static func transformOutputGradients(
-        _ dy: UnsafePointer<Float>, cout: Int, _ g: ConvGeometry, rows: Range<Int>, tilesY: Int, tilesX: Int,
-        into dm: UnsafeMutablePointer<Float>
-    ) {
-        let oh = g.outH, ow = g.outW
-        let tiles = rows.count * tilesX, plane = cout * tiles
-        let width = 2 * tilesX  // output columns under a tile row, the last one 0 for odd widths
-        Parallel.forRange(cout, cost: 24 * tiles) { r in
-            Scratch.withBuffer(6 * width) { work in
-                let r0 = work, r1 = work + width  // the tile row's two output rows, zero padded
-                let e = work + 2 * width  // e[i] = A[i] (r0, r1) for i = 1, 2 (e0 = r0, e3 = -r1)
-                for co in r {
-                    for (k, row) in rows.enumerated() {
-                        let img = row / tilesY, oy = 2 * (row % tilesY)
-                        let src = dy + (img * cout + co) * oh * ow + oy * ow
-                        r0.update(from: src, count: ow)
-                        if width > ow { r0[ow] = 0 }
-                        if oy + 1 < oh {
-                            r1.update(from: src + ow, count: ow)
-                            if width > ow { r1[ow] = 0 }
-                        } else {
-                            r1.update(repeating: 0, count: width)
-                        }
-                        let e1 = e, e2 = e + width
-                        for q in 0..<width {
-                            e1[q] = r0[q] + r1[q]
-                            e2[q] = r0[q] - r1[q]
-                        }
-                        // Row i of A dy, then (.) At across each tile's two columns.
-                        for i in 0..<4 {
-                            let source = i == 0 ? r0 : i == 3 ? r1 : (i == 1 ? e1 : e2)
-                            let sign: Float = i == 3 ? -1 : 1
-                            let out0 = dm + (4 * i) * plane + co * tiles + k * tilesX
-                            let out1 = out0 + plane, out2 = out0 + 2 * plane, out3 = out0 + 3 * plane
-                            for t in 0..<tilesX {
-                                let a = sign * source[2 * t], b = sign * source[2 * t + 1]
-                                out0[t] = a
-                                out1[t] = a + b
-                                out2[t] = a - b
-                                out3[t] = -b
-                            }
-                        }
-                    }
+    /// Filters per block of the weight transforms' vectors.
+    static var weightBlock: Int { 512 }
+
+    /// U[xi][co][ci] = (G g Gt)[xi]: per block of filters, the 9 weights of each filter spread
+    /// into 9 vectors, G applied down the columns of the filters, then along the rows.
+    static func transformWeights(_ w: UnsafePointer<Float>, cout: Int, cin: Int, into u: UnsafeMutablePointer<Float>) {
+        let plane = cout * cin, block = weightBlock
+        Parallel.forRange((plane + block - 1) / block, cost: 40 * block) { r in
+            Scratch.withBuffer((9 + 3 * alpha) * block) { work in
+                let spread = work, h = work + 9 * block  // spread[k][p], h[i][k][p] = (G g)[i][k]
+                for chunk in r {
+                    let p0 = chunk * block, n = min(block, plane - p0)
+                    for p in 0..<n { for k in 0..<9 { spread[k * block + p] = w[(p0 + p) * 9 + k] } }
+                    for k in 0..<3 { T.weight(spread + k * block, 3 * block, h + k * block, 3 * block, n) }
+                    for i in 0..<alpha { T.weight(h + 3 * i * block, block, u + alpha * i * plane + p0, plane, n) }
                 }
             }
         }
     }
 
-    /// gradWeight[co][ci] = Gt dU[.][co][ci] G (3x3 from the 16 summed product gradients).
+    /// gradWeight[co][ci] = (Gt dU G) for the summed product gradients dU[xi][co][ci].
     static func foldWeightGradients(
         _ du: UnsafePointer<Float>, cout: Int, cin: Int, into gradWeight: UnsafeMutablePointer<Float>
     ) {
-        let plane = cout * cin
-        Parallel.forRange(plane, cost: 64) { r in
-            for p in r {
-                // h[i] = dU[i][.] G (a row of 3), then Gt h the same way down the columns.
-                func fold(_ a: Float, _ b: Float, _ c: Float, _ d: Float) -> SIMD3<Float> {
-                    SIMD3(a + 0.5 * (b + c), 0.5 * (b - c), 0.5 * (b + c) + d)
-                }
-                func row(_ i: Int) -> SIMD3<Float> {
-                    fold(du[(4 * i) * plane + p], du[(4 * i + 1) * plane + p],
-                         du[(4 * i + 2) * plane + p], du[(4 * i + 3) * plane + p])
-                }
-                let h0 = row(0), h1 = row(1), h2 = row(2), h3 = row(3)
-                let top = h0 + 0.5 * (h1 + h2), middle = 0.5 * (h1 - h2), bottom = 0.5 * (h1 + h2) + h3
-                let out = gradWeight + p * 9
-                for j in 0..<3 {
-                    out[j] = top[j]
-                    out[3 + j] = middle[j]
-                    out[6 + j] = bottom[j]
+        let plane = cout * cin, block = weightBlock
+        Parallel.forRange((plane + block - 1) / block, cost: 40 * block) { r in
+            Scratch.withBuffer((3 * alpha + 9) * block) { work in
+                let h = work, folded = work + 3 * alpha * block  // h[a][j][p] = (Gt dU)[a][j]
+                for chunk in r {
+                    let p0 = chunk * block, n = min(block, plane - p0)
+                    for j in 0..<alpha { T.weightGradient(du + j * plane + p0, alpha * plane, h + j * block, alpha * block, n) }
+                    for a in 0..<3 { T.weightGradient(h + alpha * a * block, block, folded + 3 * a * block, block, n) }
+                    for p in 0..<n { for k in 0..<9 { gradWeight[(p0 + p) * 9 + k] = folded[k * block + p] } }
                 }
             }
         }
     }
 
-    /// U[xi][co][ci] = (G g Gt)[xi] with G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]].
-    static func transformWeights(_ w: UnsafePointer<Float>, cout: Int, cin: Int, into u: UnsafeMutablePointer<Float>) {
-        let plane = cout * cin
-        Parallel.forRange(plane, cost: 64) { r in
-            for p in r {
-                let g = w + p * 9
-                let g0 = SIMD4<Float>(g[0], g[1], g[2], 0), g1 = SIMD4<Float>(g[3], g[4], g[5], 0)
-                let g2 = SIMD4<Float>(g[6], g[7], g[8], 0)
-                func store(_ row: SIMD4<Float>, _ i: Int) {
-                    u[(4 * i) * plane + p] = row[0]
-                    u[(4 * i + 1) * plane + p] = 0.5 * (row[0] + row[1] + row[2])
-                    u[(4 * i + 2) * plane + p] = 0.5 * (row[0] - row[1] + row[2])
-                    u[(4 * i + 3) * plane + p] = row[2]
-                }
-                store(g0, 0)  // the rows of G g
-                store(0.5 * (g0 + g1 + g2), 1)
-                store(0.5 * (g0 - g1 + g2), 2)
-                store(g2, 3)
-            }
-        }
-    }
-
-    /// V[xi][ci][t] = (Bt d B)[xi] for the 4x4 input tile d of each tile t of the band, with
-    /// Bt = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]; outside the image is 0.
-    /// Per input channel: the 4 input rows under each tile row of the band are copied with
-    /// their zero padding, combined by Bt across all of them at once, and combined by B across
-    /// the columns of each tile (columns 2t .. 2t + 3).
+    /// V[xi][ci][t] = (Bt d B)[xi] for the input tile d of each tile t of the band (0 outside
+    /// the image). Per input channel: the alpha input rows under each tile row are copied with
+    /// their zero padding, every tile's alpha x alpha values gathered into alpha^2 vectors
+    /// over the band's tiles, and Bt applied down the tiles' columns, then along their rows.
     static func transformInputs(
         _ x: UnsafePointer<Float>, _ g: ConvGeometry, rows: Range<Int>, tilesY: Int, tilesX: Int,
         into v: UnsafeMutablePointer<Float>
     ) {
+        let m = T.m, alpha = alpha, a2 = alpha * alpha
         let cin = g.channels, h = g.height, w = g.width
         let tiles = rows.count * tilesX, plane = cin * tiles
-        let width = 2 * tilesX + 2  // padded columns under a tile row
-        let span = rows.count * width  // one of the 4 input rows under every tile row
-        Parallel.forRange(cin, cost: 24 * tiles) { r in
-            Scratch.withBuffer(8 * span) { work in
-                let d = work, bt = work + 4 * span  // d[i][row][col], bt the same after Bt
+        let width = m * tilesX + 2  // padded columns under a tile row
+        let slab = alpha * width  // the alpha padded input rows under one tile row
+        Parallel.forRange(cin, cost: 12 * a2 * tiles) { r in
+            Scratch.withBuffer(rows.count * slab + 2 * a2 * tiles) { work in
+                let padded = work, gathered = work + rows.count * slab, columns = gathered + a2 * tiles
+                let lo = min(width, g.padW), hi = min(width, g.padW + w)  // padded column q: input q - padW
                 for c in r {
                     for (k, row) in rows.enumerated() {
-                        let img = row / tilesY, y0 = 2 * (row % tilesY) - g.padH
+                        let img = row / tilesY, y0 = m * (row % tilesY) - g.padH
                         let src = x + (img * cin + c) * h * w
-                        for i in 0..<4 {
-                            let dst = d + i * span + k * width
-                            let y = y0 + i
+                        for i in 0..<alpha {
+                            let dst = padded + k * slab + i * width, y = y0 + i
                             guard y >= 0, y < h else {
                                 dst.update(repeating: 0, count: width)
                                 continue
                             }
-                            // Padded column q is input column q - padW.
-                            let lo = min(width, g.padW), hi = min(width, g.padW + w)
                             if lo > 0 { dst.update(repeating: 0, count: lo) }
                             if hi > lo { (dst + lo).update(from: src + y * w + (lo - g.padW), count: hi - lo) }
                             if width > hi { (dst + hi).update(repeating: 0, count: width - hi) }
                         }
                     }
-                    let d0 = d, d1 = d + span, d2 = d + 2 * span, d3 = d + 3 * span
-                    let b0 = bt, b1 = bt + span, b2 = bt + 2 * span, b3 = bt + 3 * span
-                    for q in 0..<span {
-                        b0[q] = d0[q] - d2[q]
-                        b1[q] = d1[q] + d2[q]
-                        b2[q] = d2[q] - d1[q]
-                        b3[q] = d1[q] - d3[q]
+                    // gathered[i][j][t] = d_t[i][j]
+                    for i in 0..<alpha {
+                        for j in 0..<alpha {
+                            let dst = gathered + (i * alpha + j) * tiles
+                            for k in 0..<rows.count {
+                                let src = padded + k * slab + i * width + j, o = dst + k * tilesX
+                                for t in 0..<tilesX { o[t] = src[m * t] }
+                            }
+                        }
                     }
-                    for k in 0..<rows.count {
-                        for i in 0..<4 {
-                            let row = bt + i * span + k * width
-                            let out0 = v + (4 * i) * plane + c * tiles + k * tilesX
-                            let out1 = out0 + plane, out2 = out0 + 2 * plane, out3 = out0 + 3 * plane
-                            for t in 0..<tilesX {
-                                let a = row[2 * t], b = row[2 * t + 1], cc = row[2 * t + 2], dd = row[2 * t + 3]
-                                out0[t] = a - cc
-                                out1[t] = b + cc
-                                out2[t] = cc - b
-                                out3[t] = b - dd
+                    for j in 0..<alpha { T.input(gathered + j * tiles, alpha * tiles, columns + j * tiles, alpha * tiles, tiles) }
+                    for i in 0..<alpha {
+                        T.input(columns + alpha * i * tiles, tiles, v + (alpha * i) * plane + c * tiles, plane, tiles)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The m x m outputs (At M A) of each tile, plus the bias, written where they fall inside
+    /// the output. Per output channel: At down the columns of all tiles' products at once, then
+    /// along the rows, then each tile's block to its place.
+    static func transformOutputs(
+        _ mm: UnsafePointer<Float>, bias: UnsafePointer<Float>?, cout: Int, _ g: ConvGeometry,
+        rows: Range<Int>, tilesY: Int, tilesX: Int, into out: UnsafeMutablePointer<Float>
+    ) {
+        let m = T.m, alpha = alpha
+        let tiles = rows.count * tilesX, plane = cout * tiles
+        let oh = g.outH, ow = g.outW
+        let full = ow / m, rest = ow - full * m  // whole tiles across a row, columns of the last
+        Parallel.forRange(cout, cost: 8 * alpha * alpha * tiles) { r in
+            Scratch.withBuffer(m * alpha * tiles + m * m * tiles) { work in
+                let z = work, y = work + m * alpha * tiles  // z[i][j] = (At M)[i][j], y[i][j] output
+                for co in r {
+                    let b = bias?[co] ?? 0
+                    let p = mm + co * tiles
+                    for j in 0..<alpha { T.output(p + j * plane, alpha * plane, z + j * tiles, alpha * tiles, tiles, bias: 0) }
+                    for i in 0..<m { T.output(z + alpha * i * tiles, tiles, y + m * i * tiles, tiles, tiles, bias: b) }
+                    for (k, row) in rows.enumerated() {
+                        let img = row / tilesY, oy = m * (row % tilesY)
+                        let base = out + (img * cout + co) * oh * ow
+                        for i in 0..<min(m, oh - oy) {
+                            let dst = base + (oy + i) * ow
+                            for j in 0..<m {
+                                let src = y + (m * i + j) * tiles + k * tilesX
+                                for t in 0..<full { dst[m * t + j] = src[t] }
+                                if j < rest { dst[m * full + j] = src[full] }
                             }
                         }
                     }
@@ -295,58 +478,41 @@ public enum WinogradConv {
         }
     }
 
-    /// The 2x2 outputs (At m A, At = [[1, 1, 1, 0], [0, 1, -1, -1]]) of each tile, plus the
-    /// bias, written where they fall inside the output. Per output channel the fold runs over
-    /// all tiles of the band at once (contiguous in each product matrix), then the four
-    /// outputs of each tile go to their places row by row.
-    static func transformOutputs(
-        _ m: UnsafePointer<Float>, bias: UnsafePointer<Float>?, cout: Int, _ g: ConvGeometry,
-        rows: Range<Int>, tilesY: Int, tilesX: Int, into out: UnsafeMutablePointer<Float>
+    /// dM[xi][co][t] = (A dy At)[xi] for the m x m block dy of gradOut under each tile t of
+    /// the band (0 past the output's last row or column): per output channel the blocks
+    /// gathered into m^2 vectors over the band's tiles, A applied down their columns, then
+    /// along their rows.
+    static func transformOutputGradients(
+        _ dy: UnsafePointer<Float>, cout: Int, _ g: ConvGeometry, rows: Range<Int>, tilesY: Int, tilesX: Int,
+        into dm: UnsafeMutablePointer<Float>
     ) {
-        let tiles = rows.count * tilesX, plane = cout * tiles
+        let m = T.m, alpha = alpha
         let oh = g.outH, ow = g.outW
-        Parallel.forRange(cout, cost: 24 * tiles) { r in
-            Scratch.withBuffer(8 * tiles) { work in
-                let s0 = work, s1 = work + 4 * tiles  // At m: s0 = m0 + m1 + m2, s1 = m1 - m2 - m3
+        let tiles = rows.count * tilesX, plane = cout * tiles
+        let full = ow / m, rest = ow - full * m
+        Parallel.forRange(cout, cost: 8 * alpha * alpha * tiles) { r in
+            Scratch.withBuffer(m * m * tiles + alpha * m * tiles) { work in
+                let gathered = work, columns = work + m * m * tiles  // gathered[r][s][t], columns[i][s][t]
                 for co in r {
-                    let b = bias?[co] ?? 0
-                    let p = m + co * tiles
-                    for j in 0..<4 {
-                        let m0 = p + j * plane, m1 = p + (4 + j) * plane
-                        let m2 = p + (8 + j) * plane, m3 = p + (12 + j) * plane
-                        let a0 = s0 + j * tiles, a1 = s1 + j * tiles
-                        for t in 0..<tiles {
-                            a0[t] = m0[t] + m1[t] + m2[t]
-                            a1[t] = m1[t] - m2[t] - m3[t]
-                        }
-                    }
-                    // (.) A over the columns: y_r0 = s_r0 + s_r1 + s_r2, y_r1 = s_r1 - s_r2 - s_r3,
-                    // computed in place into the first two columns of s.
-                    func foldColumns(_ s: UnsafeMutablePointer<Float>) {
-                        let c0 = s, c1 = s + tiles, c2 = s + 2 * tiles, c3 = s + 3 * tiles
-                        for t in 0..<tiles {
-                            let left = c0[t] + c1[t] + c2[t] + b
-                            c1[t] = c1[t] - c2[t] - c3[t] + b
-                            c0[t] = left
-                        }
-                    }
-                    foldColumns(s0)
-                    foldColumns(s1)
-                    let full = ow / 2
                     for (k, row) in rows.enumerated() {
-                        let img = row / tilesY, oy = 2 * (row % tilesY)
-                        let dst = out + (img * cout + co) * oh * ow + oy * ow
-                        let t0 = k * tilesX
-                        func place(_ s: UnsafeMutablePointer<Float>, _ rowOut: UnsafeMutablePointer<Float>) {
-                            let left = s + t0, right = s + tiles + t0
-                            for t in 0..<full {
-                                rowOut[2 * t] = left[t]
-                                rowOut[2 * t + 1] = right[t]
+                        let img = row / tilesY, oy = m * (row % tilesY)
+                        let base = dy + (img * cout + co) * oh * ow
+                        for i in 0..<m {
+                            for j in 0..<m {
+                                let o = gathered + (m * i + j) * tiles + k * tilesX
+                                guard oy + i < oh else {
+                                    o.update(repeating: 0, count: tilesX)
+                                    continue
+                                }
+                                let src = base + (oy + i) * ow
+                                for t in 0..<full { o[t] = src[m * t + j] }
+                                if full < tilesX { o[full] = j < rest ? src[m * full + j] : 0 }
                             }
-                            if full < tilesX { rowOut[2 * full] = left[full] }
                         }
-                        place(s0, dst)
-                        if oy + 1 < oh { place(s1, dst + ow) }
+                    }
+                    for j in 0..<m { T.outputGradient(gathered + j * tiles, m * tiles, columns + j * tiles, m * tiles, tiles) }
+                    for i in 0..<alpha {
+                        T.outputGradient(columns + m * i * tiles, tiles, dm + (alpha * i) * plane + co * tiles, plane, tiles)
                     }
                 }
             }
