@@ -6,8 +6,8 @@
 /// input already is the column matrix. Small images (RoI heads) go by chunks of images, one
 /// GEMM per chunk (ConvChunks.swift). Groups are one GEMM per group on a block of rows of the
 /// same column matrix. BLAS runs outside every parallel loop (it uses all cores itself).
-/// Wide 3x3 stride-1 convolutions go by Winograd's F(2x2, 3x3) (Winograd.swift), forward and
-/// backward: 16 products per 2x2 outputs instead of 36.
+/// 3x3 stride-1 convolutions with 64+ channels go by Winograd's F(4x4, 3x3) (Winograd.swift),
+/// forward and backward: 36 products per 4x4 outputs instead of 144.
 public enum Conv2dKernel {
     /// Floats in one band of the column matrix (4 MiB).
     public static let defaultColumnBudget = 1 << 20

@@ -46,8 +46,13 @@ public enum WinogradConv {
     /// Fewest 2x2 output blocks over the batch for the Winograd path.
     public static let minTiles = 512
 
-    /// The tile size used for a convolution: F(4x4, 3x3).
-    public static func tile(for g: ConvGeometry) -> Tile { .f4 }
+    /// The tile size used for a convolution: the one with fewer products per image (tiles
+    /// times (m + 2)^2), at a tie F(2x2, 3x3), whose rounding is smaller: F(4x4) on 7x7 RoI
+    /// planes (144 against 256) and large images, F(2x2) on 2x2, 5x5 and 6x6 planes.
+    public static func tile(for g: ConvGeometry) -> Tile {
+        func products(_ m: Int) -> Int { ((g.outH + m - 1) / m) * ((g.outW + m - 1) / m) * (m + 2) * (m + 2) }
+        return products(4) < products(2) ? .f4 : .f2
+    }
 
     /// out = conv(x, weight) + bias over the batch. Same arguments as `Conv2dKernel.forward`;
     /// `tile` and `bandRows` (tile rows per band) are for tests.

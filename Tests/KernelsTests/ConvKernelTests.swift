@@ -279,6 +279,10 @@ import Testing
         let wide = ConvGeometry(channels: 256, height: 46, width: 45, kernel: (3, 3), padding: (1, 1))
         #expect(WinogradConv.applies(wide, outChannels: 256, groups: 1, batch: 1))
         #expect(WinogradConv.applies(wide, outChannels: 64, groups: 1, batch: 1))
+        let tiles = [7, 14, 46, 2, 5, 6].map {
+            WinogradConv.tile(for: ConvGeometry(channels: 256, height: $0, width: $0, kernel: (3, 3), padding: (1, 1)))
+        }
+        #expect(tiles == [.f4, .f4, .f4, .f2, .f2, .f2], "fewer products, F(2x2) at a tie")
         #expect(!WinogradConv.applies(wide, outChannels: 32, groups: 1, batch: 1))
         let small = ConvGeometry(channels: 512, height: 25, width: 38, kernel: (3, 3), padding: (1, 1))
         #expect(!WinogradConv.applies(small, outChannels: 512, groups: 1, batch: 1))
