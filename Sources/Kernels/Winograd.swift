@@ -24,8 +24,9 @@ public enum WinogradConv {
         case f2, f4
     }
 
-    /// Floats of the transformed inputs and products of one band.
-    static let bandBudget = 1 << 23
+    /// Floats of the transformed inputs and products of one band (64 MiB): wider bands make
+    /// fewer, wider GEMMs (36 per band), which BLAS runs closer to its peak.
+    static let bandBudget = 1 << 24
 
     /// Whether the convolution is one this path computes (3x3, stride 1, no dilation, one
     /// group, padding at most 2: the input gradient is the same algorithm with padding 2 - p)
@@ -63,8 +64,8 @@ public enum WinogradConv {
         tile: Tile? = nil, bandRows: Int? = nil
     ) {
         switch tile ?? self.tile(for: g) {
-        case .f2: Driver<F2>.forward(x, weight, bias, out, batch, cout, g, bandRows)
-        case .f4: Driver<F4>.forward(x, weight, bias, out, batch, cout, g, bandRows)
+        case .f2: WinogradBands<WinogradF2>.forward(x, weight, bias, out, batch, cout, g, bandRows)
+        case .f4: WinogradBands<WinogradF4>.forward(x, weight, bias, out, batch, cout, g, bandRows)
         }
     }
 
@@ -100,16 +101,16 @@ public enum WinogradConv {
         }
         guard let gradWeight else { return }
         switch tile {
-        case .f2: Driver<F2>.weightGradient(x, gradOut, batch, cout, g, bandRows, gradWeight)
-        case .f4: Driver<F4>.weightGradient(x, gradOut, batch, cout, g, bandRows, gradWeight)
+        case .f2: WinogradBands<WinogradF2>.weightGradient(x, gradOut, batch, cout, g, bandRows, gradWeight)
+        case .f4: WinogradBands<WinogradF4>.weightGradient(x, gradOut, batch, cout, g, bandRows, gradWeight)
         }
     }
 
     /// The transform matrices (Bt, G, At) of a tile size, row by row, for tests' error bounds.
     public static func matrices(_ tile: Tile) -> (bt: [[Float]], g: [[Float]], at: [[Float]]) {
         switch tile {
-        case .f2: (F2.bt, F2.g, F2.at)
-        case .f4: (F4.bt, F4.g, F4.at)
+        case .f2: (WinogradF2.bt, WinogradF2.g, WinogradF2.at)
+        case .f4: (WinogradF4.bt, WinogradF4.g, WinogradF4.at)
         }
     }
 }
@@ -136,7 +137,7 @@ protocol WinogradTransforms {
 }
 
 /// F(2x2, 3x3): interpolation points 0, 1, -1 and infinity.
-enum F2: WinogradTransforms {
+enum WinogradF2: WinogradTransforms {
     static let m = 2
     static let bt: [[Float]] = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]
     static let g: [[Float]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
@@ -206,7 +207,7 @@ enum F2: WinogradTransforms {
 }
 
 /// F(4x4, 3x3): interpolation points 0, 1, -1, 2, -2 and infinity (Lavin and Gray's matrices).
-enum F4: WinogradTransforms {
+enum WinogradF4: WinogradTransforms {
     static let m = 4
     static let bt: [[Float]] = [
         [4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
@@ -296,7 +297,7 @@ enum F4: WinogradTransforms {
 }
 
 /// The band loop and the transforms of whole bands for one tile size.
-enum Driver<T: WinogradTransforms> {
+enum WinogradBands<T: WinogradTransforms> {
     static var alpha: Int { T.m + 2 }
 
     static func forward(
@@ -398,8 +399,8 @@ enum Driver<T: WinogradTransforms> {
 
     /// V[xi][ci][t] = (Bt d B)[xi] for the input tile d of each tile t of the band (0 outside
     /// the image). Per input channel: the alpha input rows under each tile row are copied with
-    /// their zero padding, every tile's alpha x alpha values gathered into alpha^2 vectors
-    /// over the band's tiles, and Bt applied down the tiles' columns, then along their rows.
+    /// their zero padding; each tile's rows go through B one by one (alpha contiguous values
+    /// each) into alpha^2 vectors over the band's tiles, and Bt combines those vectors.
     static func transformInputs(
         _ x: UnsafePointer<Float>, _ g: ConvGeometry, rows: Range<Int>, tilesY: Int, tilesX: Int,
         into v: UnsafeMutablePointer<Float>
@@ -409,9 +410,9 @@ enum Driver<T: WinogradTransforms> {
         let tiles = rows.count * tilesX, plane = cin * tiles
         let width = m * tilesX + 2  // padded columns under a tile row
         let slab = alpha * width  // the alpha padded input rows under one tile row
-        Parallel.forRange(cin, cost: 12 * a2 * tiles) { r in
-            Scratch.withBuffer(rows.count * slab + 2 * a2 * tiles) { work in
-                let padded = work, gathered = work + rows.count * slab, columns = gathered + a2 * tiles
+        Parallel.forRange(cin, cost: 8 * a2 * tiles) { r in
+            Scratch.withBuffer(rows.count * slab + a2 * tiles) { work in
+                let padded = work, columns = work + rows.count * slab  // columns[i][j][t] = (d B)[i][j]
                 let lo = min(width, g.padW), hi = min(width, g.padW + w)  // padded column q: input q - padW
                 for c in r {
                     for (k, row) in rows.enumerated() {
@@ -427,20 +428,13 @@ enum Driver<T: WinogradTransforms> {
                             if hi > lo { (dst + lo).update(from: src + y * w + (lo - g.padW), count: hi - lo) }
                             if width > hi { (dst + hi).update(repeating: 0, count: width - hi) }
                         }
-                    }
-                    // gathered[i][j][t] = d_t[i][j]
-                    for i in 0..<alpha {
-                        for j in 0..<alpha {
-                            let dst = gathered + (i * alpha + j) * tiles
-                            for k in 0..<rows.count {
-                                let src = padded + k * slab + i * width + j, o = dst + k * tilesX
-                                for t in 0..<tilesX { o[t] = src[m * t] }
-                            }
+                        for t in 0..<tilesX {
+                            let tile = padded + k * slab + m * t, index = k * tilesX + t
+                            for i in 0..<alpha { T.input(tile + i * width, 1, columns + alpha * i * tiles + index, tiles, 1) }
                         }
                     }
-                    for j in 0..<alpha { T.input(gathered + j * tiles, alpha * tiles, columns + j * tiles, alpha * tiles, tiles) }
-                    for i in 0..<alpha {
-                        T.input(columns + alpha * i * tiles, tiles, v + (alpha * i) * plane + c * tiles, plane, tiles)
+                    for j in 0..<alpha {
+                        T.input(columns + j * tiles, alpha * tiles, v + j * plane + c * tiles, alpha * plane, tiles)
                     }
                 }
             }
@@ -448,8 +442,9 @@ enum Driver<T: WinogradTransforms> {
     }
 
     /// The m x m outputs (At M A) of each tile, plus the bias, written where they fall inside
-    /// the output. Per output channel: At down the columns of all tiles' products at once, then
-    /// along the rows, then each tile's block to its place.
+    /// the output. Per output channel: At combines the alpha^2 product vectors (over all the
+    /// band's tiles) into m x alpha, then each tile's m rows go through A one by one and land
+    /// in the output rows (the parts inside the output, for the last tile of a row or column).
     static func transformOutputs(
         _ mm: UnsafePointer<Float>, bias: UnsafePointer<Float>?, cout: Int, _ g: ConvGeometry,
         rows: Range<Int>, tilesY: Int, tilesX: Int, into out: UnsafeMutablePointer<Float>
@@ -459,22 +454,22 @@ enum Driver<T: WinogradTransforms> {
         let oh = g.outH, ow = g.outW
         let full = ow / m, rest = ow - full * m  // whole tiles across a row, columns of the last
         Parallel.forRange(cout, cost: 8 * alpha * alpha * tiles) { r in
-            Scratch.withBuffer(m * alpha * tiles + m * m * tiles) { work in
-                let z = work, y = work + m * alpha * tiles  // z[i][j] = (At M)[i][j], y[i][j] output
+            Scratch.withBuffer(m * alpha * tiles + m) { work in
+                let z = work, part = work + m * alpha * tiles  // z[i][j] = (At M)[i][j]
                 for co in r {
                     let b = bias?[co] ?? 0
-                    let p = mm + co * tiles
-                    for j in 0..<alpha { T.output(p + j * plane, alpha * plane, z + j * tiles, alpha * tiles, tiles, bias: 0) }
-                    for i in 0..<m { T.output(z + alpha * i * tiles, tiles, y + m * i * tiles, tiles, tiles, bias: b) }
+                    for j in 0..<alpha {
+                        T.output(mm + j * plane + co * tiles, alpha * plane, z + j * tiles, alpha * tiles, tiles, bias: 0)
+                    }
                     for (k, row) in rows.enumerated() {
                         let img = row / tilesY, oy = m * (row % tilesY)
-                        let base = out + (img * cout + co) * oh * ow
+                        let base = out + (img * cout + co) * oh * ow + oy * ow
                         for i in 0..<min(m, oh - oy) {
-                            let dst = base + (oy + i) * ow
-                            for j in 0..<m {
-                                let src = y + (m * i + j) * tiles + k * tilesX
-                                for t in 0..<full { dst[m * t + j] = src[t] }
-                                if j < rest { dst[m * full + j] = src[full] }
+                            let dst = base + i * ow, src = z + alpha * i * tiles + k * tilesX
+                            for t in 0..<full { T.output(src + t, tiles, dst + m * t, 1, 1, bias: b) }
+                            if rest > 0 {
+                                T.output(src + full, tiles, part, 1, 1, bias: b)
+                                (dst + m * full).update(from: part, count: rest)
                             }
                         }
                     }
@@ -484,9 +479,10 @@ enum Driver<T: WinogradTransforms> {
     }
 
     /// dM[xi][co][t] = (A dy At)[xi] for the m x m block dy of gradOut under each tile t of
-    /// the band (0 past the output's last row or column): per output channel the blocks
-    /// gathered into m^2 vectors over the band's tiles, A applied down their columns, then
-    /// along their rows.
+    /// the band (0 past the output's last row or column). Per output channel: the m rows of
+    /// gradOut under each tile row copied with zeros past the output, each tile's rows through
+    /// At one by one (m contiguous values each) into m x alpha vectors over the band's tiles,
+    /// and A combines those vectors.
     static func transformOutputGradients(
         _ dy: UnsafePointer<Float>, cout: Int, _ g: ConvGeometry, rows: Range<Int>, tilesY: Int, tilesX: Int,
         into dm: UnsafeMutablePointer<Float>
@@ -494,30 +490,32 @@ enum Driver<T: WinogradTransforms> {
         let m = T.m, alpha = alpha
         let oh = g.outH, ow = g.outW
         let tiles = rows.count * tilesX, plane = cout * tiles
-        let full = ow / m, rest = ow - full * m
+        let width = m * tilesX  // output columns under a tile row, zeros past ow
         Parallel.forRange(cout, cost: 8 * alpha * alpha * tiles) { r in
-            Scratch.withBuffer(m * m * tiles + alpha * m * tiles) { work in
-                let gathered = work, columns = work + m * m * tiles  // gathered[r][s][t], columns[i][s][t]
+            Scratch.withBuffer(m * width + m * alpha * tiles) { work in
+                let padded = work, columns = work + m * width  // columns[r][j][t] = (dy At)[r][j]
                 for co in r {
                     for (k, row) in rows.enumerated() {
                         let img = row / tilesY, oy = m * (row % tilesY)
                         let base = dy + (img * cout + co) * oh * ow
                         for i in 0..<m {
-                            for j in 0..<m {
-                                let o = gathered + (m * i + j) * tiles + k * tilesX
-                                guard oy + i < oh else {
-                                    o.update(repeating: 0, count: tilesX)
-                                    continue
-                                }
-                                let src = base + (oy + i) * ow
-                                for t in 0..<full { o[t] = src[m * t + j] }
-                                if full < tilesX { o[full] = j < rest ? src[m * full + j] : 0 }
+                            let dst = padded + i * width
+                            guard oy + i < oh else {
+                                dst.update(repeating: 0, count: width)
+                                continue
+                            }
+                            dst.update(from: base + (oy + i) * ow, count: ow)
+                            if width > ow { (dst + ow).update(repeating: 0, count: width - ow) }
+                        }
+                        for t in 0..<tilesX {
+                            let index = k * tilesX + t
+                            for i in 0..<m {
+                                T.outputGradient(padded + i * width + m * t, 1, columns + alpha * i * tiles + index, tiles, 1)
                             }
                         }
                     }
-                    for j in 0..<m { T.outputGradient(gathered + j * tiles, m * tiles, columns + j * tiles, m * tiles, tiles) }
-                    for i in 0..<alpha {
-                        T.outputGradient(columns + m * i * tiles, tiles, dm + (alpha * i) * plane + co * tiles, plane, tiles)
+                    for j in 0..<alpha {
+                        T.outputGradient(columns + j * tiles, alpha * tiles, dm + j * plane + co * tiles, alpha * plane, tiles)
                     }
                 }
             }
