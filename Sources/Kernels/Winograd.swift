@@ -7,11 +7,12 @@
 ///
 /// Work goes by bands of tile rows (a tile row: m output rows of one image; all images' rows in
 /// one sequence, so that the 7x7 planes of a RoI head batch as well as one large image). Per
-/// band and input channel the tiles are gathered from a zero-padded copy of their rows and
+/// band and input channel the tiles are read from a zero-padded copy of their rows and
 /// transformed (V = Bt d B) into (m + 2)^2 matrices (Cin x tiles); each is multiplied by its
 /// transformed weight matrix (U = G g Gt, Cout x Cin) in one GEMM, and each result folded back
-/// into m x m outputs (Y = At M A). Every transform runs on vectors that hold one value of every
-/// tile of the band, so it vectorizes whatever the image size.
+/// into m x m outputs (Y = At M A). Each transform runs along the contiguous rows of a tile
+/// (d B, At M A's last step), then on vectors that hold one value of every tile of the band
+/// (Bt, At), so the heavier half vectorizes whatever the image size.
 ///
 /// The backward pass: the input gradient is the forward algorithm on gradOut with the weights
 /// flipped in both spatial axes and their channel axes swapped, padding 2 - p (a full
@@ -25,7 +26,7 @@ public enum WinogradConv {
     }
 
     /// Floats of the transformed inputs and products of one band (64 MiB): wider bands make
-    /// fewer, wider GEMMs (36 per band), which BLAS runs closer to its peak.
+    /// fewer, wider GEMMs ((m + 2)^2 per band), which BLAS runs closer to its peak.
     static let bandBudget = 1 << 24
 
     /// Whether the convolution is one this path computes (3x3, stride 1, no dilation, one
@@ -33,7 +34,7 @@ public enum WinogradConv {
     /// and gains from it: with fewer channels or tiles, BLAS runs the thin products (inner
     /// dimension Cin, not 9 Cin; Cout x tiles) too far below its peak to make up for the
     /// transforms. `bench conv`, AMD Zen 4, F(4x4, 3x3) against im2col: 1.5x at 64 channels on
-    /// 200x304, 1.8x at 128 on 100x152, 2.0x at 256 on 50x76, 1.6x on the 1024 7x7 planes of
+    /// 200x304, 1.8x at 128 on 100x152, 2.0x at 256 on 50x76, 1.8x on the 1024 7x7 planes of
     /// a training box head; no gain at 512 channels on 25x38 (70 tiles).
     public static func applies(_ g: ConvGeometry, outChannels: Int, groups: Int, batch: Int) -> Bool {
         g.kernelH == 3 && g.kernelW == 3 && g.strideH == 1 && g.strideW == 1 && g.dilationH == 1
