@@ -307,26 +307,16 @@ enum WinogradBands<T: WinogradTransforms> {
         _ out: UnsafeMutablePointer<Float>, _ batch: Int, _ cout: Int, _ g: ConvGeometry, _ bandRows: Int?
     ) {
         let cin = g.channels, a2 = alpha * alpha
-        let tilesY = (g.outH + T.m - 1) / T.m, tilesX = (g.outW + T.m - 1) / T.m
-        let rows = batch * tilesY
-        if rows == 0 { return }
-        let band = bandRows ?? max(1, min(rows, WinogradConv.bandBudget / (a2 * (cin + cout) * tilesX)))
         Scratch.withBuffer(a2 * cout * cin) { u in
             transformWeights(weight, cout: cout, cin: cin, into: u)
-            Scratch.withBuffer(a2 * (cin + cout) * band * tilesX) { scratch in
-                var first = 0
-                while first < rows {
-                    let count = min(band, rows - first), tiles = count * tilesX
-                    let v = scratch, m = scratch + a2 * cin * tiles
-                    transformInputs(x, g, rows: first..<(first + count), tilesY: tilesY, tilesX: tilesX, into: v)
-                    for xi in 0..<a2 {
-                        Gemm.sgemm(m: cout, n: tiles, k: cin, a: u + xi * cout * cin, lda: cin,
-                                   b: v + xi * cin * tiles, ldb: tiles, c: m + xi * cout * tiles, ldc: tiles)
-                    }
-                    transformOutputs(m, bias: bias, cout: cout, g, rows: first..<(first + count),
-                                     tilesY: tilesY, tilesX: tilesX, into: out)
-                    first += count
+            forEachBand(g, batch: batch, cout: cout, bandRows: bandRows) { rows, tilesY, tilesX, v, m in
+                let tiles = rows.count * tilesX
+                transformInputs(x, g, rows: rows, tilesY: tilesY, tilesX: tilesX, into: v)
+                for xi in 0..<a2 {
+                    Gemm.sgemm(m: cout, n: tiles, k: cin, a: u + xi * cout * cin, lda: cin,
+                               b: v + xi * cin * tiles, ldb: tiles, c: m + xi * cout * tiles, ldc: tiles)
                 }
+                transformOutputs(m, bias: bias, cout: cout, g, rows: rows, tilesY: tilesY, tilesX: tilesX, into: out)
             }
         }
     }
@@ -336,28 +326,42 @@ enum WinogradBands<T: WinogradTransforms> {
         _ g: ConvGeometry, _ bandRows: Int?, _ gradWeight: UnsafeMutablePointer<Float>
     ) {
         let cin = g.channels, a2 = alpha * alpha
-        let tilesY = (g.outH + T.m - 1) / T.m, tilesX = (g.outW + T.m - 1) / T.m
-        let rows = batch * tilesY
-        guard rows > 0 else { return gradWeight.update(repeating: 0, count: cout * cin * 9) }
-        let band = bandRows ?? max(1, min(rows, WinogradConv.bandBudget / (a2 * (cin + cout) * tilesX)))
+        guard batch > 0, g.outH > 0, g.outW > 0 else { return gradWeight.update(repeating: 0, count: cout * cin * 9) }
         Scratch.withBuffer(a2 * cout * cin) { du in
-            Scratch.withBuffer(a2 * (cin + cout) * band * tilesX) { scratch in
-                var first = 0
-                while first < rows {
-                    let count = min(band, rows - first), tiles = count * tilesX
-                    let v = scratch, dm = scratch + a2 * cin * tiles
-                    transformInputs(x, g, rows: first..<(first + count), tilesY: tilesY, tilesX: tilesX, into: v)
-                    transformOutputGradients(gradOut, cout: cout, g, rows: first..<(first + count),
-                                             tilesY: tilesY, tilesX: tilesX, into: dm)
-                    for xi in 0..<a2 {
-                        Gemm.sgemm(transB: true, m: cout, n: cin, k: tiles, a: dm + xi * cout * tiles, lda: tiles,
-                                   b: v + xi * cin * tiles, ldb: tiles, beta: first == 0 ? 0 : 1,
-                                   c: du + xi * cout * cin, ldc: cin)
-                    }
-                    first += count
+            forEachBand(g, batch: batch, cout: cout, bandRows: bandRows) { rows, tilesY, tilesX, v, dm in
+                let tiles = rows.count * tilesX
+                transformInputs(x, g, rows: rows, tilesY: tilesY, tilesX: tilesX, into: v)
+                transformOutputGradients(gradOut, cout: cout, g, rows: rows, tilesY: tilesY, tilesX: tilesX, into: dm)
+                for xi in 0..<a2 {
+                    Gemm.sgemm(transB: true, m: cout, n: cin, k: tiles, a: dm + xi * cout * tiles, lda: tiles,
+                               b: v + xi * cin * tiles, ldb: tiles, beta: rows.lowerBound == 0 ? 0 : 1,
+                               c: du + xi * cout * cin, ldc: cin)
                 }
             }
             foldWeightGradients(du, cout: cout, cin: cin, into: gradWeight)
+        }
+    }
+
+    /// Runs `body` on each band of tile rows (tile rows of all images in one sequence) with
+    /// the tile grid of one image and the band's scratch: its transformed inputs (alpha^2 x Cin
+    /// x tiles) and its products or their gradients (alpha^2 x Cout x tiles).
+    static func forEachBand(
+        _ g: ConvGeometry, batch: Int, cout: Int, bandRows: Int?,
+        _ body: (_ rows: Range<Int>, _ tilesY: Int, _ tilesX: Int, _ v: UnsafeMutablePointer<Float>,
+                 _ m: UnsafeMutablePointer<Float>) -> Void
+    ) {
+        let cin = g.channels, a2 = alpha * alpha
+        let tilesY = (g.outH + T.m - 1) / T.m, tilesX = (g.outW + T.m - 1) / T.m
+        let rows = batch * tilesY
+        if rows == 0 || tilesX == 0 { return }
+        let band = bandRows ?? max(1, min(rows, WinogradConv.bandBudget / (a2 * (cin + cout) * tilesX)))
+        Scratch.withBuffer(a2 * (cin + cout) * band * tilesX) { scratch in
+            var first = 0
+            while first < rows {
+                let count = min(band, rows - first)
+                body(first..<(first + count), tilesY, tilesX, scratch, scratch + a2 * cin * count * tilesX)
+                first += count
+            }
         }
     }
 
