@@ -42,6 +42,7 @@ import Testing
         #expect(decoded[24, 60, 0] > 200 && decoded[24, 3, 0] < 40)
 
         let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/drawn.JPG"
         try ImageWriter.write(image, to: path)
         let loaded = try JPEGDecoder.load(path: path)
@@ -93,6 +94,7 @@ import Testing
         for i in px.indices { state = state &* 1_664_525 &+ 1_013_904_223; px[i] = UInt8(state >> 24) }
         let image = ImageU8(height: h, width: w, channels: 3, pixels: px)
         let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try ImageWriter.write(image, to: dir + "/p.png")
         let file = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/p.png")))
 

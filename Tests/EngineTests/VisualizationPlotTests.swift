@@ -41,6 +41,7 @@ import Testing
             }
         }
         let dir = try VisualizationEncodingTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try Data("{\"step\": 1, \"loss\": 2}\nnot json\n".utf8).write(to: URL(fileURLWithPath: dir + "/s.json"))
         #expect(throws: VisualizationError.self) { try ScalarLog(contentsOf: dir + "/s.json") }
         do { _ = try ScalarLog(contentsOf: dir + "/s.json") } catch {
@@ -109,6 +110,7 @@ import Testing
             #expect(error.description.contains("'bbox_mAP'") && error.description.contains("coco/bbox_mAP, coco/bbox_mAP_50"))
         }
         let dir = try VisualizationEncodingTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try ImageWriter.write(try plot.render(), to: dir + "/curve.png")
         #expect(FileManager.default.fileExists(atPath: dir + "/curve.png"))
     }
