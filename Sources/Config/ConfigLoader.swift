@@ -13,10 +13,15 @@ public struct ConfigLoader: Sendable {
     /// Longest chain of `_base_` files.
     public var maxBaseChain = 64
 
+    /// Where `pkg::path` bases are read from: `mmdet` is SwiftDet's own `configs/` tree, which
+    /// mirrors mmdetection's layout (found by `PackageConfigs.locate`).
+    public var packageRoots: [String: String]
+
     public static let extensions = [".py", ".json", ".yaml", ".yml"]
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.environment = environment
+        self.packageRoots = PackageConfigs.locate(environment: environment).map { ["mmdet": $0] } ?? [:]
     }
 
     /// Loads and merges the config at `path`.
@@ -137,16 +142,19 @@ public struct ConfigLoader: Sendable {
         for entry in entries {
             let written = entry.path
             let referrer = Referrer(source: source, written: written, offset: entry.offset)
-            if written.contains("::") {
-                throw ConfigError(.base, "base config '\(written)': package configs (pkg::path) are not supported; give a file path", at: referrer.location())
+            var display = PathUtil.normalize(PathUtil.join(PathUtil.dirname(declaringDisplay), written))
+            var absolute = PathUtil.normalize(PathUtil.join(PathUtil.dirname(declaringAbsolute), written))
+            let package = try PackageConfigs.resolve(written, roots: packageRoots, at: referrer.location())
+            if let package {
+                display = package.path
+                absolute = PathUtil.absolute(package.path)
             }
-            let display = PathUtil.normalize(PathUtil.join(PathUtil.dirname(declaringDisplay), written))
-            let absolute = PathUtil.normalize(PathUtil.join(PathUtil.dirname(declaringAbsolute), written))
             if chain.contains(where: { $0.absolute == absolute }) {
                 let names = (chain.map(\.display) + [display]).map(PathUtil.basename)
                 throw ConfigError(.base, "circular _base_: \(names.joined(separator: " -> "))", at: referrer.location())
             }
-            let loaded = try loadFile(display: display, absolute: absolute, text: nil, chain: chain, referrer: referrer)
+            var loaded = try loadFile(display: display, absolute: absolute, text: nil, chain: chain, referrer: referrer)
+            if let package { loaded.dict = PackageConfigs.addScope(.dict(loaded.dict), package.scope, hasScope: true).dictValue! }
             for key in loaded.dict.keys where union.dict.contains(key) {
                 throw ConfigError(.merge,
                     "key '\(key)' is defined by two bases: \(union.origins[key] ?? "?") and \(written)", at: statement)

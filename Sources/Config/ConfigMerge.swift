@@ -93,7 +93,7 @@ struct ConfigMerge {
         word == "None" ? "the value" : ("aeiou".contains(word.first!) ? "an" : "a")
     }
 
-    /// Python truthiness of the `_delete_` value.
+    /// Python truthiness of a value (`_delete_`, conditions, `bool()`).
     static func isTrue(_ v: ConfigValue) -> Bool {
         switch v {
         case .none: return false

@@ -1,10 +1,13 @@
 /// Reads through `.name`, `[index]` and `[a:b]` (on dicts, lists, tuples and strings, with
 /// Python's negative indices and clamped slices), with messages that name the path read.
 struct PyAccessRead {
+    /// A value read, with its nesting depth.
+    typealias Read = (value: ConfigValue, depth: Int)
+
     let source: SourceText
     let maxDepth: Int
 
-    func attribute(_ owner: ConfigValue, _ name: String, of inner: PyExpr, at offset: Int) throws -> PyEvaluator.Evaluated {
+    func attribute(_ owner: ConfigValue, _ name: String, of inner: PyExpr, at offset: Int) throws -> Read {
         try rejectToken(owner, inner)
         guard case .dict(let dict) = owner else {
             throw source.error(.evaluation,
@@ -18,7 +21,7 @@ struct PyAccessRead {
         return (value, ValueDepth.of(value, limit: maxDepth))
     }
 
-    func item(_ owner: ConfigValue, _ key: ConfigValue, of inner: PyExpr, at offset: Int) throws -> PyEvaluator.Evaluated {
+    func item(_ owner: ConfigValue, _ key: ConfigValue, of inner: PyExpr, at offset: Int) throws -> Read {
         try rejectToken(owner, inner)
         switch owner {
         case .list(let items), .tuple(let items):
@@ -41,31 +44,45 @@ struct PyAccessRead {
         }
     }
 
-    func slice(_ owner: ConfigValue, _ lower: ConfigValue?, _ upper: ConfigValue?, of inner: PyExpr, at offset: Int) throws -> PyEvaluator.Evaluated {
+    /// `x[lower:upper:step]` with Python's clamping (and a negative step walking backwards).
+    func slice(_ owner: ConfigValue, _ lower: ConfigValue?, _ upper: ConfigValue?, _ step: ConfigValue?,
+               of inner: PyExpr, at offset: Int) throws -> Read {
         try rejectToken(owner, inner)
-        func bound(_ v: ConfigValue?, _ fallback: Int, _ count: Int) throws -> Int {
-            guard let v, !v.isNone else { return fallback }
-            guard let n = PyArithmetic.number(v), case .int(var i) = n else {
-                throw source.error(.evaluation, "slice bounds must be ints, got \(v.typeName)", at: offset)
+        func int(_ v: ConfigValue?) throws -> Int? {
+            guard let v, !v.isNone else { return nil }
+            guard let n = PyArithmetic.number(v), case .int(let i) = n else {
+                throw source.error(.evaluation, "slice indices must be ints or None, got \(v.typeName)", at: offset)
             }
-            if i < 0 { i = max(0, i + count) }
-            return min(i, count)
+            return i
         }
-        func range(_ count: Int) throws -> Range<Int> {
-            let lo = try bound(lower, 0, count), hi = try bound(upper, count, count)
-            return lo..<max(lo, hi)
+        let stride = try int(step) ?? 1
+        guard stride != 0 else { throw source.error(.evaluation, "slice step cannot be zero", at: offset) }
+        func indices(_ count: Int) throws -> [Int] {
+            func clamp(_ raw: Int?, _ fallback: Int) -> Int {
+                guard var i = raw else { return fallback }
+                if i < 0 { i += count }
+                return stride > 0 ? min(max(i, 0), count) : min(max(i, -1), count - 1)
+            }
+            var i = clamp(try int(lower), stride > 0 ? 0 : count - 1)
+            let stop = clamp(try int(upper), stride > 0 ? count : -1)
+            var out: [Int] = []
+            while stride > 0 ? i < stop : i > stop {
+                out.append(i)
+                i += stride
+            }
+            return out
         }
         switch owner {
         case .string(let s):
             let scalars = Array(s.unicodeScalars)
             var out = String.UnicodeScalarView()
-            out.append(contentsOf: scalars[try range(scalars.count)])
+            for i in try indices(scalars.count) { out.append(scalars[i]) }
             return (.string(String(out)), 0)
         case .list(let items):
-            let v = ConfigValue.list(Array(items[try range(items.count)]))
+            let v = ConfigValue.list(try indices(items.count).map { items[$0] })
             return (v, ValueDepth.of(v, limit: maxDepth))
         case .tuple(let items):
-            let v = ConfigValue.tuple(Array(items[try range(items.count)]))
+            let v = ConfigValue.tuple(try indices(items.count).map { items[$0] })
             return (v, ValueDepth.of(v, limit: maxDepth))
         default:
             throw source.error(.evaluation, "\(PyRender.path(inner)) is a \(owner.typeName) and cannot be sliced", at: offset)

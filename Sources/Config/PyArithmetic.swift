@@ -1,7 +1,10 @@
-/// Python's arithmetic on config values: `+ - * /` on ints and floats (int / int is a float,
-/// bools count as 0 and 1), `+` on strings, lists and tuples, and `*` of a sequence by an int.
-/// Int overflow, division by zero and oversized results are errors (messages without a place;
-/// the evaluator adds it).
+import Foundation
+
+/// Python's arithmetic on config values: `+ - * / // % **` on ints and floats (int / int is a
+/// float, `//` and `%` round toward negative infinity, bools count as 0 and 1), `+` on strings,
+/// lists and tuples, `*` of a sequence by an int, and `str % args` formatting. Int overflow
+/// (ints are 64-bit here), division by zero and oversized results are errors (messages without
+/// a place; the evaluator adds it).
 enum PyArithmetic {
     /// Largest sequence a `*` may build (elements or characters).
     static let maxRepeatedCount = 1_000_000
@@ -43,9 +46,16 @@ enum PyArithmetic {
     static func binary(_ op: PyOp, _ a: ConfigValue, _ b: ConfigValue) throws(ArithmeticError) -> ConfigValue {
         if let x = number(a), let y = number(b) { return try numeric(op, x, y) }
         switch (op, a, b) {
-        case (.plus, .string(let x), .string(let y)): return .string(x + y)
-        case (.plus, .list(let x), .list(let y)): return .list(x + y)
-        case (.plus, .tuple(let x), .tuple(let y)): return .tuple(x + y)
+        case (.plus, .string(let x), .string(let y)):
+            try PySemantics.checkSize(x.unicodeScalars.count + y.unicodeScalars.count)
+            return .string(x + y)
+        case (.plus, .list(let x), .list(let y)):
+            try PySemantics.checkSize(x.count + y.count)
+            return .list(x + y)
+        case (.plus, .tuple(let x), .tuple(let y)):
+            try PySemantics.checkSize(x.count + y.count)
+            return .tuple(x + y)
+        case (.percent, .string(let format), _): return .string(try PyPercentFormat.format(format, b))
         case (.star, _, .int), (.star, _, .bool): return try repeated(a, count: b)
         case (.star, .int, _), (.star, .bool, _): return try repeated(b, count: a)
         default:
@@ -59,7 +69,22 @@ enum PyArithmetic {
             switch op {
             case .plus: (r, overflow) = i.addingReportingOverflow(j)
             case .minus: (r, overflow) = i.subtractingReportingOverflow(j)
-            default: (r, overflow) = i.multipliedReportingOverflow(by: j)
+            case .star: (r, overflow) = i.multipliedReportingOverflow(by: j)
+            case .doubleSlash, .percent:
+                guard j != 0 else { throw ArithmeticError("integer division or modulo by zero") }
+                guard !(i == Int.min && j == -1) else { throw ArithmeticError("integer overflow in \(i) \(op.rawValue) \(j) (ints are 64-bit here)") }
+                var q = i / j, m = i % j
+                if m != 0 && (m < 0) != (j < 0) {
+                    q -= 1
+                    m += j
+                }
+                return .int(op == .percent ? m : q)
+            default:
+                if j < 0 {
+                    guard i != 0 else { throw ArithmeticError("0 cannot be raised to a negative power") }
+                    return .double(Foundation.pow(Double(i), Double(j)))
+                }
+                (r, overflow) = integerPower(i, j)
             }
             guard !overflow else { throw ArithmeticError("integer overflow in \(i) \(op.rawValue) \(j) (ints are 64-bit here)") }
             return .int(r)
@@ -69,10 +94,58 @@ enum PyArithmetic {
         case .plus: return .double(p + q)
         case .minus: return .double(p - q)
         case .star: return .double(p * q)
+        case .doubleSlash, .percent:
+            guard q != 0 else { throw ArithmeticError("float division by zero") }
+            let (div, mod) = floatDivMod(p, q)
+            return .double(op == .percent ? mod : div)
+        case .doubleStar:
+            if p == 0 && q < 0 { throw ArithmeticError("0.0 cannot be raised to a negative power") }
+            if p < 0 && q != q.rounded() { throw ArithmeticError("a negative number to a fractional power is complex") }
+            return .double(Foundation.pow(p, q))
         default:
             guard q != 0 else { throw ArithmeticError("division by zero") }
             return .double(p / q)
         }
+    }
+
+    private static func integerPower(_ base: Int, _ exponent: Int) -> (Int, Bool) {
+        var result = 1, b = base, e = exponent
+        while e > 0 {
+            if e & 1 == 1 {
+                let (r, o) = result.multipliedReportingOverflow(by: b)
+                if o { return (0, true) }
+                result = r
+            }
+            e >>= 1
+            if e > 0 {
+                let (sq, o) = b.multipliedReportingOverflow(by: b)
+                if o { return (0, true) }
+                b = sq
+            }
+        }
+        return (result, false)
+    }
+
+    /// CPython's float `divmod`: the remainder takes the divisor's sign.
+    private static func floatDivMod(_ v: Double, _ w: Double) -> (Double, Double) {
+        var mod = fmod(v, w)
+        var div = (v - mod) / w
+        if mod != 0 {
+            if (w < 0) != (mod < 0) {
+                mod += w
+                div -= 1
+            }
+        } else {
+            mod = copysign(0, w)
+        }
+        var floorDiv: Double
+        if div != 0 {
+            floorDiv = div.rounded(.down)
+            if div - floorDiv > 0.5 { floorDiv += 1 }
+        } else {
+            floorDiv = copysign(0, v / w)
+        }
+        return (floorDiv, mod)
     }
 
     private static func double(_ n: Number) -> Double {

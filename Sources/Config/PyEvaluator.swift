@@ -2,20 +2,29 @@
 /// a key of the result (in order of first assignment), `_base_` bound to the merged bases and
 /// writable in place (`_base_.a.b = v`). Values are values: assigning copies (reference §1.1).
 /// Placeholders evaluate to tokens that the loader resolves once the file has run.
+///
+/// Evaluation is bounded: every expression node and loop iteration counts against
+/// `PyLimits.maxSteps`, no value grows past `PyLimits.maxElements`, and nesting stays within
+/// `maxDepth`, so no config can run long, allocate without bound or recurse deeply.
 struct PyEvaluator {
-    /// A value with its nesting depth, which stays within `maxDepth`.
-    typealias Evaluated = (value: ConfigValue, depth: Int)
+    /// An object with its nesting depth, which stays within `maxDepth`.
+    typealias Evaluated = (object: PyObject, depth: Int)
 
     let source: SourceText
     let maxDepth: Int
     /// The merged bases, written in place by `_base_.x = v`.
     var base: ConfigDict
-    /// This file's names, in order of first assignment.
+    /// This file's names bound to config values, in order of first assignment.
     var names = ConfigDict()
     var placeholders = PlaceholderTable()
     /// Offset of the last assignment to each name (merge errors point there).
     var nameOffsets: [String: Int] = [:]
-    private var nameDepths: [String: Int] = [:]
+    var nameDepths: [String: Int] = [:]
+    /// Names bound to objects that are not config values (modules, functions, sets, ...).
+    var objects: [String: PyObject] = [:]
+    /// The variables of the comprehensions being evaluated, innermost last.
+    var scopes: [[String: Evaluated]] = []
+    var steps = 0
 
     /// mmengine refuses these as top-level keys (they are attributes of its Config object).
     static let reservedKeys = ["filename", "text", "pretty_text", "env_variables"]
@@ -35,21 +44,52 @@ struct PyEvaluator {
             case .assign(let targets, let valueExpr, let offset):
                 let result = try evaluate(valueExpr)
                 for target in targets { try assign(result, to: target, statementOffset: offset) }
+            case .importName(let name, let object, let offset):
+                let bound: PyObject = object == "os" || object == "os.path" ? .module(object) : .function(object)
+                try bind(name, (bound, 0), statementOffset: offset)
             }
+        }
+        // mmengine drops modules and Python functions from the result; any other object would
+        // stay in its config and not survive a dump.
+        for name in objects.keys.sorted() where !name.hasPrefix("__") {
+            switch objects[name]! {
+            case .module, .function: continue
+            case let other:
+                throw source.error(.evaluation,
+                    "'\(name)' holds a \(other.typeName), which is not a config value (use list(...), sorted(...) or a literal)",
+                    at: nameOffsets[name] ?? 0)
+            }
+        }
+    }
+
+    private mutating func bind(_ name: String, _ result: Evaluated, statementOffset: Int) throws {
+        if Self.reservedKeys.contains(name) {
+            throw source.error(.name,
+                "'\(name)' is a reserved key (reserved: \(Self.reservedKeys.joined(separator: ", ")))", at: statementOffset)
+        }
+        nameOffsets[name] = statementOffset
+        if case .value(let v) = result.object {
+            names[name] = v
+            nameDepths[name] = result.depth
+            objects.removeValue(forKey: name)
+        } else {
+            names.removeValue(forKey: name)
+            objects[name] = result.object
         }
     }
 
     private mutating func assign(_ result: Evaluated, to target: PyTarget, statementOffset: Int) throws {
         switch target {
         case .name(let name, _):
-            if Self.reservedKeys.contains(name) {
-                throw source.error(.name,
-                    "'\(name)' is a reserved key (reserved: \(Self.reservedKeys.joined(separator: ", ")))", at: statementOffset)
+            try bind(name, result, statementOffset: statementOffset)
+        case .unpack(let pattern):
+            for (name, value) in try destructure(pattern, result.object) {
+                try bind(name, (.value(value), ValueDepth.of(value, limit: maxDepth)), statementOffset: statementOffset)
             }
-            names[name] = result.value
-            nameDepths[name] = result.depth
-            nameOffsets[name] = statementOffset
         case .basePath(let accesses, _):
+            guard case .value(let stored) = result.object else {
+                throw source.error(.evaluation, "a \(result.object.typeName) cannot be stored in _base_ (not a config value)", at: statementOffset)
+            }
             guard accesses.count + result.depth <= maxDepth else {
                 throw source.error(.limit, "value nested too deeply (more than \(maxDepth) levels)", at: statementOffset)
             }
@@ -57,116 +97,92 @@ struct PyEvaluator {
             for access in accesses {
                 switch access {
                 case .attribute(let name, let offset): steps.append(.init(key: .string(name), offset: offset, isAttribute: true))
-                case .index(let e, let offset): steps.append(.init(key: try evaluate(e).value, offset: offset, isAttribute: false))
+                case .index(let e, let offset): steps.append(.init(key: try value(e), offset: offset, isAttribute: false))
                 }
             }
             var root = ConfigValue.dict(base)
             base = ConfigDict()
             defer { if case .dict(let d) = root { base = d } }
-            try BaseWrite(source: source, steps: steps).write(result.value, into: &root, at: 0)
+            try BaseWrite(source: source, steps: steps).write(stored, into: &root, at: 0)
         }
     }
 
-    // MARK: - Expressions
-
-    mutating func evaluate(_ e: PyExpr) throws -> Evaluated {
-        switch e.kind {
-        case .constant(let v):
-            return (v, v.elements == nil ? 0 : 1)
-        case .name(let name):
-            return try lookup(name, at: e.offset)
-        case .placeholder(let path):
-            return (.string(placeholders.add(path: path, offset: e.offset)), 0)
-        case .list(let items):
-            let values = try items.map { try evaluate($0) }
-            return try container(.list(values.map(\.value)), values.map(\.depth), at: e.offset)
-        case .tuple(let items):
-            let values = try items.map { try evaluate($0) }
-            return try container(.tuple(values.map(\.value)), values.map(\.depth), at: e.offset)
-        case .dictCall(let keywords):
-            var dict = ConfigDict()
-            var depths: [Int] = []
-            for keyword in keywords {
-                let v = try evaluate(keyword.value)
-                dict[keyword.name] = v.value
-                depths.append(v.depth)
+    /// The names a pattern binds, in order (`h, w = scale`; `for k, v in d.items()`).
+    func destructure(_ pattern: PyPattern, _ object: PyObject) throws -> [(String, ConfigValue)] {
+        switch pattern {
+        case .name(let name, _):
+            guard case .value(let v) = object else {
+                throw source.error(.evaluation, "a \(object.typeName) cannot be bound to '\(name)' here", at: pattern.offset)
             }
-            return try container(.dict(dict), depths, at: e.offset)
-        case .dictDisplay(let pairs):
-            return try dictDisplay(pairs, at: e.offset)
-        case .attribute(let inner, let name):
-            let owner = try evaluate(inner)
-            return try PyAccessRead(source: source, maxDepth: maxDepth).attribute(owner.value, name, of: inner, at: e.offset)
-        case .index(let inner, let index):
-            let owner = try evaluate(inner)
-            let key = try evaluate(index).value
-            return try PyAccessRead(source: source, maxDepth: maxDepth).item(owner.value, key, of: inner, at: e.offset)
-        case .slice(let inner, let lower, let upper):
-            let owner = try evaluate(inner).value
-            let lo = try lower.map { try evaluate($0).value }
-            let hi = try upper.map { try evaluate($0).value }
-            return try PyAccessRead(source: source, maxDepth: maxDepth).slice(owner, lo, hi, of: inner, at: e.offset)
-        case .unary(let op, let inner):
-            let v = try evaluate(inner).value
-            try rejectToken(v, at: inner.offset)
-            do { return (try PyArithmetic.unary(op, v), 0) } catch { throw source.error(.evaluation, error.message, at: e.offset) }
-        case .binary(let op, let lhs, let rhs):
-            let a = try evaluate(lhs), b = try evaluate(rhs)
-            try rejectToken(a.value, at: lhs.offset)
-            try rejectToken(b.value, at: rhs.offset)
-            do {
-                return (try PyArithmetic.binary(op, a.value, b.value), max(a.depth, b.depth))
-            } catch {
-                throw source.error(.evaluation, error.message, at: e.offset)
+            return [(name, v)]
+        case .tuple(let items, let offset):
+            let values: [ConfigValue]
+            do { values = try PySemantics.elements(object) } catch { throw source.error(.evaluation, "cannot unpack: \(error.message)", at: offset) }
+            let star = items.firstIndex { if case .starred = $0 { return true } else { return false } }
+            guard star != nil ? values.count >= items.count - 1 : values.count == items.count else {
+                let message = values.count < items.count
+                    ? "not enough values to unpack (expected \(star == nil ? "" : "at least ")\(items.count - (star == nil ? 0 : 1)), got \(values.count))"
+                    : "too many values to unpack (expected \(items.count))"
+                throw source.error(.evaluation, message, at: offset)
             }
-        }
-    }
-
-    private mutating func dictDisplay(_ pairs: [(key: PyExpr, value: PyExpr)], at offset: Int) throws -> Evaluated {
-        var dict = ConfigDict()
-        var depths: [Int] = []
-        for pair in pairs {
-            let key = try evaluate(pair.key).value
-            guard case .string(let k) = key, PlaceholderTable.index(ofToken: k) == nil else {
-                throw source.error(.evaluation, "dict keys must be strings, got \(key.typeName) \(key.brief)", at: pair.key.offset)
+            var out: [(String, ConfigValue)] = []
+            let afterStar = items.count - 1 - (star ?? items.count)
+            for (k, item) in items.enumerated() {
+                if case .starred(let name, _) = item {
+                    out.append((name, .list(Array(values[k..<(values.count - afterStar)]))))
+                } else if let star, k > star {
+                    out += try destructure(item, .value(values[values.count - (items.count - k)]))
+                } else {
+                    out += try destructure(item, .value(values[k]))
+                }
             }
-            let v = try evaluate(pair.value)
-            dict[k] = v.value  // a repeated key keeps its first position and takes the last value
-            depths.append(v.depth)
-        }
-        return try container(.dict(dict), depths, at: offset)
-    }
-
-    private func container(_ value: ConfigValue, _ depths: [Int], at offset: Int) throws -> Evaluated {
-        let depth = (depths.max() ?? 0) + 1
-        guard depth <= maxDepth else {
-            throw source.error(.limit, "value nested too deeply (more than \(maxDepth) levels)", at: offset)
-        }
-        return (value, depth)
-    }
-
-    /// A placeholder token used as an operand (through a name) is as misplaced as a
-    /// placeholder written in the expression.
-    private func rejectToken(_ v: ConfigValue, at offset: Int) throws {
-        if case .string(let s) = v, PlaceholderTable.index(ofToken: s) != nil {
-            throw source.error(.placeholder,
-                "a {{_base_...}} placeholder must be a whole value, not part of an expression; write _base_.x instead", at: offset)
+            return out
+        case .starred(let name, _):
+            guard case .value(let v) = object else {
+                throw source.error(.evaluation, "a \(object.typeName) cannot be bound to '\(name)' here", at: pattern.offset)
+            }
+            return [(name, v)]
         }
     }
 
-    private func lookup(_ name: String, at offset: Int) throws -> Evaluated {
-        if let v = names[name] { return (v, nameDepths[name] ?? 0) }
+    /// Evaluates `e` to a config value (an error names what it got instead).
+    mutating func value(_ e: PyExpr) throws -> ConfigValue {
+        let result = try evaluate(e)
+        guard case .value(let v) = result.object else {
+            throw source.error(.evaluation, "expected a value here, got a \(result.object.typeName)", at: e.offset)
+        }
+        return v
+    }
+
+    func lookup(_ name: String, at offset: Int) throws -> Evaluated {
+        for scope in scopes.reversed() {
+            if let v = scope[name] { return v }
+        }
+        if let v = names[name] { return (.value(v), nameDepths[name] ?? 0) }
+        if let o = objects[name] { return (o, 0) }
         if name == "_base_" {
-            return (.dict(base), ValueDepth.of(.dict(base), limit: maxDepth))
+            return (.value(.dict(base)), ValueDepth.of(.dict(base), limit: maxDepth))
         }
+        if PyBuiltins.names.contains(name) { return (.builtin(name), 0) }
+        if let refusal = PyBuiltins.refusal(name) { throw source.error(.unsupported, refusal, at: offset) }
         if base.contains(name) {
             throw source.error(.name,
                 "name '\(name)' is not defined in this file; a base's value is reached as _base_.\(name) or {{_base_.\(name)}}",
                 at: offset)
         }
         var message = "name '\(name)' is not defined"
-        if let guess = Suggestions.closest(to: name, among: names.keys) { message += " (did you mean '\(guess)'?)" }
+        let visible = names.keys + scopes.flatMap(\.keys)
+        if let guess = Suggestions.closest(to: name, among: visible) { message += " (did you mean '\(guess)'?)" }
         throw source.error(.name, message, at: offset)
+    }
+
+    /// Counts `n` steps against the budget.
+    mutating func charge(_ n: Int, at offset: Int) throws {
+        steps += n
+        if steps > PyLimits.maxSteps {
+            throw source.error(.limit,
+                "the config takes more than \(PyLimits.maxSteps) evaluation steps (a huge range, comprehension or repetition?)", at: offset)
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 extension PyLexer {
     mutating func number() throws {
         let start = i
-        if b[i] == UInt8(ascii: "0"), i + 1 < b.count, let radix = Self.radix(b[i + 1]) {
+        if b[i] == UInt8(ascii: "0"), i + 1 < end, let radix = Self.radix(b[i + 1]) {
             i += 2
             var digits: [UInt8] = []
             try digitRun(start: start, into: &digits) { $0 < radix }
@@ -22,21 +22,21 @@ extension PyLexer {
         var isFloat = false
         var text: [UInt8] = []
         if b[i] != UInt8(ascii: ".") { try digitRun(start: start, into: &text) { $0 < 10 } }
-        if i < b.count, b[i] == UInt8(ascii: ".") {
+        if i < end, b[i] == UInt8(ascii: ".") {
             isFloat = true
             i += 1
             text.append(UInt8(ascii: "."))
-            if i < b.count, isDigit(b[i]) { try digitRun(start: start, into: &text) { $0 < 10 } }
+            if i < end, isDigit(b[i]) { try digitRun(start: start, into: &text) { $0 < 10 } }
         }
-        if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+        if i < end, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
             isFloat = true
             i += 1
             text.append(UInt8(ascii: "e"))
-            if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+            if i < end, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
                 text.append(b[i])
                 i += 1
             }
-            guard i < b.count, isDigit(b[i]) else {
+            guard i < end, isDigit(b[i]) else {
                 throw source.error(.syntax, "invalid float literal: the exponent has no digits", at: start)
             }
             try digitRun(start: start, into: &text) { $0 < 10 }
@@ -66,7 +66,7 @@ extension PyLexer {
         var j = i
         var value = 0
         var overflow = false
-        while j < b.count, isDigit(b[j]) {
+        while j < end, isDigit(b[j]) {
             let (times10, o1) = value.multipliedReportingOverflow(by: 10)
             let (sum, o2) = times10.addingReportingOverflow(Int(b[j]) - 0x30)
             value = sum
@@ -74,7 +74,7 @@ extension PyLexer {
             j += 1
         }
         guard j > i else { return nil }
-        if j < b.count {
+        if j < end {
             let c = b[j]
             if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") || isNameContinue(at: j) { return nil }
         }
@@ -108,12 +108,12 @@ extension PyLexer {
         if i >= 2, b[i - 1] != UInt8(ascii: "."), Self.radix(b[i - 1]) != nil, b[i - 2] == UInt8(ascii: "0") {
             afterUnderscore = false
         }
-        while i < b.count {
+        while i < end {
             if isDigit(Self.digitValue(b[i])) {
                 out.append(b[i])
                 count += 1
                 afterUnderscore = false
-            } else if b[i] == UInt8(ascii: "_"), !afterUnderscore, i + 1 < b.count, isDigit(Self.digitValue(b[i + 1])) {
+            } else if b[i] == UInt8(ascii: "_"), !afterUnderscore, i + 1 < end, isDigit(Self.digitValue(b[i + 1])) {
                 afterUnderscore = true
             } else {
                 break
@@ -126,7 +126,7 @@ extension PyLexer {
     }
 
     private func rejectNumberSuffix(_ start: Int) throws {
-        guard i < b.count else { return }
+        guard i < end else { return }
         if b[i] == UInt8(ascii: "j") || b[i] == UInt8(ascii: "J") {
             throw source.error(.unsupported, "complex numbers are not allowed in config files", at: start)
         }
@@ -140,16 +140,16 @@ extension PyLexer {
     /// A string literal whose quote is at `i`; `prefixStart` is where its prefix began.
     mutating func string(prefixStart: Int, raw: Bool) throws {
         let quote = b[i]
-        let triple = i + 2 < b.count && b[i + 1] == quote && b[i + 2] == quote
+        let triple = i + 2 < end && b[i + 1] == quote && b[i + 2] == quote
         let quoteStart = i
         i += triple ? 3 : 1
         var out: [UInt8] = []
         while true {
-            guard i < b.count else {
+            guard i < end else {
                 throw source.error(.syntax, "unterminated string literal starting at \(source.position(quoteStart))", at: quoteStart)
             }
             let c = b[i]
-            if c == quote && (!triple || (i + 2 < b.count && b[i + 1] == quote && b[i + 2] == quote)) { break }
+            if c == quote && (!triple || (i + 2 < end && b[i + 1] == quote && b[i + 2] == quote)) { break }
             if !triple && (c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r")) {
                 throw source.error(.syntax, "unterminated string literal starting at \(source.position(quoteStart))", at: quoteStart)
             }
@@ -170,9 +170,9 @@ extension PyLexer {
     }
 
     /// One backslash escape at `i`, appended to `out` as UTF-8.
-    private mutating func escape(raw: Bool, into out: inout [UInt8]) throws {
+    mutating func escape(raw: Bool, into out: inout [UInt8]) throws {
         let start = i
-        guard i + 1 < b.count else {
+        guard i + 1 < end else {
             out.append(b[i])
             i += 1
             return
@@ -188,7 +188,7 @@ extension PyLexer {
         i += 2
         switch next {
         case UInt8(ascii: "\n"): break
-        case UInt8(ascii: "\r"): if i < b.count, b[i] == UInt8(ascii: "\n") { i += 1 }
+        case UInt8(ascii: "\r"): if i < end, b[i] == UInt8(ascii: "\n") { i += 1 }
         case UInt8(ascii: "\\"), UInt8(ascii: "'"), UInt8(ascii: "\""): out.append(next)
         case UInt8(ascii: "a"): out.append(0x07)
         case UInt8(ascii: "b"): out.append(0x08)
@@ -200,7 +200,7 @@ extension PyLexer {
         case UInt8(ascii: "0")...UInt8(ascii: "7"):
             var value = Int(next) - 0x30
             var n = 1
-            while n < 3, i < b.count, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "7") {
+            while n < 3, i < end, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "7") {
                 value = value * 8 + Int(b[i]) - 0x30
                 i += 1
                 n += 1
@@ -220,7 +220,7 @@ extension PyLexer {
     private mutating func hexDigits(_ count: Int, at start: Int) throws -> Int {
         var value = 0
         for _ in 0..<count {
-            guard i < b.count, Self.digitValue(b[i]) < 16 else {
+            guard i < end, Self.digitValue(b[i]) < 16 else {
                 throw source.error(.syntax, "truncated escape: expected \(count) hex digits", at: start)
             }
             value = value * 16 + Self.digitValue(b[i])

@@ -57,6 +57,10 @@ struct PyParser {
 
     private mutating func statement(into module: inout PyModule) throws {
         let start = current
+        if start.name == "import" || start.name == "from" {
+            try importStatement(into: &module)
+            return
+        }
         if let name = start.name, PyKeywords.hard.contains(name), !["True", "False", "None", "lambda", "not", "await"].contains(name) {
             throw error(.unsupported, "\(PyKeywords.statementConstruct(name)) not allowed in config files", at: start.start)
         }
@@ -145,11 +149,104 @@ struct PyParser {
             case .index(let inner, let index):
                 accesses.append(.index(index, offset: node.offset))
                 node = inner
-            case .tuple, .list:
-                throw error(.unsupported, "unpacking assignments (a, b = ...) are not allowed in config files", at: node.offset)
+            case .tuple(let items), .list(let items):
+                guard accesses.isEmpty else { throw error(.syntax, "cannot assign to this expression", at: node.offset) }
+                return .unpack(try unpackPattern(items, at: node.offset))
             default:
                 throw error(.syntax, "cannot assign to this expression", at: node.offset)
             }
+        }
+    }
+
+    /// `h, w = ...`: names (possibly in nested tuples), nothing starred.
+    private func unpackPattern(_ items: [PyExpr], at offset: Int) throws -> PyPattern {
+        let starred = items.filter { if case .starred = $0.kind { return true } else { return false } }
+        if starred.count > 1 { throw error(.syntax, "multiple starred expressions in assignment", at: starred[1].offset) }
+        return .tuple(try items.map { item in
+            switch item.kind {
+            case .name(let name) where !["True", "False", "None", "_base_"].contains(name):
+                return .name(name, offset: item.offset)
+            case .tuple(let inner), .list(let inner):
+                return try unpackPattern(inner, at: item.offset)
+            case .starred(let inner):
+                guard case .name(let name) = inner.kind else {
+                    throw error(.unsupported, "only a name can be starred in an assignment (first, *rest = ...)", at: item.offset)
+                }
+                return .starred(name, offset: item.offset)
+            default:
+                throw error(.unsupported, "only names can be unpacked into (h, w = scale)", at: item.offset)
+            }
+        }, offset: offset)
+    }
+
+    // MARK: - Imports
+
+    /// `import os`, `import os.path as osp`, `from os import path`, `from os.path import join`:
+    /// what configs use to join paths. Any other module is an error.
+    private mutating func importStatement(into module: inout PyModule) throws {
+        let start = current.start
+        if current.name == "import" {
+            advance()
+            repeat {
+                let (dotted, _) = try dottedName()
+                try Self.checkModule(dotted, at: start, source: source)
+                if accept(name: "as") {
+                    module.statements.append(.importName(name: try plainName(), object: dotted, offset: start))
+                } else {
+                    module.statements.append(.importName(name: "os", object: "os", offset: start))
+                }
+            } while accept(.comma)
+        } else {
+            advance()  // from
+            if isOp(.dot) { throw error(.unsupported, "relative imports are not allowed in config files", at: current.start) }
+            let (dotted, _) = try dottedName()
+            try Self.checkModule(dotted, at: start, source: source)
+            guard accept(name: "import") else {
+                throw error(.syntax, "expected 'import' after 'from \(dotted)', found \(current.describe)", at: current.start)
+            }
+            if isOp(.star) { throw error(.unsupported, "'from \(dotted) import *' is not allowed in config files", at: current.start) }
+            let parenthesized = accept(.lparen)
+            repeat {
+                if parenthesized && isOp(.rparen) { break }
+                let nameStart = current.start
+                let name = try plainName()
+                let object = dotted + "." + name
+                guard object == "os.path" || PathFunctions.isAllowed(object) else {
+                    throw error(.unsupported, PathFunctions.refusal(object), at: nameStart)
+                }
+                let bound = accept(name: "as") ? try plainName() : name
+                module.statements.append(.importName(name: bound, object: object, offset: start))
+            } while accept(.comma)
+            if parenthesized { try expect(.rparen, "to close the import list") }
+        }
+        try endOfStatement()
+    }
+
+    private mutating func accept(name: String) -> Bool {
+        guard current.name == name else { return false }
+        advance()
+        return true
+    }
+
+    private mutating func plainName() throws -> String {
+        guard let name = current.name, !PyKeywords.hard.contains(name) else {
+            throw error(.syntax, "expected a name, found \(current.describe)", at: current.start)
+        }
+        advance()
+        return name
+    }
+
+    private mutating func dottedName() throws -> (String, Int) {
+        let start = current.start
+        var parts = [try plainName()]
+        while accept(.dot) { parts.append(try plainName()) }
+        return (parts.joined(separator: "."), start)
+    }
+
+    private static func checkModule(_ dotted: String, at offset: Int, source: SourceText) throws {
+        guard dotted == "os" || dotted == "os.path" else {
+            throw source.error(.unsupported,
+                "import of '\(dotted)' is not allowed in config files (only os and os.path, to join paths)", at: offset)
         }
     }
 }

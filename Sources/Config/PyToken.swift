@@ -6,6 +6,8 @@ struct PyToken {
         case int(Int)
         case float(Double)
         case string(String)
+        /// `f'...'`: literal text and the byte ranges of replacement fields.
+        case formatted([PyLexedPart])
         /// `{{_base_.a.b}}`, with the dotted path split.
         case placeholder([String])
         case op(PyOp)
@@ -29,7 +31,7 @@ struct PyToken {
         switch kind {
         case .name(let n): return PyKeywords.hard.contains(n) ? "keyword '\(n)'" : "name '\(n)'"
         case .int, .float: return "a number"
-        case .string: return "a string"
+        case .string, .formatted: return "a string"
         case .placeholder: return "a {{_base_...}} placeholder"
         case .op(let o): return "'\(o.rawValue)'"
         case .newline: return "the end of the line"
@@ -37,6 +39,13 @@ struct PyToken {
         case .end: return "the end of the file"
         }
     }
+}
+
+/// A piece of an f-string as the lexer finds it: text, or a replacement field whose
+/// expression the parser reads from `start..<end` of the text.
+indirect enum PyLexedPart {
+    case literal(String)
+    case field(start: Int, end: Int, conversion: Character?, spec: [PyLexedPart])
 }
 
 /// Python operators and delimiters, longest first where one is a prefix of another.

@@ -9,17 +9,25 @@ enum PythonRepr {
         return out
     }
 
-    static func write(_ value: ConfigValue, into out: inout String) {
+    /// Python's own `repr(x)` (dicts always as `{'k': v}`): what `str()`, f-strings and
+    /// `%r` give inside a config.
+    static func python(_ value: ConfigValue) -> String {
+        var out = ""
+        write(value, into: &out, braces: true)
+        return out
+    }
+
+    static func write(_ value: ConfigValue, into out: inout String, braces: Bool = false) {
         switch value {
         case .none: out += "None"
         case .bool(let b): out += b ? "True" : "False"
         case .int(let i): out += String(i)
         case .double(let d): out += PythonNumbers.repr(d)
         case .string(let s): out += string(s)
-        case .list(let items): writeItems(items, "[", "]", oneTupleComma: false, into: &out)
-        case .tuple(let items): writeItems(items, "(", ")", oneTupleComma: true, into: &out)
+        case .list(let items): writeItems(items, "[", "]", oneTupleComma: false, braces: braces, into: &out)
+        case .tuple(let items): writeItems(items, "(", ")", oneTupleComma: true, braces: braces, into: &out)
         case .dict(let dict):
-            if dict.keys.allSatisfy(isKeywordName) {
+            if !braces && dict.keys.allSatisfy(isKeywordName) {
                 out += "dict("
                 for (n, (key, v)) in dict.enumerated() {
                     if n > 0 { out += ", " }
@@ -32,18 +40,19 @@ enum PythonRepr {
                 for (n, (key, v)) in dict.enumerated() {
                     if n > 0 { out += ", " }
                     out += string(key) + ": "
-                    write(v, into: &out)
+                    write(v, into: &out, braces: braces)
                 }
                 out += "}"
             }
         }
     }
 
-    private static func writeItems(_ items: [ConfigValue], _ open: String, _ close: String, oneTupleComma: Bool, into out: inout String) {
+    private static func writeItems(_ items: [ConfigValue], _ open: String, _ close: String, oneTupleComma: Bool, braces: Bool,
+                                   into out: inout String) {
         out += open
         for (n, item) in items.enumerated() {
             if n > 0 { out += ", " }
-            write(item, into: &out)
+            write(item, into: &out, braces: braces)
         }
         if oneTupleComma && items.count == 1 { out += "," }
         out += close

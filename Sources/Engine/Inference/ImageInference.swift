@@ -55,6 +55,7 @@ public final class ImageInference {
 
     /// From a whole config around a model already built and loaded.
     public convenience init(config: ConfigView, model: any Detector) throws {
+        try ConfigFile.checkCustomImports(config)
         let names = try Self.labelNames(config, numClasses: model.numClasses)
         self.init(model: model, pipeline: try Self.testPipeline(config), preprocessor: try Self.preprocessor(config),
                   classes: names.classes, categoryIds: names.categoryIds)

@@ -31,4 +31,27 @@ public enum ConfigFile {
         let text = String(describing: error)
         return error is ConfigError || text.hasPrefix("error: ") ? "\(tool): \(text)" : "\(tool): error: \(text)"
     }
+
+    /// `custom_imports`: mmengine imports these Python modules so that the types they register
+    /// can be built. SwiftDet runs no Python: with `allow_failed_imports=True` it goes on with a
+    /// warning, as mmengine does when an import fails; otherwise it is an error naming them.
+    public static func checkCustomImports(_ config: ConfigView, warn: (String) -> Void = ConfigFile.standardError) throws {
+        guard let c = try config.optionalView("custom_imports") else { return }
+        try c.accept(["imports", "allow_failed_imports"])
+        let modules = try c.value("imports")?.stringValue.map { [$0] } ?? c.strings("imports", default: [])
+        guard !modules.isEmpty else { return }
+        let names = modules.joined(separator: ", ")
+        if try c.bool("allow_failed_imports", default: false) {
+            warn("warning: custom_imports: \(names) not imported: SwiftDet runs no Python, so what they register is not available "
+                + "(allow_failed_imports=True: going on without them, as mmengine does when an import fails)")
+            return
+        }
+        throw c.error("imports",
+            "custom_imports asks for the Python modules \(names): SwiftDet runs no Python, so the types they register are not "
+                + "available (remove custom_imports, or set allow_failed_imports=True to go on without them)")
+    }
+
+    public static func standardError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
 }

@@ -57,6 +57,7 @@ enum RuntimeSections {
         if let processor = try config.optionalView("log_processor") {
             try expect(processor, among: logProcessors, what: "log processor")
         }
+        try ConfigFile.checkCustomImports(config)
         try config.optionalView("env_cfg")?.accept([], ignoring: "env_cfg")
         try config.optionalView("randomness")?.accept(["seed"], ignoring: "randomness")
     }

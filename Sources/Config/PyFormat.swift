@@ -1,0 +1,245 @@
+import Foundation
+
+/// `'%s and %d' % args`: printf-style formatting as Python's `str % x` does it.
+enum PyPercentFormat {
+    typealias Failure = ArithmeticError
+
+    static func format(_ format: String, _ args: ConfigValue) throws(Failure) -> String {
+        var positional: [ConfigValue]
+        var mapping: ConfigDict?
+        switch args {
+        case .tuple(let items): positional = items
+        case .dict(let d): positional = [args]; mapping = d
+        default: positional = [args]
+        }
+        var next = 0
+        var out = ""
+        let c = Array(format)
+        var i = 0
+        func take() throws(Failure) -> ConfigValue {
+            guard next < positional.count else { throw Failure("not enough arguments for format string") }
+            next += 1
+            return positional[next - 1]
+        }
+        var usedMapping = false
+        while i < c.count {
+            guard c[i] == "%" else { out.append(c[i]); i += 1; continue }
+            i += 1
+            guard i < c.count else { throw Failure("incomplete format") }
+            var value: ConfigValue?
+            if c[i] == "(" {
+                guard let d = mapping else { throw Failure("format requires a mapping") }
+                var key = ""
+                i += 1
+                while i < c.count, c[i] != ")" { key.append(c[i]); i += 1 }
+                guard i < c.count else { throw Failure("incomplete format key") }
+                i += 1
+                guard let v = d[key] else { throw Failure("KeyError: '\(key)' (in a %(...) format)") }
+                value = v
+                usedMapping = true
+            }
+            var flags = Set<Character>()
+            while i < c.count, "#0- +".contains(c[i]) { flags.insert(c[i]); i += 1 }
+            var width = 0
+            if i < c.count, c[i] == "*" {
+                guard case .int(let w) = try take() else { throw Failure("* wants int") }
+                width = w
+                i += 1
+            } else {
+                while i < c.count, c[i].isASCII, c[i].isNumber { width = min(width * 10 + c[i].wholeNumberValue!, PyLimits.maxElements); i += 1 }
+            }
+            var precision: Int?
+            if i < c.count, c[i] == "." {
+                i += 1
+                var p = 0
+                while i < c.count, c[i].isASCII, c[i].isNumber { p = min(p * 10 + c[i].wholeNumberValue!, 1000); i += 1 }
+                precision = p
+            }
+            while i < c.count, "hlL".contains(c[i]) { i += 1 }
+            guard i < c.count else { throw Failure("incomplete format") }
+            let type = c[i]
+            i += 1
+            if type == "%" { out.append("%"); continue }
+            let arg: ConfigValue
+            if let value { arg = value } else { arg = try take() }
+            var body: String
+            var numeric = false
+            switch type {
+            case "s": body = PySemantics.str(.value(arg)); if let p = precision { body = String(body.prefix(p)) }
+            case "r", "a": body = PythonRepr.python(arg); if let p = precision { body = String(body.prefix(p)) }
+            case "c" where arg.stringValue != nil:
+                guard let text = arg.stringValue, text.unicodeScalars.count == 1 else { throw Failure("%c requires an int or a unicode character") }
+                body = text
+            case "d", "i", "u", "x", "X", "o", "e", "E", "f", "F", "g", "G", "c":
+                numeric = type != "c"
+                guard let n = PyArithmetic.number(arg) else {
+                    throw Failure("%\(type) format: a real number is required, not \(arg.typeName)")
+                }
+                var spec = PyFormatSpec.Spec()
+                spec.sign = flags.contains("+") ? "+" : flags.contains(" ") ? " " : "-"
+                spec.alternate = flags.contains("#")
+                spec.precision = precision
+                spec.type = "diu".contains(type) ? "d" : type
+                var number = n
+                if "diuxXoc".contains(type), case .double(let d) = n {
+                    guard d.isFinite else { throw Failure("cannot convert float \(d) to integer") }
+                    number = .int(Int(d))
+                }
+                if "xXo".contains(type), spec.alternate { spec.alternate = true }
+                if "eEfFgG".contains(type), precision == nil { spec.precision = 6 }
+                body = try PyFormatSpec.format(.value(PyArithmetic.value(number)), specText(spec))
+            default:
+                throw Failure("unsupported format character '\(type)'")
+            }
+            let length = body.count
+            if width > length {
+                if flags.contains("-") {
+                    body += String(repeating: " ", count: width - length)
+                } else if flags.contains("0") && numeric {
+                    let signed = body.hasPrefix("-") || body.hasPrefix("+") || body.hasPrefix(" ")
+                    let head = signed ? String(body.prefix(1)) : ""
+                    body = head + String(repeating: "0", count: width - length) + body.dropFirst(head.count)
+                } else {
+                    body = String(repeating: " ", count: width - length) + body
+                }
+            }
+            out += body
+        }
+        if mapping == nil && next < positional.count { throw Failure("not all arguments converted during string formatting") }
+        _ = usedMapping
+        return out
+    }
+
+    private static func specText(_ s: PyFormatSpec.Spec) -> String {
+        var t = ""
+        if s.sign != "-" { t.append(s.sign) }
+        if s.alternate { t += "#" }
+        if let p = s.precision { t += ".\(p)" }
+        if let type = s.type { t.append(type) }
+        return t
+    }
+}
+
+/// `'{} {name} {0[1]:>4}'.format(...)`: fields by position (automatic or numbered) or name,
+/// with `.attr` / `[key]` lookups, `!r` / `!s` conversions and (nested) format specs.
+enum PyStrFormat {
+    typealias Failure = ArithmeticError
+
+    static func format(_ template: String, _ args: [PyObject], _ kwargs: [(String, PyObject)]) throws(Failure) -> String {
+        var auto = 0
+        var manual = false
+        return try render(template, args, kwargs, &auto, &manual, depth: 0)
+    }
+
+    /// `auto` counts `{}` fields across the template and the specs nested in it.
+    private static func render(_ template: String, _ args: [PyObject], _ kwargs: [(String, PyObject)],
+                               _ auto: inout Int, _ manual: inout Bool, depth: Int) throws(Failure) -> String {
+        let c = Array(template)
+        var out = ""
+        var i = 0
+        while i < c.count {
+            let ch = c[i]
+            if ch == "}" {
+                guard i + 1 < c.count, c[i + 1] == "}" else { throw Failure("Single '}' encountered in format string") }
+                out.append("}")
+                i += 2
+                continue
+            }
+            guard ch == "{" else { out.append(ch); i += 1; continue }
+            if i + 1 < c.count, c[i + 1] == "{" { out.append("{"); i += 2; continue }
+            i += 1
+            var field = ""
+            var nested = 0
+            while i < c.count {
+                if c[i] == "{" { nested += 1 } else if c[i] == "}" { if nested == 0 { break }; nested -= 1 }
+                field.append(c[i])
+                i += 1
+            }
+            guard i < c.count else { throw Failure("expected '}' before end of string") }
+            i += 1
+            // split name / conversion / spec
+            var name = field, conversion: Character?, spec = ""
+            if let colon = topLevelIndex(of: ":", in: field) {
+                name = String(field[..<colon])
+                spec = String(field[field.index(after: colon)...])
+            }
+            if let bang = name.firstIndex(of: "!") {
+                let conv = name[name.index(after: bang)...]
+                guard conv.count == 1, "rsa".contains(conv.first!) else { throw Failure("invalid conversion in a format field") }
+                conversion = conv.first
+                name = String(name[..<bang])
+            }
+            let (head, rest) = splitFieldName(name)
+            var value: PyObject
+            if head.isEmpty {
+                guard !manual else { throw Failure("cannot switch from manual field specification to automatic field numbering") }
+                guard auto < args.count else { throw Failure("Replacement index \(auto) out of range for positional args tuple") }
+                value = args[auto]
+                auto += 1
+            } else if let n = Int(head) {
+                manual = true
+                guard n < args.count else { throw Failure("Replacement index \(n) out of range for positional args tuple") }
+                value = args[n]
+            } else {
+                guard let v = kwargs.last(where: { $0.0 == head })?.1 else { throw Failure("KeyError: '\(head)' (in a format field)") }
+                value = v
+            }
+            value = try lookup(value, rest)
+            if spec.contains("{") {
+                guard depth < 1 else { throw Failure("Max string recursion exceeded") }
+                spec = try render(spec, args, kwargs, &auto, &manual, depth: depth + 1)
+            }
+            switch conversion {
+            case "r", "a": value = .value(.string(PySemantics.repr(value)))
+            case "s": value = .value(.string(PySemantics.str(value)))
+            default: break
+            }
+            out += try PyFormatSpec.format(value, spec)
+        }
+        return out
+    }
+
+    private static func topLevelIndex(of ch: Character, in s: String) -> String.Index? {
+        var bracket = false
+        var idx = s.startIndex
+        while idx < s.endIndex {
+            let c = s[idx]
+            if c == "[" { bracket = true } else if c == "]" { bracket = false } else if c == ch && !bracket { return idx }
+            idx = s.index(after: idx)
+        }
+        return nil
+    }
+
+    /// `a.b[0]` -> ("a", ".b[0]").
+    private static func splitFieldName(_ name: String) -> (String, String) {
+        guard let cut = name.firstIndex(where: { $0 == "." || $0 == "[" }) else { return (name, "") }
+        return (String(name[..<cut]), String(name[cut...]))
+    }
+
+    private static func lookup(_ start: PyObject, _ rest: String) throws(Failure) -> PyObject {
+        var value = start
+        var c = Array(rest)[...]
+        while let first = c.first {
+            c = c.dropFirst()
+            var key = ""
+            if first == "." {
+                while let ch = c.first, ch != ".", ch != "[" { key.append(ch); c = c.dropFirst() }
+            } else {
+                while let ch = c.first, ch != "]" { key.append(ch); c = c.dropFirst() }
+                guard c.first == "]" else { throw Failure("Missing ']' in format string") }
+                c = c.dropFirst()
+            }
+            switch (value, Int(key)) {
+            case (.value(.list(let items)), let n?), (.value(.tuple(let items)), let n?):
+                guard n >= 0, n < items.count else { throw Failure("index \(n) out of range in a format field") }
+                value = .value(items[n])
+            case (.value(.dict(let d)), _):
+                guard let v = d[key] else { throw Failure("KeyError: '\(key)' (in a format field)") }
+                value = .value(v)
+            default:
+                throw Failure("'\(value.typeName)' object has no item or attribute '\(key)' (in a format field)")
+            }
+        }
+        return value
+    }
+}

@@ -1,0 +1,135 @@
+import Config
+import Foundation
+import Testing
+
+/// The Python that users' configs use (#20): every tree of `python/` loads to exactly what
+/// mmengine 0.10.7 produced (the same JSON text, tuples and floats where it had them), with
+/// `mmdet::` bases read from SwiftDet's own configs/ tree.
+@Suite struct PythonTreeTests {
+    static let trees = [
+        "17-operators", "18-unpacking", "19-comprehensions", "20-strings", "21-builtins", "22-os-path",
+        "23-pkg-base", "24-user-chain",
+    ]
+
+    static var loader: ConfigLoader {
+        var loader = Fixtures.cleanLoader
+        loader.packageRoots = ["mmdet": Fixtures.packageRoot.appendingPathComponent("configs").path]
+        return loader
+    }
+
+    @Test func indexListsEveryTree() throws {
+        let index = try Fixtures.json("python/INDEX.json")
+        #expect(index["mmengine"] == "0.10.7")
+        let names = index["trees"]?.elements?.compactMap { $0.dictValue?["name"]?.stringValue } ?? []
+        #expect(names == Self.trees)
+    }
+
+    @Test(arguments: trees)
+    func treeMatchesMmengine(_ tree: String) throws {
+        let view = try Self.loader.load(file: Fixtures.path("python/\(tree)/main.py"))
+        let treeDir = Fixtures.root.appendingPathComponent("python/\(tree)").path
+        try TreeTests.check(view.dict, tree: "../python/\(tree)", expectedFile: "expected.json", typesFile: "expected_types.json",
+                            treeDir: treeDir)
+    }
+
+    /// `mmdet::` resolves through `packageRoots`; without SwiftDet's tree there, or for a file
+    /// it lacks, the error names the base and where the file belongs.
+    @Test func packageBasesNeedSwiftDetsConfigs() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swiftdet-pkg-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func failure(_ text: String, roots: [String: String]) -> ConfigError? {
+            var loader = Self.loader
+            loader.packageRoots = roots
+            do {
+                _ = try loader.load(text: text, file: dir + "/cfg.py")
+                return nil
+            } catch { return error as? ConfigError }
+        }
+        let configs = Self.loader.packageRoots
+        let missing = failure("_base_ = 'mmdet::_base_/models/retinanet_r50_fpn.py'\n", roots: configs)
+        #expect(missing?.location?.line == 1 && missing?.location?.column == 10)
+        #expect(missing?.message.contains("no _base_/models/retinanet_r50_fpn.py") == true)
+        #expect(missing?.message.contains("copy mmdetection's configs/_base_/models/retinanet_r50_fpn.py there") == true)
+        let other = failure("_base_ = ['mmpretrain::resnet/resnet50_8xb32_in1k.py']\n", roots: configs)
+        #expect(other?.message.contains("package 'mmpretrain' is not available") == true)
+        let unset = failure("_base_ = 'mmdet::_base_/default_runtime.py'\n", roots: [:])
+        #expect(unset?.message.contains("SWIFTDET_CONFIGS") == true)
+        // A pkg base and the same file by path differ only by mmengine's _scope_ keys.
+        let byPackage = try Self.loader.load(text: "_base_ = 'mmdet::_base_/schedules/schedule_1x.py'\n", file: dir + "/cfg.py").dict
+        let byPath = try Self.loader.load(file: configs["mmdet"]! + "/_base_/schedules/schedule_1x.py").dict
+        #expect(byPackage["train_cfg"]?.dictValue?["_scope_"] == "mmdet")
+        #expect(byPackage["optim_wrapper"]?.dictValue?["optimizer"]?.dictValue?["_scope_"] == nil)
+        #expect(byPackage.keys == byPath.keys)
+    }
+
+    static func failure(_ text: String) -> ConfigError? {
+        do {
+            _ = try LargeStackLoad.load(text)
+            return nil
+        } catch {
+            return error as? ConfigError
+        }
+    }
+
+    /// The sandbox: nothing reaches files, processes or the environment, and nothing runs
+    /// long or builds huge values; each attempt is a located error.
+    static let refused: [(String, String, String)] = [
+        ("x = open('/etc/passwd').read()", "1:5", "'open' is not allowed"),
+        ("x = __import__('os').system('true')", "1:5", "'__import__' is not allowed"),
+        ("x = getattr(dict(a=1), 'a')", "1:5", "'getattr' is not allowed"),
+        ("x = eval('1')", "1:5", "'eval' is not allowed"),
+        ("import os\nx = os.system('true')", "2:8", "os.system is not allowed"),
+        ("import os\nx = os.environ['HOME']", "2:8", "{{$NAME:default}}"),
+        ("import os.path as osp\nx = osp.exists('/')", "2:9", "os.path.exists is not allowed"),
+        ("from os import system", "1:16", "os.system is not allowed"),
+        ("import subprocess", "1:1", "import of 'subprocess' is not allowed"),
+        ("from os import *", "1:16", "import *"),
+        ("import os\nx = os", "", ""),
+        ("x = (1).__class__", "1:9", "no attribute '__class__'"),
+        ("x = dict.__subclasses__", "1:10", "not available in config files"),
+        ("x = [i for i in range(10 ** 9)]", "1:17", "more than 1000000 elements"),
+        ("x = sum(range(10 ** 9))", "1:5", "more than 1000000 elements"),
+        ("x = len(range(10 ** 18))", "", ""),
+        ("x = [[j for j in range(4000)] for i in range(4000)]", "1:7", "evaluation steps"),
+        ("x = 'ab' * 10 ** 6", "1:10", "repetition too large"),
+        ("x = [0] * 10 ** 6\ny = x + x", "2:7", "more than 1000000 elements"),
+        ("x = f'{1:>2000000}'", "1:8", "format width too large"),
+        ("x = '%2000000d' % 1", "", ""),
+        ("x = 2 ** 10 ** 10", "1:7", "integer overflow"),
+        ("x = " + String(repeating: "[", count: 300) + "1" + String(repeating: " for a in [1]]", count: 300), "1:", "nesting too deep"),
+    ]
+
+    @Test func sandboxRefusesOrCaps() {
+        for (text, position, phrase) in Self.refused {
+            let error = Self.failure(text)
+            if phrase.isEmpty {
+                // Allowed and bounded: computed without materializing anything large.
+                #expect(error == nil || error!.message.contains("more than"), "'\(text.prefix(40))': \(error?.message ?? "")")
+                continue
+            }
+            guard let error else {
+                Issue.record("'\(text.prefix(60))' was accepted")
+                continue
+            }
+            let at = error.location.map { "\($0.line):\($0.column)" } ?? "-"
+            #expect(at.hasPrefix(position), "'\(text.prefix(60))': at \(at), expected \(position) (\(error.message))")
+            #expect(error.message.contains(phrase), "'\(text.prefix(60))': '\(error.message)' should mention \(phrase)")
+        }
+    }
+
+    /// A realistic user config over the project's own Faster R-CNN bases, with the constructs
+    /// of the issue, builds the values the builders read.
+    @Test func customImportsAreKeptForTheRunnerToReport() throws {
+        let view = try Self.loader.load(file: Fixtures.path("python/24-user-chain/main.py"))
+        let imports = try view.view("custom_imports")
+        #expect(try imports.strings("imports") == ["my_project.datasets"])
+    }
+}
+
+/// Loads config text on the loader's large stack (as every load does).
+enum LargeStackLoad {
+    static func load(_ text: String) throws -> ConfigDict {
+        try ConfigLoader(environment: [:]).load(text: text, file: "/nonexistent/cfg.py").dict
+    }
+}
