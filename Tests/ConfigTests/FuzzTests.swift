@@ -27,15 +27,21 @@ import Testing
         "{{ fileDirname }}", "None", "True", "_delete_=True", "[0]", "[-1]", "[1:2]", "[::2]", "\\x4", "\\u12",
         "\\N{DASH}", ";", "a = b = 1", "- - -1", "99999999999999999999", "1.7976931348623157e309",
         "'a' * 3", "[1] * 2", ": &a [1]", "*a", "!!python/tuple", "- ", "? ", "---\n", "<<: *a", "~", "1:30",
+        // the Python of users' configs (#20)
+        "f'{", "f'{x!r:>{w}}'", "{**", "[*", " for s in range(3)", " for k, v in ", ".items()", " if ", " else ",
+        " and ", " or ", "not ", " in ", " is ", " % ", "'%s' % ", ".format(", "len(", "sorted(", "range(10 ** 9)",
+        "import os\n", "from os.path import join\n", "os.path.join(", "osp.", "mmdet::", "_base_ = 'mmdet::x.py'\n",
+        "<", ">=", "!=", "[::-1]", "a, *b = ", "open(", "__import__(", ".__class__", "{1, 2}", "lambda x: x",
     ]
 
     static func sources() throws -> [(path: String, bytes: [UInt8])] {
         var found: [(String, [UInt8])] = []
-        for folder in ["trees", "bad"] {
+        for folder in ["trees", "bad", "python"] {
             let dir = try Fixtures.path(folder)
             let files = FileManager.default.enumerator(atPath: dir)?.compactMap { $0 as? String } ?? []
             for file in files.sorted() where [".py", ".yaml", ".yml", ".json"].contains(where: file.hasSuffix) {
                 if file.hasPrefix("expected") || file.contains("/expected") || file.hasSuffix("INDEX.json") { continue }
+                if file.hasSuffix("make_expected.py") { continue }
                 if file.contains("large-list") { continue }
                 let path = dir + "/" + file
                 found.append((path, Array(try Fixtures.text(folder + "/" + file).utf8)))
