@@ -15,18 +15,18 @@ enum PyBuiltins {
     ]
     static var names: Set<String> { types.union(functions) }
 
-    /// Python builtins a config may not call, with why.
+    /// Python builtins a config may not use, with why.
     static func refusal(_ name: String) -> String? {
         switch name {
-        case "open", "input", "print", "breakpoint", "help":
-            return "'\(name)' is not allowed in config files (configs cannot read, write or interact)"
+        case "open", "input", "print", "breakpoint", "help", "exit", "quit":
+            return "'\(name)' is not allowed in config files (a config cannot read, write or interact)"
         case "__import__", "eval", "exec", "compile", "globals", "locals", "vars", "getattr", "setattr", "delattr",
-             "hasattr", "type", "object", "super", "id", "hash", "iter", "next", "callable", "memoryview", "bytes",
-             "bytearray", "frozenset", "classmethod", "staticmethod", "property", "dir", "issubclass", "format",
-             "divmod", "pow", "chr", "ord", "hex", "oct", "bin", "slice", "complex", "ascii", "exit", "quit",
-             "__builtins__", "__build_class__", "aiter", "anext":
-            return "'\(name)' is not allowed in config files (the config language has the pure builtins only: "
-                + names.sorted().joined(separator: ", ") + ")"
+             "hasattr", "type", "object", "super", "id", "dir", "callable", "issubclass", "classmethod", "staticmethod",
+             "property", "memoryview", "__build_class__", "__builtins__", "iter", "next", "aiter", "anext":
+            return "'\(name)' is not allowed in config files (a config cannot import, run code or inspect objects)"
+        case "bytes", "bytearray", "frozenset", "format", "divmod", "pow", "chr", "ord", "hex", "oct", "bin", "slice",
+             "complex", "ascii", "hash":
+            return "'\(name)' is not one of the config language's builtins (" + names.sorted().joined(separator: ", ") + ")"
         default:
             return nil
         }

@@ -171,7 +171,7 @@ struct PyEvaluator {
                 at: offset)
         }
         var message = "name '\(name)' is not defined"
-        let visible = names.keys + scopes.flatMap(\.keys)
+        let visible = names.keys + scopes.flatMap(\.keys) + PyBuiltins.names.sorted()
         if let guess = Suggestions.closest(to: name, among: visible) { message += " (did you mean '\(guess)'?)" }
         throw source.error(.name, message, at: offset)
     }

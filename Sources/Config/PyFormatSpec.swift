@@ -9,6 +9,8 @@ enum PyFormatSpec {
     struct Spec {
         var fill: Character = " "
         var align: Character?
+        /// The `0` flag without an alignment: `=` for numbers, `<` for strings.
+        var zeroPadding = false
         var sign: Character = "-"
         var alternate = false
         var width = 0
@@ -41,7 +43,7 @@ enum PyFormatSpec {
         if i < c.count, c[i] == "0" {
             if spec.align == nil {
                 spec.fill = "0"
-                spec.align = "="
+                spec.zeroPadding = true
             }
             i += 1
         }
@@ -165,6 +167,7 @@ enum PyFormatSpec {
     }
 
     private static func pad(_ body: String, _ spec: Spec, defaultAlign: Character, signLength: Int) -> String {
+        let defaultAlign: Character = spec.zeroPadding && defaultAlign == ">" ? "=" : defaultAlign
         let length = body.unicodeScalars.count
         guard spec.width > length else { return body }
         let fill = String(spec.fill)

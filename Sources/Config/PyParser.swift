@@ -96,10 +96,16 @@ struct PyParser {
         case .newline, .end: advance()
         case .op(.semicolon): advance()
         default:
-            if let name = current.name, PyKeywords.hard.contains(name) {
+            switch current.name {
+            case "for":
+                throw error(.syntax, "a comprehension needs brackets: [x for x in ...] or (x for x in ...)", at: current.start)
+            case "else":
+                throw error(.syntax, "'else' without 'if' (a conditional expression is x if c else y)", at: current.start)
+            case let name? where PyKeywords.hard.contains(name):
                 throw error(.unsupported, "\(PyKeywords.expressionConstruct(name)) not allowed in config files", at: current.start)
+            default:
+                throw error(.syntax, "expected the end of the statement, found \(current.describe)", at: current.start)
             }
-            throw error(.syntax, "expected the end of the statement, found \(current.describe)", at: current.start)
         }
     }
 
@@ -188,7 +194,7 @@ struct PyParser {
         if current.name == "import" {
             advance()
             repeat {
-                let (dotted, _) = try dottedName()
+                let dotted = try dottedName()
                 try Self.checkModule(dotted, at: start, source: source)
                 if accept(name: "as") {
                     module.statements.append(.importName(name: try plainName(), object: dotted, offset: start))
@@ -199,7 +205,7 @@ struct PyParser {
         } else {
             advance()  // from
             if isOp(.dot) { throw error(.unsupported, "relative imports are not allowed in config files", at: current.start) }
-            let (dotted, _) = try dottedName()
+            let dotted = try dottedName()
             try Self.checkModule(dotted, at: start, source: source)
             guard accept(name: "import") else {
                 throw error(.syntax, "expected 'import' after 'from \(dotted)', found \(current.describe)", at: current.start)
@@ -236,11 +242,10 @@ struct PyParser {
         return name
     }
 
-    private mutating func dottedName() throws -> (String, Int) {
-        let start = current.start
+    private mutating func dottedName() throws -> String {
         var parts = [try plainName()]
         while accept(.dot) { parts.append(try plainName()) }
-        return (parts.joined(separator: "."), start)
+        return parts.joined(separator: ".")
     }
 
     private static func checkModule(_ dotted: String, at offset: Int, source: SourceText) throws {

@@ -107,10 +107,6 @@ enum PyKeywords {
     static func expressionConstruct(_ keyword: String) -> String {
         switch keyword {
         case "lambda": return "'lambda' is"
-        case "if", "else": return "conditional expressions (x if c else y) are"
-        case "and", "or", "not": return "boolean operators ('\(keyword)') are"
-        case "in", "is": return "comparisons ('\(keyword)') are"
-        case "for": return "comprehensions are"
         case "await", "yield": return "'\(keyword)' is"
         default: return "'\(keyword)' is"
         }
