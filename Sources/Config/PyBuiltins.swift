@@ -43,7 +43,9 @@ enum PyBuiltins {
             case .value(.string(let s)): return int(s.unicodeScalars.count)
             case .value(.list(let i)), .value(.tuple(let i)), .set(let i): return int(i.count)
             case .value(.dict(let d)): return int(d.count)
-            case .range: return int(PySemantics.rangeCount(x))
+            case .range:
+                guard let n = PySemantics.rangeCount(x) else { throw Failure("range too large for len() (more than 2**63 - 1 elements)") }
+                return int(n)
             case .iterator(let items, let kind) where kind.hasPrefix("dict_"): return int(items.count)
             default: throw Failure("object of type '\(x.typeName)' has no len()")
             }
@@ -182,6 +184,7 @@ enum PyBuiltins {
                 start = i
             }
             let items = try PySemantics.elements(a.args[0])
+            guard start.addingReportingOverflow(items.count).overflow == false else { throw Failure("enumerate() start too large (ints are 64-bit here)") }
             return .iterator(items.enumerated().map { .tuple([.int(start + $0.offset), $0.element]) }, kind: "enumerate")
         case "isinstance":
             try a.noKeywords()

@@ -82,7 +82,7 @@ enum PyPercentFormat {
                 spec.type = "diu".contains(type) ? "d" : type
                 var number = n
                 if "diuxXoc".contains(type), case .double(let d) = n {
-                    guard d.isFinite else { throw Failure("cannot convert float \(d) to integer") }
+                    guard d.isFinite, d.magnitude < 9.2e18 else { throw Failure("cannot convert float \(PythonNumbers.repr(d)) to a 64-bit integer") }
                     number = .int(Int(d))
                 }
                 if "xXo".contains(type), spec.alternate { spec.alternate = true }
@@ -176,7 +176,7 @@ enum PyStrFormat {
                 guard auto < args.count else { throw Failure("Replacement index \(auto) out of range for positional args tuple") }
                 value = args[auto]
                 auto += 1
-            } else if let n = Int(head) {
+            } else if head.allSatisfy(\.isASCII), head.allSatisfy(\.isNumber), let n = Int(head) {
                 manual = true
                 guard n < args.count else { throw Failure("Replacement index \(n) out of range for positional args tuple") }
                 value = args[n]

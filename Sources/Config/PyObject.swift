@@ -55,7 +55,7 @@ enum PySemantics {
         switch o {
         case .value(let v): return ConfigMerge.isTrue(v)
         case .set(let items): return !items.isEmpty
-        case .range: return rangeCount(o) > 0
+        case .range: return (rangeCount(o) ?? 1) > 0
         case .iterator(let items, let kind): return kind.hasPrefix("dict_") ? !items.isEmpty : true
         default: return true
         }
@@ -132,16 +132,20 @@ enum PySemantics {
                 return (try? elements(container))?.contains { equal($0, x) } ?? false
             }
             if step > 0 ? (i < start || i >= stop) : (i > start || i <= stop) { return false }
-            return (i - start) % step == 0
+            let offset = step > 0 ? UInt(bitPattern: i &- start) : UInt(bitPattern: start &- i)  // exact: below 2**64
+            return offset % step.magnitude == 0
         default:
             throw Failure("argument of type '\(container.typeName)' is not iterable")
         }
     }
 
-    static func rangeCount(_ o: PyObject) -> Int {
+    /// How many ints a range holds (nil: more than an Int counts, as `range(-2**63, 2**63-1)`).
+    static func rangeCount(_ o: PyObject) -> Int? {
         guard case .range(let start, let stop, let step) = o else { return 0 }
-        if step > 0 { return stop > start ? (stop - start - 1) / step + 1 : 0 }
-        return start > stop ? (start - stop - 1) / (-step) + 1 : 0
+        guard step > 0 ? stop > start : start > stop else { return 0 }
+        let span = step > 0 ? UInt(bitPattern: stop &- start) : UInt(bitPattern: start &- stop)  // exact: below 2**64
+        let count = (span - 1) / step.magnitude + 1
+        return count > UInt(Int.max) ? nil : Int(count)
     }
 
     /// The elements an iteration over `o` visits (dict keys for a dict, characters for a str).
@@ -155,9 +159,16 @@ enum PySemantics {
         case .value(.dict(let d)):
             return d.keys.map { .string($0) }
         case .range(let start, _, let step):
-            let n = rangeCount(o)
+            let n = rangeCount(o) ?? Int.max
             try checkSize(n)
-            return (0..<n).map { .int(start + $0 * step) }
+            var values: [ConfigValue] = []
+            values.reserveCapacity(n)
+            var v = start
+            for _ in 0..<n {
+                values.append(.int(v))
+                v = v &+ step  // wraps only after the last element
+            }
+            return values
         default:
             throw Failure("'\(o.typeName)' object is not iterable")
         }

@@ -118,8 +118,27 @@ import Testing
         }
     }
 
-    /// A realistic user config over the project's own Faster R-CNN bases, with the constructs
-    /// of the issue, builds the values the builders read.
+    /// Ranges at the ends of the 64-bit ints: counted, walked and searched without overflow
+    /// (values from Python 3.11).
+    @Test func rangesAtTheIntLimits() throws {
+        let dict = try LargeStackLoad.load("""
+            n = len(range(-9223372036854775807, 9223372036854775807, 2))
+            found = 5 in range(-9223372036854775807, 9223372036854775807, 2)
+            walk = list(range(-9223372036854775806, 9223372036854775807, 4611686018427387904))
+            back = list(range(9223372036854775807, -9223372036854775807, -4611686018427387904))
+            empty = bool(range(5, 5))
+            big = bool(range(-9223372036854775807, 9223372036854775807))
+            """)
+        #expect(dict["n"] == .int(9_223_372_036_854_775_807))
+        #expect(dict["found"] == true && dict["empty"] == false && dict["big"] == true)
+        #expect(dict["walk"] == [-9_223_372_036_854_775_806, -4_611_686_018_427_387_902, 2, 4_611_686_018_427_387_906])
+        #expect(dict["back"] == [9_223_372_036_854_775_807, 4_611_686_018_427_387_903, -1, -4_611_686_018_427_387_905])
+        #expect(Self.failure("x = len(range(-9223372036854775807, 9223372036854775807))")?.message.contains("range too large") == true)
+        #expect(Self.failure("x = list(enumerate([1], 9223372036854775807))")?.message.contains("64-bit") == true)
+        #expect(Self.failure("x = '%d' % 1e300")?.message.contains("64-bit integer") == true)
+    }
+
+    /// The tools report `custom_imports` (Engine's ConfigFile.checkCustomImports); the loader keeps it as mmengine does.
     @Test func customImportsAreKeptForTheRunnerToReport() throws {
         let view = try Self.loader.load(file: Fixtures.path("python/24-user-chain/main.py"))
         let imports = try view.view("custom_imports")
