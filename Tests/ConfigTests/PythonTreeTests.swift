@@ -63,15 +63,6 @@ import Testing
         #expect(byPackage.keys == byPath.keys)
     }
 
-    static func failure(_ text: String) -> ConfigError? {
-        do {
-            _ = try LargeStackLoad.load(text)
-            return nil
-        } catch {
-            return error as? ConfigError
-        }
-    }
-
     /// The sandbox: nothing reaches files, processes or the environment, and nothing runs
     /// long or builds huge values; each attempt is a located error.
     static let refused: [(String, String, String)] = [
@@ -102,7 +93,7 @@ import Testing
 
     @Test func sandboxRefusesOrCaps() {
         for (text, position, phrase) in Self.refused {
-            let error = Self.failure(text)
+            let error = LanguageTests.failure(text)
             if phrase.isEmpty {
                 // Allowed and bounded: computed without materializing anything large.
                 #expect(error == nil || error!.message.contains("more than"), "'\(text.prefix(40))': \(error?.message ?? "")")
@@ -121,7 +112,7 @@ import Testing
     /// Ranges at the ends of the 64-bit ints: counted, walked and searched without overflow
     /// (values from Python 3.11).
     @Test func rangesAtTheIntLimits() throws {
-        let dict = try LargeStackLoad.load("""
+        let dict = try LanguageTests.load("""
             n = len(range(-9223372036854775807, 9223372036854775807, 2))
             found = 5 in range(-9223372036854775807, 9223372036854775807, 2)
             walk = list(range(-9223372036854775806, 9223372036854775807, 4611686018427387904))
@@ -133,9 +124,9 @@ import Testing
         #expect(dict["found"] == true && dict["empty"] == false && dict["big"] == true)
         #expect(dict["walk"] == [-9_223_372_036_854_775_806, -4_611_686_018_427_387_902, 2, 4_611_686_018_427_387_906])
         #expect(dict["back"] == [9_223_372_036_854_775_807, 4_611_686_018_427_387_903, -1, -4_611_686_018_427_387_905])
-        #expect(Self.failure("x = len(range(-9223372036854775807, 9223372036854775807))")?.message.contains("range too large") == true)
-        #expect(Self.failure("x = list(enumerate([1], 9223372036854775807))")?.message.contains("64-bit") == true)
-        #expect(Self.failure("x = '%d' % 1e300")?.message.contains("64-bit integer") == true)
+        #expect(LanguageTests.failure("x = len(range(-9223372036854775807, 9223372036854775807))")?.message.contains("range too large") == true)
+        #expect(LanguageTests.failure("x = list(enumerate([1], 9223372036854775807))")?.message.contains("64-bit") == true)
+        #expect(LanguageTests.failure("x = '%d' % 1e300")?.message.contains("64-bit integer") == true)
     }
 
     /// The tools report `custom_imports` (Engine's ConfigFile.checkCustomImports); the loader keeps it as mmengine does.
@@ -143,12 +134,5 @@ import Testing
         let view = try Self.loader.load(file: Fixtures.path("python/24-user-chain/main.py"))
         let imports = try view.view("custom_imports")
         #expect(try imports.strings("imports") == ["my_project.datasets"])
-    }
-}
-
-/// Loads config text on the loader's large stack (as every load does).
-enum LargeStackLoad {
-    static func load(_ text: String) throws -> ConfigDict {
-        try ConfigLoader(environment: [:]).load(text: text, file: "/nonexistent/cfg.py").dict
     }
 }
