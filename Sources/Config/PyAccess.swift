@@ -1,11 +1,18 @@
 /// Reads through `.name`, `[index]` and `[a:b]` (on dicts, lists, tuples and strings, with
 /// Python's negative indices and clamped slices), with messages that name the path read.
 struct PyAccessRead {
-    /// A value read, with its nesting depth.
+    /// A value read, with a bound on its nesting depth.
     typealias Read = (value: ConfigValue, depth: Int)
 
     let source: SourceText
     let maxDepth: Int
+    /// The owner's depth (bound): a part of it is at most one level less deep, so reads cost
+    /// no walk over the value.
+    var ownerDepth: Int
+
+    private func part(_ v: ConfigValue) -> Read {
+        (v, v.elements == nil && v.dictValue == nil ? 0 : max(ownerDepth - 1, 1))
+    }
 
     func attribute(_ owner: ConfigValue, _ name: String, of inner: PyExpr, at offset: Int) throws -> Read {
         try rejectToken(owner, inner)
@@ -18,7 +25,7 @@ struct PyAccessRead {
             if let guess = Suggestions.closest(to: name, among: dict.keys) { message += " (did you mean '\(guess)'?)" }
             throw source.error(.evaluation, message, at: offset)
         }
-        return (value, ValueDepth.of(value, limit: maxDepth))
+        return part(value)
     }
 
     func item(_ owner: ConfigValue, _ key: ConfigValue, of inner: PyExpr, at offset: Int) throws -> Read {
@@ -26,7 +33,7 @@ struct PyAccessRead {
         switch owner {
         case .list(let items), .tuple(let items):
             let i = try index(key, count: items.count, of: inner, at: offset)
-            return (items[i], ValueDepth.of(items[i], limit: maxDepth))
+            return part(items[i])
         case .string(let s):
             let scalars = Array(s.unicodeScalars)
             let i = try index(key, count: scalars.count, of: inner, at: offset)
@@ -38,7 +45,7 @@ struct PyAccessRead {
             guard let value = dict[k] else {
                 throw source.error(.evaluation, "\(PyRender.path(inner)) has no key '\(k)'", at: offset)
             }
-            return (value, ValueDepth.of(value, limit: maxDepth))
+            return part(value)
         default:
             throw source.error(.evaluation, "\(PyRender.path(inner)) is a \(owner.typeName) and cannot be indexed", at: offset)
         }
@@ -68,7 +75,9 @@ struct PyAccessRead {
             var out: [Int] = []
             while stride > 0 ? i < stop : i > stop {
                 out.append(i)
-                i += stride
+                let (next, overflow) = i.addingReportingOverflow(stride)
+                if overflow { break }
+                i = next
             }
             return out
         }
@@ -79,11 +88,9 @@ struct PyAccessRead {
             for i in try indices(scalars.count) { out.append(scalars[i]) }
             return (.string(String(out)), 0)
         case .list(let items):
-            let v = ConfigValue.list(try indices(items.count).map { items[$0] })
-            return (v, ValueDepth.of(v, limit: maxDepth))
+            return (.list(try indices(items.count).map { items[$0] }), ownerDepth)
         case .tuple(let items):
-            let v = ConfigValue.tuple(try indices(items.count).map { items[$0] })
-            return (v, ValueDepth.of(v, limit: maxDepth))
+            return (.tuple(try indices(items.count).map { items[$0] }), ownerDepth)
         default:
             throw source.error(.evaluation, "\(PyRender.path(inner)) is a \(owner.typeName) and cannot be sliced", at: offset)
         }

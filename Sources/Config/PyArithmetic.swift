@@ -47,7 +47,7 @@ enum PyArithmetic {
         if let x = number(a), let y = number(b) { return try numeric(op, x, y) }
         switch (op, a, b) {
         case (.plus, .string(let x), .string(let y)):
-            try PySemantics.checkSize(x.unicodeScalars.count + y.unicodeScalars.count)
+            try PySemantics.checkText(x, y)
             return .string(x + y)
         case (.plus, .list(let x), .list(let y)):
             try PySemantics.checkSize(x.count + y.count)
@@ -160,6 +160,10 @@ enum PyArithmetic {
             throw ArithmeticError("can't multiply sequence by non-int of type '\(count.typeName)'")
         }
         let n = max(0, raw)
+        if seq.elements?.isEmpty ?? false || seq.stringValue?.isEmpty ?? false {
+            if case .tuple = seq { return .tuple([]) }
+            return seq  // an empty sequence repeated any number of times
+        }
         func check(_ size: Int) throws(ArithmeticError) {
             let (total, overflow) = size.multipliedReportingOverflow(by: n)
             guard !overflow, total <= maxRepeatedCount else {

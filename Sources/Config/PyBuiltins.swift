@@ -106,7 +106,9 @@ enum PyBuiltins {
             case .int, .bool: return .value(PyArithmetic.value(PyArithmetic.number(x)!))
             case .double(let d):
                 guard d.isFinite else { throw Failure("cannot convert float \(PythonNumbers.repr(d)) to integer") }
-                guard d.magnitude < 9.2e18 else { throw Failure("int(\(PythonNumbers.repr(d))) does not fit in 64 bits") }
+                guard d >= -9.223372036854775808e18, d < 9.223372036854775808e18 else {
+                    throw Failure("int(\(PythonNumbers.repr(d))) does not fit in 64 bits")
+                }
                 return int(Int(d))
             case .string(let s):
                 guard let i = PythonNumbers.parseInt(s) else { throw Failure("invalid literal for int() with base 10: \(PythonRepr.string(s))") }
@@ -184,7 +186,9 @@ enum PyBuiltins {
                 start = i
             }
             let items = try PySemantics.elements(a.args[0])
-            guard start.addingReportingOverflow(items.count).overflow == false else { throw Failure("enumerate() start too large (ints are 64-bit here)") }
+            guard items.isEmpty || !start.addingReportingOverflow(items.count - 1).overflow else {
+                throw Failure("enumerate() start too large (ints are 64-bit here)")
+            }
             return .iterator(items.enumerated().map { .tuple([.int(start + $0.offset), $0.element]) }, kind: "enumerate")
         case "isinstance":
             try a.noKeywords()
@@ -233,96 +237,9 @@ enum PyBuiltins {
 
     static func int(_ i: Int) -> PyObject { .value(.int(i)) }
 
-    /// `int(s, base)`: whitespace, a sign, the base's prefix (any of 0x 0o 0b for base 0),
-    /// digits with single underscores between them.
-    static func parseInt(_ text: String, base: Int) -> Int? {
-        var s = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines)).lowercased()[...]
-        var negative = false
-        if s.hasPrefix("-") || s.hasPrefix("+") {
-            negative = s.hasPrefix("-")
-            s = s.dropFirst()
-        }
-        var radix = base
-        for (prefix, r) in [("0x", 16), ("0o", 8), ("0b", 2)] where s.hasPrefix(prefix) && (base == r || base == 0) {
-            radix = r
-            s = s.dropFirst(2)
-            if s.hasPrefix("_") { s = s.dropFirst() }
-        }
-        if radix == 0 {
-            guard s.allSatisfy({ $0 == "0" || $0 == "_" }) || !s.hasPrefix("0") else { return nil }
-            radix = 10
-        }
-        guard (2...36).contains(radix), !s.isEmpty, !s.hasPrefix("_"), !s.hasSuffix("_"), !s.contains("__") else { return nil }
-        guard let magnitude = Int(s.replacingOccurrences(of: "_", with: ""), radix: radix) else { return nil }
-        return negative ? -magnitude : magnitude
-    }
-
-    static func value(_ o: PyObject) throws(Failure) -> ConfigValue {
-        guard case .value(let v) = o else { throw Failure("expected a value, got a \(o.typeName)") }
-        return v
-    }
-
-    static func unique(_ items: [ConfigValue]) throws(Failure) -> [ConfigValue] {
-        var out: [ConfigValue] = []
-        var seen = Set<String>()
-        for item in items {
-            switch item {
-            case .list, .dict: throw Failure("unhashable type: '\(item.typeName)'")
-            default: break
-            }
-            let key = PyArithmetic.number(item).map { n -> String in
-                switch n {
-                case .int(let i): return "n\(i)"
-                case .double(let d): return d == d.rounded() && d.magnitude < 9e18 ? "n\(Int(d))" : "f\(d)"
-                }
-            } ?? "v" + PythonRepr.python(item)
-            if seen.insert(key).inserted { out.append(item) }
-        }
-        return out
-    }
-
     private static func keyOf(_ item: ConfigValue, _ key: PyObject?, _ apply: (PyObject, [PyObject]) throws -> PyObject) throws -> ConfigValue {
         guard let key, !(key.configValue?.isNone ?? false) else { return item }
         return try value(apply(key, [.value(item)]))
-    }
-
-    private static func round(_ a: inout Arguments) throws -> PyObject {
-        let digitsArg = a.args.count > 1 ? a.args[1] : a.keyword("ndigits")
-        try a.noOtherKeywords()
-        guard a.args.count == 1 || a.args.count == 2 else { throw Failure("round() takes 1 or 2 arguments") }
-        let x = try value(a.args[0])
-        guard let n = PyArithmetic.number(x) else { throw Failure("type \(x.typeName) doesn't define __round__ method") }
-        var digits: Int?
-        if let d = digitsArg, !(d.configValue?.isNone ?? false) {
-            guard case .value(.int(let k)) = d else { throw Failure("round() ndigits must be an int") }
-            digits = max(-400, min(400, k))
-        }
-        switch (n, digits) {
-        case (.int(let i), nil): return int(i)
-        case (.int(let i), let k?):
-            guard k < 0 else { return int(i) }
-            guard k > -19 else { return int(0) }
-            var p = 1
-            for _ in 0..<(-k) { p *= 10 }
-            var q = i / p, r = i % p
-            if r < 0 { q -= 1; r += p }
-            if 2 * r > p || (2 * r == p && q % 2 != 0) { q += 1 }
-            let (v, o) = q.multipliedReportingOverflow(by: p)
-            guard !o else { throw Failure("integer overflow in round") }
-            return int(v)
-        case (.double(let d), nil):
-            guard d.isFinite else { throw Failure("cannot convert float \(PythonNumbers.repr(d)) to integer") }
-            let r = d.rounded(.toNearestOrEven)
-            guard r.magnitude < 9.2e18 else { throw Failure("round(\(PythonNumbers.repr(d))) does not fit in 64 bits") }
-            return int(Int(r))
-        case (.double(let d), let k?):
-            guard d.isFinite, k < 300 else { return .value(.double(d)) }
-            if k >= 0 { return .value(.double(Double(String(format: "%.\(k)f", d)) ?? d)) }
-            // Correctly rounded to a multiple of 10^-k: through the decimal text.
-            let scale = Foundation.pow(10.0, Double(-k))
-            let r = (d / scale).rounded(.toNearestOrEven) * scale
-            return .value(.double(r))
-        }
     }
 
     private static func dict(_ a: Arguments) throws -> PyObject {
@@ -333,8 +250,9 @@ enum PyBuiltins {
             case .value(.dict(let d)): out = d
             default:
                 for (n, item) in try PySemantics.elements(source).enumerated() {
-                    guard let pair = item.elements, pair.count == 2 else {
-                        throw Failure("dictionary update sequence element #\(n) has length \(item.elements?.count ?? 1); 2 is required")
+                    guard let pair = try? PySemantics.elements(.value(item)), pair.count == 2, item.dictValue == nil else {
+                        let length = (try? PySemantics.elements(.value(item)).count) ?? 1
+                        throw Failure("dictionary update sequence element #\(n) has length \(length); 2 is required")
                     }
                     guard case .string(let key) = pair[0] else {
                         throw Failure("dict keys must be strings in a config, got \(pair[0].typeName) \(pair[0].brief)")

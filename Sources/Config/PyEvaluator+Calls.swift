@@ -5,7 +5,8 @@ extension PyEvaluator {
         let callee = try evaluate(calleeExpr).object
         var args: [PyObject] = []
         var kwargs: [(String, PyObject)] = []
-        let keepsTokens = { if case .builtin(let n) = callee { return ["dict", "list", "tuple"].contains(n) } else { return false } }()
+        // dict(k=v) stores its keyword values; every other argument is operated on.
+        let storesKeywords = { if case .builtin("dict") = callee { return true } else { return false } }()
         func addKeyword(_ name: String, _ o: PyObject, at offset: Int) throws {
             if kwargs.contains(where: { $0.0 == name }) {
                 throw source.error(.evaluation, "\(PyRender.path(calleeExpr))() got multiple values for keyword argument '\(name)'", at: offset)
@@ -16,12 +17,16 @@ extension PyEvaluator {
             switch argument {
             case .positional(let e):
                 let o = try evaluate(e).object
-                if !keepsTokens, case .value(let v) = o { try rejectToken(v, at: e.offset) }
+                try operand(o, at: e.offset)
+                try chargeReading(o, at: e.offset)
                 args.append(o)
             case .keyword(let name, let at, let e):
-                try addKeyword(name, try evaluate(e).object, at: at)
+                let o = try evaluate(e).object
+                if !storesKeywords { try operand(o, at: e.offset) }
+                try addKeyword(name, o, at: at)
             case .star(let e):
                 let spread = try evaluate(e).object
+                try operand(spread, at: e.offset)
                 let values = try located(e.offset) { try PySemantics.elements(spread) }
                 try charge(values.count, at: e.offset)
                 args += values.map { .value($0) }
@@ -33,14 +38,13 @@ extension PyEvaluator {
                 for (k, v) in d { try addKeyword(k, .value(v), at: e.offset) }
             }
         }
+        if case .method(let receiver, _) = callee { try chargeReading(.value(receiver), at: offset) }
         let result = try located(offset) { try Self.call(callee, args, kwargs) }
-        guard case .value(let v) = result else { return (result, 0) }
-        try charge(size(v), at: offset)
-        let depth = ValueDepth.of(v, limit: maxDepth)
-        guard depth <= maxDepth else {
-            throw source.error(.limit, "value nested too deeply (more than \(maxDepth) levels)", at: offset)
+        guard case .value(let v) = result else {
+            try chargeReading(result, at: offset)  // what a set or an iterator holds was built
+            return (result, 0)
         }
-        return (.value(v), depth)
+        return try checked(v, at: offset)
     }
 
     /// Calls a callable object (also used for `key=` and `map`'s function).
@@ -57,26 +61,27 @@ extension PyEvaluator {
 
     mutating func comprehension(_ kind: PyComprehensionKind, _ element: PyExpr, _ clauses: [PyClause], at offset: Int) throws -> Evaluated {
         var values: [ConfigValue] = []
-        var depths: [Int] = []
         try runClauses(clauses, at: offset) { evaluator in
             let v = try evaluator.evaluate(element)
             guard case .value(let item) = v.object else {
                 throw evaluator.source.error(.evaluation, "a \(v.object.typeName) cannot be an element here", at: element.offset)
             }
             values.append(item)
-            depths.append(v.depth)
             try evaluator.located(element.offset) { try PySemantics.checkSize(values.count) }
         }
         switch kind {
-        case .list: return try container(.list(values), depths, at: offset)
-        case .set: return (.set(try located(offset) { try PyBuiltins.unique(values) }), 0)
-        case .generator: return (.iterator(values, kind: "generator"), 0)
+        case .list: return try checked(.list(values), at: offset)
+        case .set:
+            try chargeReading(.set(values), at: offset)
+            return (.set(try located(offset) { try PyBuiltins.unique(values) }), 0)
+        case .generator:
+            try chargeReading(.iterator(values, kind: "generator"), at: offset)
+            return (.iterator(values, kind: "generator"), 0)
         }
     }
 
     mutating func dictComprehension(_ key: PyExpr, _ value: PyExpr, _ clauses: [PyClause], at offset: Int) throws -> Evaluated {
         var dict = ConfigDict()
-        var depths: [Int] = []
         try runClauses(clauses, at: offset) { evaluator in
             let k = try evaluator.value(key)
             guard case .string(let name) = k else {
@@ -87,10 +92,9 @@ extension PyEvaluator {
                 throw evaluator.source.error(.evaluation, "a \(v.object.typeName) cannot be a config value", at: value.offset)
             }
             dict[name] = item
-            depths.append(v.depth)
             try evaluator.located(key.offset) { try PySemantics.checkSize(dict.count) }
         }
-        return try container(.dict(dict), depths, at: offset)
+        return try checked(.dict(dict), at: offset)
     }
 
     /// Runs the clauses in a new scope, calling `body` for each binding that passes the
@@ -98,6 +102,7 @@ extension PyEvaluator {
     private mutating func runClauses(_ clauses: [PyClause], at offset: Int, _ body: (inout PyEvaluator) throws -> Void) throws {
         guard case .loop(let pattern, let iterable)? = clauses.first else { return }
         let first = try evaluate(iterable).object
+        try operand(first, at: iterable.offset)
         scopes.append([:])
         defer { scopes.removeLast() }
         try loop(clauses, 0, firstIterable: first, pattern: pattern, body)
@@ -116,11 +121,12 @@ extension PyEvaluator {
             }
         case .loop(let target, let iterable):
             let source = try firstIterable ?? evaluate(iterable).object
+            try operand(source, at: iterable.offset)
             let items = try located(iterable.offset) { try PySemantics.elements(source) }
             for item in items {
                 try charge(1, at: iterable.offset)
                 for (name, v) in try destructure(target, .value(item)) {
-                    scopes[scopes.count - 1][name] = (.value(v), ValueDepth.of(v, limit: maxDepth))
+                    scopes[scopes.count - 1][name] = (.value(v), v.elements == nil && v.dictValue == nil ? 0 : maxDepth)
                 }
                 try loop(clauses, index + 1, firstIterable: nil, pattern: nil, body)
             }

@@ -13,16 +13,17 @@ extension PyEvaluator {
         case .list(let items), .tuple(let items):
             let isTuple: Bool
             if case .tuple = e.kind { isTuple = true } else { isTuple = false }
-            let (objects, depths) = try displayItems(items)
+            let objects = try displayItems(items)
             if let values = allValues(objects) {
-                return try container(isTuple ? .tuple(values) : .list(values), depths, at: e.offset)
+                return try checked(isTuple ? .tuple(values) : .list(values), at: e.offset)
             }
             return (.objects(objects, isTuple: isTuple), 0)
         case .set(let items):
-            let (objects, _) = try displayItems(items)
+            let objects = try displayItems(items)
             guard let values = allValues(objects) else {
                 throw source.error(.evaluation, "a set holds values only", at: e.offset)
             }
+            try chargeReading(.set(values), at: e.offset)
             return (.set(try located(e.offset) { try PyBuiltins.unique(values) }), 0)
         case .starred:
             throw source.error(.syntax, "can't use starred expression here", at: e.offset)
@@ -35,32 +36,41 @@ extension PyEvaluator {
         case .call(let callee, let arguments):
             return try call(callee, arguments, at: e.offset)
         case .attribute(let inner, let name):
-            return try attribute(try evaluate(inner).object, name, of: inner, at: e.offset)
+            let owner = try evaluate(inner)
+            return try attribute(owner.object, name, of: inner, at: e.offset, ownerDepth: owner.depth)
         case .index(let inner, let index):
-            let owner = try evaluate(inner).object
+            let owned = try evaluate(inner)
+            let owner = owned.object
             let key = try value(index)
+            let reader = PyAccessRead(source: source, maxDepth: maxDepth, ownerDepth: owned.depth)
             switch owner {
             case .value(let v):
-                let read = try PyAccessRead(source: source, maxDepth: maxDepth).item(v, key, of: inner, at: e.offset)
+                if case .string(let s) = v { try charge(s.utf8.count / 16, at: e.offset) }  // indexing a str walks it
+                let read = try reader.item(v, key, of: inner, at: e.offset)
                 return (.value(read.value), read.depth)
             case .range, .objects:
+                try chargeReading(owner, at: e.offset)
                 let elements = try located(e.offset) { try PySemantics.elements(owner) }
-                let read = try PyAccessRead(source: source, maxDepth: maxDepth).item(.list(elements), key, of: inner, at: e.offset)
+                let read = try reader.item(.list(elements), key, of: inner, at: e.offset)
                 return (.value(read.value), read.depth)
             default:
                 throw source.error(.evaluation, "'\(owner.typeName)' object is not subscriptable", at: e.offset)
             }
         case .slice(let inner, let lower, let upper, let step):
-            let owner = try value(inner)
+            let owned = try evaluate(inner)
+            try operand(owned.object, at: inner.offset)
+            guard case .value(let owner) = owned.object else {
+                throw source.error(.evaluation, "'\(owned.object.typeName)' object cannot be sliced here (use list(...) first)", at: e.offset)
+            }
             let lo = try lower.map { try value($0) }
             let hi = try upper.map { try value($0) }
             let st = try step.map { try value($0) }
-            let read = try PyAccessRead(source: source, maxDepth: maxDepth).slice(owner, lo, hi, st, of: inner, at: e.offset)
+            if case .string(let s) = owner { try charge(s.utf8.count / 16, at: e.offset) }
+            let read = try PyAccessRead(source: source, maxDepth: maxDepth, ownerDepth: owned.depth).slice(owner, lo, hi, st, of: inner, at: e.offset)
             try charge(size(read.value), at: e.offset)
             return (.value(read.value), read.depth)
         case .unary(let op, let inner):
             let v = try value(inner)
-            try rejectToken(v, at: inner.offset)
             return (.value(try located(e.offset) { try PyArithmetic.unary(op, v) }), 0)
         case .binary(let op, let lhs, let rhs):
             let a = try evaluate(lhs), b = try evaluate(rhs)
@@ -70,14 +80,18 @@ extension PyEvaluator {
             }
             try rejectToken(x, at: lhs.offset)
             try rejectToken(y, at: rhs.offset)
+            if op == .percent, case .string = x { try chargeReading(b.object, at: rhs.offset) }  // formatting walks the arguments
             let result = try located(e.offset) { try PyArithmetic.binary(op, x, y) }
-            try charge(size(result), at: e.offset)
-            return (.value(result), result.elements == nil && result.dictValue == nil ? 0 : max(a.depth, b.depth))
+            guard result.elements != nil || result.dictValue != nil || result.stringValue != nil else { return (.value(result), 0) }
+            return try checked(result, at: e.offset)
         case .not(let inner):
-            return (.value(.bool(!PySemantics.truth(try evaluate(inner).object))), 0)
+            let o = try evaluate(inner).object
+            try operand(o, at: inner.offset)
+            return (.value(.bool(!PySemantics.truth(o))), 0)
         case .boolean(let isAnd, let items):
             var result = try evaluate(items[0])
             for item in items.dropFirst() {
+                try operand(result.object, at: e.offset)
                 let truth = PySemantics.truth(result.object)
                 if isAnd ? !truth : truth { return result }
                 result = try evaluate(item)
@@ -85,18 +99,22 @@ extension PyEvaluator {
             return result
         case .compare(let first, let pairs):
             var left = try evaluate(first).object
+            try operand(left, at: first.offset)
+            try chargeReading(left, at: first.offset)
             for (op, operandExpr) in pairs {
                 let right = try evaluate(operandExpr).object
+                try operand(right, at: operandExpr.offset)
+                try chargeReading(right, at: operandExpr.offset)
                 if !(try compare(left, op, right, at: operandExpr.offset)) { return (.value(.bool(false)), 0) }
                 left = right
             }
             return (.value(.bool(true)), 0)
         case .conditional(let test, let body, let orElse):
-            return try evaluate(PySemantics.truth(try evaluate(test).object) ? body : orElse)
+            let condition = try evaluate(test).object
+            try operand(condition, at: test.offset)
+            return try evaluate(PySemantics.truth(condition) ? body : orElse)
         case .formatted(let parts):
-            let text = try formatted(parts)
-            try charge(text.unicodeScalars.count, at: e.offset)
-            return (.value(.string(text)), 0)
+            return try checked(.string(try formatted(parts)), at: e.offset)
         }
     }
 
@@ -129,31 +147,25 @@ extension PyEvaluator {
     }
 
     /// The items of a list, tuple or set display, `*x` spread out.
-    private mutating func displayItems(_ items: [PyExpr]) throws -> ([PyObject], [Int]) {
+    private mutating func displayItems(_ items: [PyExpr]) throws -> [PyObject] {
         var objects: [PyObject] = []
-        var depths: [Int] = []
         for item in items {
             if case .starred(let inner) = item.kind {
                 let spread = try evaluate(inner).object
+                try operand(spread, at: inner.offset)
                 let values = try located(inner.offset) { try PySemantics.elements(spread) }
                 try charge(values.count, at: item.offset)
-                for v in values {
-                    objects.append(.value(v))
-                    depths.append(ValueDepth.of(v, limit: maxDepth))
-                }
+                objects += values.map { .value($0) }
             } else {
-                let v = try evaluate(item)
-                objects.append(v.object)
-                depths.append(v.depth)
+                objects.append(try evaluate(item).object)
             }
+            try located(item.offset) { try PySemantics.checkSize(objects.count) }
         }
-        try located(items.first?.offset ?? 0) { try PySemantics.checkSize(objects.count) }
-        return (objects, depths)
+        return objects
     }
 
     private mutating func dictDisplay(_ pairs: [(key: PyExpr?, value: PyExpr)], at offset: Int) throws -> Evaluated {
         var dict = ConfigDict()
-        var depths: [Int] = []
         for pair in pairs {
             guard let keyExpr = pair.key else {
                 let spread = try value(pair.value)
@@ -161,10 +173,7 @@ extension PyEvaluator {
                     throw source.error(.evaluation, "'\(spread.typeName)' object is not a mapping (after **)", at: pair.value.offset)
                 }
                 try charge(other.count, at: pair.value.offset)
-                for (k, v) in other {
-                    dict[k] = v  // a repeated key keeps its first position and takes the last value
-                    depths.append(ValueDepth.of(v, limit: maxDepth))
-                }
+                for (k, v) in other { dict[k] = v }  // a repeated key keeps its first position and takes the last value
                 continue
             }
             let key = try value(keyExpr)
@@ -176,22 +185,14 @@ extension PyEvaluator {
                 throw source.error(.evaluation, "a \(v.object.typeName) cannot be a config value", at: pair.value.offset)
             }
             dict[k] = item
-            depths.append(v.depth)
         }
-        return try container(.dict(dict), depths, at: offset)
-    }
-
-    func container(_ value: ConfigValue, _ depths: [Int], at offset: Int) throws -> Evaluated {
-        let depth = (depths.max() ?? 0) + 1
-        guard depth <= maxDepth else {
-            throw source.error(.limit, "value nested too deeply (more than \(maxDepth) levels)", at: offset)
-        }
-        return (.value(value), depth)
+        return try checked(.dict(dict), at: offset)
     }
 
     /// `x.name`: a method of a str, dict, list or tuple; a key of a dict (mmengine's
     /// ConfigDict reads keys as attributes); `os.path` and its functions.
-    private func attribute(_ owner: PyObject, _ name: String, of inner: PyExpr, at offset: Int) throws -> Evaluated {
+    private func attribute(_ owner: PyObject, _ name: String, of inner: PyExpr, at offset: Int, ownerDepth: Int) throws -> Evaluated {
+        try operand(owner, at: inner.offset)
         switch owner {
         case .module(let module):
             return (try located(offset) { try PathFunctions.attribute(of: module, name) }, 0)
@@ -203,11 +204,8 @@ extension PyEvaluator {
                     at: offset)
             }
             if case .dict = v {
-                let read = try PyAccessRead(source: source, maxDepth: maxDepth).attribute(v, name, of: inner, at: offset)
+                let read = try PyAccessRead(source: source, maxDepth: maxDepth, ownerDepth: ownerDepth).attribute(v, name, of: inner, at: offset)
                 return (.value(read.value), read.depth)
-            }
-            if case .string(let s) = v, PlaceholderTable.index(ofToken: s) != nil {
-                _ = try PyAccessRead(source: source, maxDepth: maxDepth).attribute(v, name, of: inner, at: offset)
             }
             throw source.error(.evaluation, "\(PyRender.path(inner)) is a \(v.typeName); it has no attribute '\(name)'", at: offset)
         default:
@@ -259,16 +257,18 @@ extension PyEvaluator {
                 out += text
             case .field(let e, let conversion, let specParts):
                 var object = try evaluate(e).object
-                if case .value(let v) = object { try rejectToken(v, at: e.offset) }
+                try operand(object, at: e.offset)
+                try chargeReading(object, at: e.offset)
                 switch conversion {
-                case "r", "a": object = .value(.string(PySemantics.repr(object)))
+                case "r": object = .value(.string(PySemantics.repr(object)))
+                case "a": object = .value(.string(PyStrFormat.ascii(PySemantics.repr(object))))
                 case "s": object = .value(.string(PySemantics.str(object)))
                 default: break
                 }
                 let spec = try formatted(specParts)
                 out += try located(e.offset) { try PyFormatSpec.format(object, spec) }
             }
-            try located(0) { try PySemantics.checkSize(out.unicodeScalars.count) }
+            try located(0) { try PySemantics.checkText(out) }
         }
         return out
     }

@@ -3,9 +3,10 @@
 /// writable in place (`_base_.a.b = v`). Values are values: assigning copies (reference §1.1).
 /// Placeholders evaluate to tokens that the loader resolves once the file has run.
 ///
-/// Evaluation is bounded: every expression node and loop iteration counts against
-/// `PyLimits.maxSteps`, no value grows past `PyLimits.maxElements`, and nesting stays within
-/// `maxDepth`, so no config can run long, allocate without bound or recurse deeply.
+/// Evaluation is bounded: every expression node, loop iteration and element built or walked
+/// counts against `PyLimits.maxSteps`; no value grows past `PyLimits.maxValueSize` parts (nor
+/// a sequence past `maxElements`, a string past `maxTextBytes`); nesting stays within
+/// `maxDepth`. So no config can run long, allocate without bound or recurse deeply.
 struct PyEvaluator {
     /// An object with its nesting depth, which stays within `maxDepth`.
     typealias Evaluated = (object: PyObject, depth: Int)
@@ -25,6 +26,8 @@ struct PyEvaluator {
     /// The variables of the comprehensions being evaluated, innermost last.
     var scopes: [[String: Evaluated]] = []
     var steps = 0
+    /// The depth of `base`, computed on first use after each change.
+    private var baseDepth: Int?
 
     /// mmengine refuses these as top-level keys (they are attributes of its Config object).
     static let reservedKeys = ["filename", "text", "pretty_text", "env_variables"]
@@ -69,8 +72,9 @@ struct PyEvaluator {
         }
         nameOffsets[name] = statementOffset
         if case .value(let v) = result.object {
+            // Measured again: `b = a` repeated must not build a config larger than the limits.
             names[name] = v
-            nameDepths[name] = result.depth
+            nameDepths[name] = try checked(v, at: statementOffset).depth
             objects.removeValue(forKey: name)
         } else {
             names.removeValue(forKey: name)
@@ -84,7 +88,7 @@ struct PyEvaluator {
             try bind(name, result, statementOffset: statementOffset)
         case .unpack(let pattern):
             for (name, value) in try destructure(pattern, result.object) {
-                try bind(name, (.value(value), ValueDepth.of(value, limit: maxDepth)), statementOffset: statementOffset)
+                try bind(name, try checked(value, at: statementOffset), statementOffset: statementOffset)
             }
         case .basePath(let accesses, _):
             guard case .value(let stored) = result.object else {
@@ -100,6 +104,7 @@ struct PyEvaluator {
                 case .index(let e, let offset): steps.append(.init(key: try value(e), offset: offset, isAttribute: false))
                 }
             }
+            baseDepth = nil
             var root = ConfigValue.dict(base)
             base = ConfigDict()
             defer { if case .dict(let d) = root { base = d } }
@@ -145,23 +150,25 @@ struct PyEvaluator {
         }
     }
 
-    /// Evaluates `e` to a config value (an error names what it got instead).
+    /// Evaluates `e` to a config value used as an operand (an error names what it got instead).
     mutating func value(_ e: PyExpr) throws -> ConfigValue {
         let result = try evaluate(e)
+        try operand(result.object, at: e.offset)
         guard case .value(let v) = result.object else {
             throw source.error(.evaluation, "expected a value here, got a \(result.object.typeName)", at: e.offset)
         }
         return v
     }
 
-    func lookup(_ name: String, at offset: Int) throws -> Evaluated {
+    mutating func lookup(_ name: String, at offset: Int) throws -> Evaluated {
         for scope in scopes.reversed() {
             if let v = scope[name] { return v }
         }
         if let v = names[name] { return (.value(v), nameDepths[name] ?? 0) }
         if let o = objects[name] { return (o, 0) }
         if name == "_base_" {
-            return (.value(.dict(base)), ValueDepth.of(.dict(base), limit: maxDepth))
+            if baseDepth == nil { baseDepth = ValueDepth.of(.dict(base), limit: maxDepth) }
+            return (.value(.dict(base)), baseDepth!)
         }
         if PyBuiltins.names.contains(name) { return (.builtin(name), 0) }
         if let refusal = PyBuiltins.refusal(name) { throw source.error(.unsupported, refusal, at: offset) }
@@ -176,6 +183,49 @@ struct PyEvaluator {
         throw source.error(.name, message, at: offset)
     }
 
+    /// A value just built (or bound): within `PyLimits.maxValueSize` and `maxDepth`, its walk
+    /// paid for.
+    mutating func checked(_ v: ConfigValue, at offset: Int) throws -> Evaluated {
+        let shape = ValueShape.measure(v, limit: PyLimits.maxValueSize, maxDepth: maxDepth)
+        try charge(shape.size, at: offset)
+        guard shape.size <= PyLimits.maxValueSize else {
+            throw source.error(.limit,
+                "a value of more than \(PyLimits.maxValueSize) parts (shared parts counted each time they appear): configs do not build values this large",
+                at: offset)
+        }
+        guard shape.depth <= maxDepth else {
+            throw source.error(.limit, "value nested too deeply (more than \(maxDepth) levels)", at: offset)
+        }
+        return (.value(v), shape.depth)
+    }
+
+    /// What an operation reading `o` walks, paid for before it runs (`==`, `in`, `str()`,
+    /// `sorted`, string searches: work in proportion to their inputs).
+    mutating func chargeReading(_ o: PyObject, at offset: Int) throws {
+        switch o {
+        case .value(let v):
+            switch v {
+            case .string(let s): try charge(s.utf8.count / 16, at: offset)
+            case .list, .tuple, .dict: try charge(ValueShape.measure(v, limit: PyLimits.maxValueSize, maxDepth: maxDepth).size, at: offset)
+            default: break
+            }
+        case .set(let items), .iterator(let items, _):
+            try charge(ValueShape.measure(.list(items), limit: PyLimits.maxValueSize, maxDepth: maxDepth).size, at: offset)
+        case .objects(let items, _):
+            try charge(items.count, at: offset)
+        case .method(let receiver, _):
+            try chargeReading(.value(receiver), at: offset)
+        default:
+            break
+        }
+    }
+
+    /// A `{{_base_.x}}` placeholder's token may be stored whole, never operated on: its value
+    /// is only known once the file has run.
+    func operand(_ o: PyObject, at offset: Int) throws {
+        if case .value(let v) = o { try rejectToken(v, at: offset) }
+    }
+
     /// Counts `n` steps against the budget.
     mutating func charge(_ n: Int, at offset: Int) throws {
         steps += n
@@ -183,6 +233,43 @@ struct PyEvaluator {
             throw source.error(.limit,
                 "the config takes more than \(PyLimits.maxSteps) evaluation steps (a huge range, comprehension or repetition?)", at: offset)
         }
+    }
+}
+
+/// How big a value is (each element and each shared reference to it counted, a string by its
+/// length / 16) and how deep it nests, found by a walk that stops past `limit`: values share
+/// their parts, so `[[0] * 1000] * 1000` is small in memory but a million elements to every
+/// walk over it (dumps, comparisons, `str()`).
+enum ValueShape {
+    static func measure(_ value: ConfigValue, limit: Int, maxDepth: Int) -> (size: Int, depth: Int) {
+        var size = 0
+        func walk(_ v: ConfigValue, _ level: Int) -> Int {
+            size += 1
+            guard size <= limit, level <= maxDepth + 1 else { return level > maxDepth ? maxDepth + 1 : 0 }
+            switch v {
+            case .string(let s):
+                size += s.utf8.count / 16
+                return 0
+            case .list(let items), .tuple(let items):
+                var deepest = 0
+                for item in items {
+                    deepest = max(deepest, walk(item, level + 1))
+                    if size > limit { break }
+                }
+                return deepest + 1
+            case .dict(let dict):
+                var deepest = 0
+                for item in dict.values {
+                    deepest = max(deepest, walk(item, level + 1))
+                    if size > limit { break }
+                }
+                return deepest + 1
+            default:
+                return 0
+            }
+        }
+        let depth = walk(value, 0)
+        return (min(size, limit + 1), depth)
     }
 }
 

@@ -21,7 +21,6 @@ enum PyPercentFormat {
             next += 1
             return positional[next - 1]
         }
-        var usedMapping = false
         while i < c.count {
             guard c[i] == "%" else { out.append(c[i]); i += 1; continue }
             i += 1
@@ -36,14 +35,14 @@ enum PyPercentFormat {
                 i += 1
                 guard let v = d[key] else { throw Failure("KeyError: '\(key)' (in a %(...) format)") }
                 value = v
-                usedMapping = true
             }
             var flags = Set<Character>()
             while i < c.count, "#0- +".contains(c[i]) { flags.insert(c[i]); i += 1 }
             var width = 0
             if i < c.count, c[i] == "*" {
                 guard case .int(let w) = try take() else { throw Failure("* wants int") }
-                width = w
+                if w < 0 { flags.insert("-") }
+                width = Int(min(w.magnitude, UInt(PyLimits.maxElements)))
                 i += 1
             } else {
                 while i < c.count, c[i].isASCII, c[i].isNumber { width = min(width * 10 + c[i].wholeNumberValue!, PyLimits.maxElements); i += 1 }
@@ -63,60 +62,80 @@ enum PyPercentFormat {
             let arg: ConfigValue
             if let value { arg = value } else { arg = try take() }
             var body: String
+            var head = ""  // sign and 0x prefix: zero padding goes after them
             var numeric = false
+            func truncated(_ n: PyArithmetic.Number) throws(Failure) -> Int {
+                switch n {
+                case .int(let i): return i
+                case .double(let d):
+                    guard d.isFinite, d >= -9.223372036854775808e18, d < 9.223372036854775808e18 else {
+                        throw Failure("cannot convert float \(PythonNumbers.repr(d)) to a 64-bit integer")
+                    }
+                    return Int(d)
+                }
+            }
             switch type {
-            case "s": body = PySemantics.str(.value(arg)); if let p = precision { body = String(body.prefix(p)) }
-            case "r", "a": body = PythonRepr.python(arg); if let p = precision { body = String(body.prefix(p)) }
-            case "c" where arg.stringValue != nil:
-                guard let text = arg.stringValue, text.unicodeScalars.count == 1 else { throw Failure("%c requires an int or a unicode character") }
-                body = text
-            case "d", "i", "u", "x", "X", "o", "e", "E", "f", "F", "g", "G", "c":
-                numeric = type != "c"
+            case "s": body = PySemantics.str(.value(arg)); if let p = precision { body = prefix(body, p) }
+            case "r": body = PythonRepr.python(arg); if let p = precision { body = prefix(body, p) }
+            case "a": body = PyStrFormat.ascii(PythonRepr.python(arg)); if let p = precision { body = prefix(body, p) }
+            case "c":
+                if let text = arg.stringValue {
+                    guard text.unicodeScalars.count == 1 else { throw Failure("%c requires an int or a unicode character, not a string of length \(text.unicodeScalars.count)") }
+                    body = text
+                } else if case .int(let code)? = PyArithmetic.number(arg).map({ PyArithmetic.value($0) }), code >= 0,
+                          let scalar = Unicode.Scalar(UInt32(clamping: code)) {
+                    body = String(Character(scalar))
+                } else {
+                    throw Failure("%c requires an int or a unicode character, not \(arg.typeName)")
+                }
+            case "d", "i", "u", "x", "X", "o":
+                numeric = true
                 guard let n = PyArithmetic.number(arg) else {
                     throw Failure("%\(type) format: a real number is required, not \(arg.typeName)")
                 }
-                var spec = PyFormatSpec.Spec()
-                spec.sign = flags.contains("+") ? "+" : flags.contains(" ") ? " " : "-"
-                spec.alternate = flags.contains("#")
-                spec.precision = precision
-                spec.type = "diu".contains(type) ? "d" : type
-                var number = n
-                if "diuxXoc".contains(type), case .double(let d) = n {
-                    guard d.isFinite, d.magnitude < 9.2e18 else { throw Failure("cannot convert float \(PythonNumbers.repr(d)) to a 64-bit integer") }
-                    number = .int(Int(d))
+                let value = try truncated(n)
+                var digits = String(value.magnitude, radix: type == "o" ? 8 : "xX".contains(type) ? 16 : 10, uppercase: type == "X")
+                if let p = precision, digits.count < p { digits = String(repeating: "0", count: p - digits.count) + digits }
+                head = value < 0 ? "-" : flags.contains("+") ? "+" : flags.contains(" ") ? " " : ""
+                if flags.contains("#") && "xXo".contains(type) { head += type == "o" ? "0o" : type == "x" ? "0x" : "0X" }
+                body = head + digits
+            case "e", "E", "f", "F", "g", "G":
+                numeric = true
+                guard let n = PyArithmetic.number(arg) else {
+                    throw Failure("%\(type) format: a real number is required, not \(arg.typeName)")
                 }
-                if "xXo".contains(type), spec.alternate { spec.alternate = true }
-                if "eEfFgG".contains(type), precision == nil { spec.precision = 6 }
-                body = try PyFormatSpec.format(.value(PyArithmetic.value(number)), specText(spec))
+                let d: Double
+                switch n {
+                case .int(let i): d = Double(i)
+                case .double(let x): d = x
+                }
+                head = d.sign == .minus && !d.isNaN ? "-" : flags.contains("+") ? "+" : flags.contains(" ") ? " " : ""
+                body = head + PyFormatSpec.floatText(d.magnitude, type, precision ?? 6, alternate: flags.contains("#"))
             default:
                 throw Failure("unsupported format character '\(type)'")
             }
-            let length = body.count
+            let length = body.unicodeScalars.count
             if width > length {
                 if flags.contains("-") {
                     body += String(repeating: " ", count: width - length)
                 } else if flags.contains("0") && numeric {
-                    let signed = body.hasPrefix("-") || body.hasPrefix("+") || body.hasPrefix(" ")
-                    let head = signed ? String(body.prefix(1)) : ""
                     body = head + String(repeating: "0", count: width - length) + body.dropFirst(head.count)
                 } else {
                     body = String(repeating: " ", count: width - length) + body
                 }
             }
+            try PySemantics.checkText(out, body)
             out += body
         }
         if mapping == nil && next < positional.count { throw Failure("not all arguments converted during string formatting") }
-        _ = usedMapping
         return out
     }
 
-    private static func specText(_ s: PyFormatSpec.Spec) -> String {
-        var t = ""
-        if s.sign != "-" { t.append(s.sign) }
-        if s.alternate { t += "#" }
-        if let p = s.precision { t += ".\(p)" }
-        if let type = s.type { t.append(type) }
-        return t
+    /// The first `n` code points of `text`.
+    private static func prefix(_ text: String, _ n: Int) -> String {
+        var out = String.UnicodeScalarView()
+        out.append(contentsOf: text.unicodeScalars.prefix(n))
+        return String(out)
     }
 }
 
@@ -177,6 +196,7 @@ enum PyStrFormat {
                 value = args[auto]
                 auto += 1
             } else if head.allSatisfy(\.isASCII), head.allSatisfy(\.isNumber), let n = Int(head) {
+                guard auto == 0 else { throw Failure("cannot switch from automatic field numbering to manual field specification") }
                 manual = true
                 guard n < args.count else { throw Failure("Replacement index \(n) out of range for positional args tuple") }
                 value = args[n]
@@ -190,11 +210,29 @@ enum PyStrFormat {
                 spec = try render(spec, args, kwargs, &auto, &manual, depth: depth + 1)
             }
             switch conversion {
-            case "r", "a": value = .value(.string(PySemantics.repr(value)))
+            case "r": value = .value(.string(PySemantics.repr(value)))
+            case "a": value = .value(.string(ascii(PySemantics.repr(value))))
             case "s": value = .value(.string(PySemantics.str(value)))
             default: break
             }
             out += try PyFormatSpec.format(value, spec)
+            try PySemantics.checkText(out)
+        }
+        return out
+    }
+
+    /// Python's `ascii()` of a repr: code points above 127 as \xhh, \uhhhh or \Uhhhhhhhh.
+    static func ascii(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if v < 128 {
+                out.unicodeScalars.append(scalar)
+            } else {
+                let (prefix, width) = v < 0x100 ? ("\\x", 2) : v < 0x10000 ? ("\\u", 4) : ("\\U", 8)
+                let hex = String(v, radix: 16)
+                out += prefix + String(repeating: "0", count: width - hex.count) + hex
+            }
         }
         return out
     }

@@ -21,7 +21,7 @@ enum PyFormatSpec {
 
     static func parse(_ text: String) throws(Failure) -> Spec {
         var spec = Spec()
-        let c = Array(text)
+        let c = text.unicodeScalars.map(Character.init)  // the fill is one code point, as in Python
         var i = 0
         let aligns: Set<Character> = ["<", ">", "^", "="]
         if c.count >= 2, aligns.contains(c[1]) {
@@ -101,6 +101,10 @@ enum PyFormatSpec {
         var magnitude: String
         var negative: Bool
         var prefix = ""
+        if case .int = n, spec.precision != nil, type == nil || "dnbcoxX".contains(type!) {
+            throw Failure("Precision not allowed in integer format specifier")
+        }
+        if spec.grouping == ",", let t = type, "nbcoxX".contains(t) { throw Failure("Cannot specify ',' with '\(t)'.") }
         switch (n, type) {
         case (.int(let i), nil), (.int(let i), "d"), (.int(let i), "n"):
             negative = i < 0
@@ -113,7 +117,7 @@ enum PyFormatSpec {
             if spec.alternate { prefix = type == "X" ? "0X" : "0" + String(type!) }
         case (.int(let i), "c"):
             guard i >= 0, let scalar = Unicode.Scalar(UInt32(clamping: i)) else { throw Failure("%c arg not in range(0x110000)") }
-            return pad(String(Character(scalar)), spec, defaultAlign: "<", signLength: 0)
+            return pad(String(Character(scalar)), spec, defaultAlign: ">", signLength: 0)
         case (.int(let i), _):
             return try number(.double(Double(i)), spec)
         case (.double(let d), _):
@@ -123,20 +127,41 @@ enum PyFormatSpec {
             negative = d.sign == .minus && !(d.isNaN)
             magnitude = floatText(d.magnitude, t, spec.precision, alternate: spec.alternate)
         }
-        if let g = spec.grouping { magnitude = group(magnitude, g, every: type == "d" || type == nil || "eEfFgG%r".contains(type!) ? 3 : 4) }
         let sign = negative ? "-" : spec.sign == "+" ? "+" : spec.sign == " " ? " " : ""
+        if let g = spec.grouping {
+            let every = type == "d" || type == nil || "eEfFgG%r".contains(type!) ? 3 : 4
+            var digits = magnitude
+            var grouped = group(digits, g, every: every)
+            // Zero padding pads the digits, separators included (a separator never leads).
+            if spec.fill == "0" && (spec.zeroPadding || spec.align == "=") && magnitude.first?.isHexDigit == true {
+                while sign.count + prefix.count + grouped.count < spec.width {
+                    digits = "0" + digits
+                    grouped = group(digits, g, every: every)
+                }
+            }
+            magnitude = grouped
+        }
         return pad(sign + prefix + magnitude, spec, defaultAlign: ">", signLength: sign.count + prefix.count)
     }
 
     /// Digits of a non-negative float for one presentation type (`r`: no type given).
     static func floatText(_ x: Double, _ type: Character, _ precision: Int?, alternate: Bool) -> String {
-        if x.isNaN { return type.isUppercase ? "NAN" : "nan" }
-        if x.isInfinite { return type.isUppercase ? "INF" : "inf" }
+        if !x.isFinite {
+            let text = x.isNaN ? "nan" : "inf"
+            return (type.isUppercase ? text.uppercased() : text) + (type == "%" ? "%" : "")
+        }
         switch type {
         case "r":
-            guard let p = precision else { return PythonNumbers.repr(x) }
-            var text = cFormat(x, "g", max(p, 1), alternate: alternate)
-            if !text.contains(".") && !text.contains("e") { text += ".0" }
+            // Like 'g', but scientific from the exponent p - 1 on, and fixed notation keeps a
+            // digit after the point.
+            guard let p = precision.map({ max($0, 1) }) else { return PythonNumbers.repr(x) }
+            let scientific = cFormat(x, "e", p - 1, alternate: alternate)
+            let exponent = Int(scientific[scientific.index(after: scientific.lastIndex(of: "e")!)...]) ?? 0
+            if exponent < -4 || exponent >= p - 1 {
+                return alternate ? scientific : trimmedMantissa(scientific)
+            }
+            var text = cFormat(x, "g", p, alternate: alternate)
+            if !text.contains(".") { text += ".0" }
             return text
         case "%":
             return cFormat(x * 100, "f", precision ?? 6, alternate: alternate) + "%"
@@ -146,6 +171,17 @@ enum PyFormatSpec {
             let p = precision ?? 6
             return cFormat(x, type, (type == "g" || type == "G") ? max(p, 1) : p, alternate: alternate)
         }
+    }
+
+    /// `1.2300e+05` -> `1.23e+05`: trailing zeros of the mantissa dropped, as 'g' drops them.
+    private static func trimmedMantissa(_ text: String) -> String {
+        guard let e = text.lastIndex(of: "e") else { return text }
+        var mantissa = String(text[..<e])
+        if mantissa.contains(".") {
+            while mantissa.hasSuffix("0") { mantissa.removeLast() }
+            if mantissa.hasSuffix(".") { mantissa.removeLast() }
+        }
+        return mantissa + text[e...]
     }
 
     static func cFormat(_ x: Double, _ type: Character, _ precision: Int, alternate: Bool) -> String {

@@ -30,7 +30,8 @@ extension PyLexer {
     }
 
     /// Text and fields up to the closing quote (or, in a format spec, up to its `}`).
-    private mutating func formatParts(_ f: FString, inSpec: Bool) throws -> [PyLexedPart] {
+    /// `nested`: the spec of a field that is itself in a spec, where Python allows no fields.
+    private mutating func formatParts(_ f: FString, inSpec: Bool, nested: Bool = false) throws -> [PyLexedPart] {
         var parts: [PyLexedPart] = []
         var out: [UInt8] = []
         func flush() {
@@ -56,8 +57,9 @@ extension PyLexer {
                     i += 2
                     continue
                 }
+                if nested { throw source.error(.syntax, "f-string: expressions nested too deeply", at: i) }
                 flush()
-                parts.append(try field(f))
+                parts.append(try field(f, inSpec: inSpec))
                 continue
             }
             if c == UInt8(ascii: "}") {
@@ -80,7 +82,7 @@ extension PyLexer {
     }
 
     /// `{expression!c:spec}` at `i`.
-    private mutating func field(_ f: FString) throws -> PyLexedPart {
+    private mutating func field(_ f: FString, inSpec: Bool) throws -> PyLexedPart {
         let open = i
         i += 1
         let exprStart = i
@@ -138,7 +140,7 @@ extension PyLexer {
         var spec: [PyLexedPart] = []
         if i < end, b[i] == UInt8(ascii: ":") {
             i += 1
-            spec = try formatParts(f, inSpec: true)
+            spec = try formatParts(f, inSpec: true, nested: inSpec)
         }
         guard i < end, b[i] == UInt8(ascii: "}") else {
             throw source.error(.syntax, "f-string: expecting '}' for the '{' at \(source.position(open))", at: min(i, end))

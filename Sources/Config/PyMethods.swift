@@ -123,14 +123,14 @@ enum PyMethods {
                 throw Failure("replace() takes 2 or 3 string arguments")
             }
             let count = try intArg(a.args.count == 3 ? a.args[2] : nil, -1, "count")
-            return text(replace(s, old, new, count))
+            return text(try replace(s, old, new, count))
         case "upper": try none(a); return text(s.uppercased())
         case "lower": try none(a); return text(s.lowercased())
         case "strip", "lstrip", "rstrip":
             try a.noKeywords()
             guard a.args.count <= 1 else { throw Failure("\(name) expected at most 1 argument") }
             let chars = try str(a.args.first, "\(name) arg")
-            let drop: (Unicode.Scalar) -> Bool = { c in chars.map { $0.unicodeScalars.contains(c) } ?? c.properties.isWhitespace }
+            let drop: (Unicode.Scalar) -> Bool = { c in chars.map { $0.unicodeScalars.contains(c) } ?? isWhitespace(c) }
             var scalars = Array(s.unicodeScalars)[...]
             if name != "rstrip" { while let f = scalars.first, drop(f) { scalars = scalars.dropFirst() } }
             if name != "lstrip" { while let l = scalars.last, drop(l) { scalars = scalars.dropLast() } }
@@ -157,41 +157,35 @@ enum PyMethods {
             }))
         case "title", "capitalize":
             try none(a)
-            var out = ""
+            var out = String.UnicodeScalarView()
             var previousCased = false
-            for (n, ch) in s.enumerated() {
-                let upper = name == "title" ? !previousCased : n == 0
-                out += upper ? ch.uppercased() : ch.lowercased()
-                previousCased = ch.isCased
+            for (n, scalar) in s.unicodeScalars.enumerated() {
+                let first = name == "title" ? !previousCased : n == 0
+                out.append(contentsOf: (first ? scalar.properties.titlecaseMapping : scalar.properties.lowercaseMapping).unicodeScalars)
+                let p = scalar.properties  // Python's "cased": upper, lower or title case
+                previousCased = p.isUppercase || p.isLowercase || p.generalCategory == .titlecaseLetter
             }
-            return text(out)
+            return text(String(out))
         case "count", "find", "rfind":
             try a.noKeywords()
             guard a.args.count == 1, let sub = try str(a.args[0], "\(name) argument") else { throw Failure("\(name)() takes one string argument here") }
             let hay = Array(s.unicodeScalars), needle = Array(sub.unicodeScalars)
-            var positions: [Int] = []
-            var i = 0
-            while i + needle.count <= hay.count {
-                if hay[i..<(i + needle.count)].elementsEqual(needle) {
-                    positions.append(i)
-                    i += name == "count" ? max(needle.count, 1) : 1
-                } else {
-                    i += 1
-                }
-            }
             switch name {
-            case "count": return .value(.int(positions.count))
-            case "find": return .value(.int(positions.first ?? -1))
-            default: return .value(.int(positions.last ?? -1))
+            case "count": return .value(.int(ScalarSearch.nonOverlapping(needle, in: hay).count))
+            case "find": return .value(.int(ScalarSearch.matches(needle, in: hay).first ?? -1))
+            default: return .value(.int(ScalarSearch.matches(needle, in: hay).last ?? -1))
             }
         case "zfill":
             let width = try intArg(try a.only(), 0, "zfill width")
-            let n = s.unicodeScalars.count
-            guard width > n else { return text(s) }
+            let scalars = Array(s.unicodeScalars)
+            guard width > scalars.count else { return text(s) }
             try PySemantics.checkSize(width)
-            let signed = s.hasPrefix("-") || s.hasPrefix("+")
-            let head = signed ? String(s.prefix(1)) : ""
-            return text(head + String(repeating: "0", count: width - n) + s.dropFirst(head.count))
+            let signed = scalars.first == "-" || scalars.first == "+"
+            var out = String.UnicodeScalarView()
+            if signed { out.append(scalars[0]) }
+            out.append(contentsOf: Array(repeating: "0", count: width - scalars.count))
+            out.append(contentsOf: scalars[(signed ? 1 : 0)...])
+            return text(String(out))
         case "isdigit":
             try none(a)
             return .value(.bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.numericType == .decimal || $0.properties.numericType == .digit }))
@@ -200,7 +194,14 @@ enum PyMethods {
         }
     }
 
-    /// Python's `str.split` / `str.rsplit` (`sep` nil: runs of whitespace, ends dropped).
+    /// Python's whitespace for `split()` and `strip()`: Unicode white space and the
+    /// separators U+001C..U+001F.
+    static func isWhitespace(_ c: Unicode.Scalar) -> Bool {
+        c.properties.isWhitespace || (0x1C...0x1F).contains(c.value)
+    }
+
+    /// Python's `str.split` / `str.rsplit` (`sep` nil: runs of whitespace, ends dropped; after
+    /// `maxSplit` splits the rest is kept as it is).
     static func split(_ s: String, _ sep: String?, _ maxSplit: Int, fromRight: Bool) -> [String] {
         let scalars = Array(s.unicodeScalars)
         func text(_ r: ArraySlice<Unicode.Scalar>) -> String {
@@ -208,101 +209,110 @@ enum PyMethods {
             v.append(contentsOf: r)
             return String(v)
         }
-        var limit = maxSplit < 0 ? Int.max : maxSplit
+        let limit = maxSplit < 0 ? Int.max : maxSplit
         var parts: [String] = []
         if let sep {
             let needle = Array(sep.unicodeScalars)
-            if !fromRight {
-                var start = 0, i = 0
-                while i + needle.count <= scalars.count, limit > 0 {
-                    if scalars[i..<(i + needle.count)].elementsEqual(needle) {
-                        parts.append(text(scalars[start..<i]))
-                        i += needle.count
-                        start = i
-                        limit -= 1
-                    } else {
-                        i += 1
-                    }
-                }
-                parts.append(text(scalars[start...]))
-                return parts
+            var cuts = fromRight ? ScalarSearch.nonOverlappingFromRight(needle, in: scalars) : ScalarSearch.nonOverlapping(needle, in: scalars)
+            if cuts.count > limit { cuts = fromRight ? Array(cuts.suffix(limit)) : Array(cuts.prefix(limit)) }
+            var start = 0
+            for cut in cuts {
+                parts.append(text(scalars[start..<cut]))
+                start = cut + needle.count
             }
-            var end = scalars.count, i = scalars.count - needle.count
-            while i >= 0, limit > 0 {
-                if scalars[i..<(i + needle.count)].elementsEqual(needle) {
-                    parts.append(text(scalars[(i + needle.count)..<end]))
-                    end = i
-                    i -= needle.count
-                    limit -= 1
-                } else {
-                    i -= 1
-                }
-            }
-            parts.append(text(scalars[0..<end]))
-            return parts.reversed()
+            parts.append(text(scalars[start...]))
+            return parts
         }
-        let white: (Unicode.Scalar) -> Bool = { $0.properties.isWhitespace }
+        var left = limit
         if !fromRight {
             var i = 0
             while i < scalars.count {
-                while i < scalars.count, white(scalars[i]) { i += 1 }
+                while i < scalars.count, isWhitespace(scalars[i]) { i += 1 }
                 guard i < scalars.count else { break }
-                if limit == 0 {
-                    var end = scalars.count
-                    while end > i, white(scalars[end - 1]) { end -= 1 }
-                    parts.append(text(scalars[i..<end]))
+                if left == 0 {
+                    parts.append(text(scalars[i...]))
                     break
                 }
                 let start = i
-                while i < scalars.count, !white(scalars[i]) { i += 1 }
+                while i < scalars.count, !isWhitespace(scalars[i]) { i += 1 }
                 parts.append(text(scalars[start..<i]))
-                limit -= 1
+                left -= 1
             }
             return parts
         }
         var i = scalars.count
         while i > 0 {
-            while i > 0, white(scalars[i - 1]) { i -= 1 }
+            while i > 0, isWhitespace(scalars[i - 1]) { i -= 1 }
             guard i > 0 else { break }
-            if limit == 0 {
-                var start = 0
-                while start < i, white(scalars[start]) { start += 1 }
-                parts.append(text(scalars[start..<i]))
+            if left == 0 {
+                parts.append(text(scalars[..<i]))
                 break
             }
             let end = i
-            while i > 0, !white(scalars[i - 1]) { i -= 1 }
+            while i > 0, !isWhitespace(scalars[i - 1]) { i -= 1 }
             parts.append(text(scalars[i..<end]))
-            limit -= 1
+            left -= 1
         }
         return parts.reversed()
     }
 
-    private static func replace(_ s: String, _ old: String, _ new: String, _ count: Int) -> String {
+    private static func replace(_ s: String, _ old: String, _ new: String, _ count: Int) throws(Failure) -> String {
         let hay = Array(s.unicodeScalars), needle = Array(old.unicodeScalars), with = Array(new.unicodeScalars)
-        var out: [Unicode.Scalar] = []
-        var left = count < 0 ? Int.max : count
-        var i = 0
-        if needle.isEmpty {
-            for c in hay {
-                if left > 0 { out += with; left -= 1 }
-                out.append(c)
-            }
-            if left > 0 { out += with }
-        } else {
-            while i < hay.count {
-                if left > 0, i + needle.count <= hay.count, hay[i..<(i + needle.count)].elementsEqual(needle) {
-                    out += with
-                    i += needle.count
-                    left -= 1
-                } else {
-                    out.append(hay[i])
-                    i += 1
-                }
+        var cuts = needle.isEmpty ? Array(0...hay.count) : ScalarSearch.nonOverlapping(needle, in: hay)
+        if count >= 0, cuts.count > count { cuts = Array(cuts.prefix(count)) }
+        try PySemantics.checkSize(hay.count + cuts.count * (with.count - needle.count))
+        var out = String.UnicodeScalarView()
+        var start = 0
+        for cut in cuts {
+            out.append(contentsOf: hay[start..<cut])
+            out.append(contentsOf: with)
+            start = cut + needle.count
+        }
+        out.append(contentsOf: hay[start...])
+        return String(out)
+    }
+}
+
+/// Substring search on code points in linear time (Knuth-Morris-Pratt), for find, count,
+/// split, replace and `in`.
+enum ScalarSearch {
+    /// Every start of `needle` in `hay`, overlapping ones included (an empty needle matches at
+    /// every position, the end included).
+    static func matches(_ needle: [Unicode.Scalar], in hay: [Unicode.Scalar]) -> [Int] {
+        guard !needle.isEmpty else { return Array(0...hay.count) }
+        guard needle.count <= hay.count else { return [] }
+        var fail = [Int](repeating: 0, count: needle.count)
+        var k = 0
+        for i in 1..<needle.count {
+            while k > 0 && needle[i] != needle[k] { k = fail[k - 1] }
+            if needle[i] == needle[k] { k += 1 }
+            fail[i] = k
+        }
+        var out: [Int] = []
+        k = 0
+        for (i, c) in hay.enumerated() {
+            while k > 0 && c != needle[k] { k = fail[k - 1] }
+            if c == needle[k] { k += 1 }
+            if k == needle.count {
+                out.append(i - needle.count + 1)
+                k = fail[k - 1]
             }
         }
-        var v = String.UnicodeScalarView()
-        v.append(contentsOf: out)
-        return String(v)
+        return out
+    }
+
+    /// Starts of non-overlapping matches taken from the left (`count`, `split`, `replace`).
+    static func nonOverlapping(_ needle: [Unicode.Scalar], in hay: [Unicode.Scalar]) -> [Int] {
+        var out: [Int] = []
+        for m in matches(needle, in: hay) where out.last.map({ m >= $0 + needle.count }) ?? true { out.append(m) }
+        if needle.isEmpty { return Array(0...hay.count) }
+        return out
+    }
+
+    /// Starts of non-overlapping matches taken from the right (`rsplit`), in text order.
+    static func nonOverlappingFromRight(_ needle: [Unicode.Scalar], in hay: [Unicode.Scalar]) -> [Int] {
+        var out: [Int] = []
+        for m in matches(needle, in: hay).reversed() where out.last.map({ m + needle.count <= $0 }) ?? true { out.append(m) }
+        return out.reversed()
     }
 }

@@ -43,8 +43,14 @@ enum PyObject {
 enum PyLimits {
     /// Most elements (or characters) any one list, string, range walk or set may have.
     static let maxElements = 1_000_000
-    /// Most evaluation steps (expression nodes and loop iterations) one file may take.
-    static let maxSteps = 20_000_000
+    /// Most parts of any one value, walked: elements, containers and every shared reference to
+    /// them (a string weighs 1 + its bytes / 16).
+    static let maxValueSize = 2 * maxElements
+    /// Most UTF-8 bytes of any one string.
+    static let maxTextBytes = 4 * maxElements
+    /// Most evaluation steps one file may take: expression nodes, loop iterations, and the
+    /// elements every operation builds or walks.
+    static let maxSteps = 10_000_000
 }
 
 /// Python's semantics of values: truth, equality, ordering, membership, iteration, `str`.
@@ -64,12 +70,7 @@ enum PySemantics {
     /// `a == b`: numbers by value (1 == 1.0 == True), sequences of one kind element-wise,
     /// dicts by content regardless of order.
     static func equal(_ a: ConfigValue, _ b: ConfigValue) -> Bool {
-        if let x = PyArithmetic.number(a), let y = PyArithmetic.number(b) {
-            switch (x, y) {
-            case (.int(let i), .int(let j)): return i == j
-            default: return double(x) == double(y)
-            }
-        }
+        if let x = PyArithmetic.number(a), let y = PyArithmetic.number(b) { return order(x, y) == 0 }
         switch (a, b) {
         case (.none, .none): return true
         case (.string(let x), .string(let y)): return x.unicodeScalars.elementsEqual(y.unicodeScalars)
@@ -97,12 +98,7 @@ enum PySemantics {
 
     /// `a < b`: numbers, strings (by code point), and lists or tuples lexicographically.
     static func less(_ a: ConfigValue, _ b: ConfigValue, _ op: String = "<") throws(Failure) -> Bool {
-        if let x = PyArithmetic.number(a), let y = PyArithmetic.number(b) {
-            switch (x, y) {
-            case (.int(let i), .int(let j)): return i < j
-            default: return double(x) < double(y)
-            }
-        }
+        if let x = PyArithmetic.number(a), let y = PyArithmetic.number(b) { return order(x, y) == -1 }
         switch (a, b) {
         case (.string(let x), .string(let y)):
             return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars)
@@ -121,7 +117,7 @@ enum PySemantics {
             guard case .string(let sub) = x else {
                 throw Failure("'in <string>' requires string as left operand, not \(x.typeName)")
             }
-            return sub.isEmpty || s.contains(sub)
+            return !ScalarSearch.matches(Array(sub.unicodeScalars), in: Array(s.unicodeScalars)).isEmpty
         case .value(.dict(let d)):
             if case .string(let key) = x { return d.contains(key) }
             return false
@@ -174,6 +170,15 @@ enum PySemantics {
         }
     }
 
+    /// The joined length of `parts` stays within `PyLimits.maxTextBytes`.
+    static func checkText(_ parts: String...) throws(Failure) {
+        var bytes = 0
+        for part in parts { bytes += part.utf8.count }
+        guard bytes <= PyLimits.maxTextBytes else {
+            throw Failure("a string of more than \(PyLimits.maxTextBytes) bytes: configs do not build text this large")
+        }
+    }
+
     static func checkSize(_ n: Int) throws(Failure) {
         guard n <= PyLimits.maxElements else {
             throw Failure("more than \(PyLimits.maxElements) elements: configs do not build values this large")
@@ -203,10 +208,26 @@ enum PySemantics {
         }
     }
 
-    private static func double(_ n: PyArithmetic.Number) -> Double {
-        switch n {
-        case .int(let i): return Double(i)
-        case .double(let d): return d
+    /// -1, 0 or 1 as Python orders two numbers: exactly, also an int against a float (a NaN is
+    /// unordered: 2, so that every comparison with it is false).
+    static func order(_ x: PyArithmetic.Number, _ y: PyArithmetic.Number) -> Int {
+        switch (x, y) {
+        case (.int(let i), .int(let j)): return i < j ? -1 : i == j ? 0 : 1
+        case (.double(let p), .double(let q)): return p.isNaN || q.isNaN ? 2 : p < q ? -1 : p == q ? 0 : 1
+        case (.int(let i), .double(let d)): return intVersusDouble(i, d)
+        case (.double(let d), .int(let i)):
+            let o = intVersusDouble(i, d)
+            return o == 2 ? 2 : -o
         }
+    }
+
+    private static func intVersusDouble(_ i: Int, _ d: Double) -> Int {
+        if d.isNaN { return 2 }
+        if d >= 9.223372036854775808e18 { return -1 }
+        if d < -9.223372036854775808e18 { return 1 }
+        let whole = d.rounded(.down)  // in Int's range now, so exact
+        let w = Int(whole)
+        if i != w { return i < w ? -1 : 1 }
+        return whole == d ? 0 : -1  // i == floor(d) < d
     }
 }

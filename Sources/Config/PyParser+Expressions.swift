@@ -56,6 +56,8 @@ extension PyParser {
             throw error(.syntax, "expected 'else' after the condition of 'x if c else y', found \(current.describe)", at: current.start)
         }
         advance()
+        try enter()  // `a if c else b if d else ...` recurses here
+        defer { nesting -= 1 }
         let orElse = try expression()
         for side in [body, test, orElse] where side.isPlaceholder { throw placeholderInExpression(side) }
         return try node(.conditional(test: test, body: body, orElse: orElse), at: offset, children: [test, body, orElse])
@@ -326,6 +328,9 @@ extension PyParser {
                 throw error(.unsupported, "'async' comprehensions are not allowed in config files", at: current.start)
             }
             guard current.name == "for" else { break }
+            if clauses.count >= maxDepth {
+                throw error(.limit, "more than \(maxDepth) clauses in one comprehension", at: current.start)
+            }
             advance()
             let target = try pattern()
             guard current.name == "in" else {
@@ -336,6 +341,9 @@ extension PyParser {
             clauses.append(.loop(target, iterable))
             children.append(iterable)
             while current.name == "if" {
+                if clauses.count >= maxDepth {
+                    throw error(.limit, "more than \(maxDepth) clauses in one comprehension", at: current.start)
+                }
                 advance()
                 let condition = try disjunction()
                 clauses.append(.filter(condition))
