@@ -27,7 +27,7 @@ public struct ConfigLoader: Sendable {
     /// Loads and merges the config at `path`.
     public func load(file path: String) throws -> ConfigView {
         let dict = try LargeStack.run {
-            try loadFile(display: path, absolute: PathUtil.absolute(path), text: nil, chain: [], referrer: nil).dict
+            try loadFile(display: path, absolute: PathUtil.absolute(path), text: nil, chain: [], referrer: nil, budget: PyBudget()).dict
         }
         return ConfigView(dict: dict, path: [], source: path)
     }
@@ -44,7 +44,7 @@ public struct ConfigLoader: Sendable {
 
     public func load(text: String, file path: String) throws -> ConfigView {
         let dict = try LargeStack.run {
-            try loadFile(display: path, absolute: PathUtil.absolute(path), text: Array(text.utf8), chain: [], referrer: nil).dict
+            try loadFile(display: path, absolute: PathUtil.absolute(path), text: Array(text.utf8), chain: [], referrer: nil, budget: PyBudget()).dict
         }
         return ConfigView(dict: dict, path: [], source: path)
     }
@@ -74,7 +74,13 @@ public struct ConfigLoader: Sendable {
 
     private enum Format { case python, json, yaml }
 
-    func loadFile(display: String, absolute: String, text: [UInt8]?, chain: [(display: String, absolute: String)], referrer: Referrer?) throws -> Loaded {
+    func loadFile(display: String, absolute: String, text: [UInt8]?, chain: [(display: String, absolute: String)], referrer: Referrer?,
+                  budget: PyBudget) throws -> Loaded {
+        budget.files += 1
+        guard budget.files <= PyLimits.maxFiles else {
+            throw ConfigError(.limit, "more than \(PyLimits.maxFiles) config files read for one config (a base named many times over?)",
+                              at: referrer?.location() ?? .file(display))
+        }
         let format = try Self.format(of: display, referrer: referrer)
         let bytes = try text ?? Self.read(display, absolute: absolute, referrer: referrer)
         try Self.checkUTF8(bytes, display)
@@ -96,11 +102,11 @@ public struct ConfigLoader: Sendable {
 
         let me = chain + [(display, absolute)]
         let statement = module.baseOffset.map { source.location($0) } ?? .file(display)
-        var bases = try loadBases(baseEntries, source: source, chain: me, statement: statement)
+        var bases = try loadBases(baseEntries, source: source, chain: me, statement: statement, budget: budget)
 
         var nameOffsets: [String: Int] = [:]
         if format == .python {
-            var evaluator = PyEvaluator(source: source, maxDepth: maxDepth, base: bases.dict, placeholders: placeholders)
+            var evaluator = PyEvaluator(source: source, maxDepth: maxDepth, base: bases.dict, placeholders: placeholders, budget: budget)
             try evaluator.run(module)
             child = evaluator.names
             bases.dict = evaluator.base
@@ -115,7 +121,7 @@ public struct ConfigLoader: Sendable {
             let rawBase = bases.dict
             child = try placeholders.resolve(.dict(child), base: rawBase, source: source).dictValue!
             bases.dict = try placeholders.resolve(.dict(rawBase), base: rawBase, source: source).dictValue!
-            if ValueDepth.of(.dict(child), limit: maxDepth) > maxDepth {
+            if ValueDepth.of(.dict(child), limit: maxDepth) > maxDepth || ValueDepth.of(.dict(bases.dict), limit: maxDepth) > maxDepth {
                 throw ConfigError(.limit, "value nested too deeply (more than \(maxDepth) levels) after placeholders", at: .file(display))
             }
         }
@@ -131,7 +137,8 @@ public struct ConfigLoader: Sendable {
 
     /// Loads every base in order into one dict; a key may come from one base only.
     private func loadBases(
-        _ entries: [BaseRef], source: SourceText, chain: [(display: String, absolute: String)], statement: ConfigLocation
+        _ entries: [BaseRef], source: SourceText, chain: [(display: String, absolute: String)], statement: ConfigLocation,
+        budget: PyBudget
     ) throws -> Loaded {
         var union = Loaded(dict: ConfigDict())
         guard !entries.isEmpty else { return union }
@@ -153,7 +160,7 @@ public struct ConfigLoader: Sendable {
                 let names = (chain.map(\.display) + [display]).map(PathUtil.basename)
                 throw ConfigError(.base, "circular _base_: \(names.joined(separator: " -> "))", at: referrer.location())
             }
-            var loaded = try loadFile(display: display, absolute: absolute, text: nil, chain: chain, referrer: referrer)
+            var loaded = try loadFile(display: display, absolute: absolute, text: nil, chain: chain, referrer: referrer, budget: budget)
             if let package { loaded.dict = PackageConfigs.addScope(.dict(loaded.dict), package.scope, hasScope: true).dictValue! }
             for key in loaded.dict.keys where union.dict.contains(key) {
                 throw ConfigError(.merge,

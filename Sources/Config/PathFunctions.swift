@@ -37,7 +37,14 @@ enum PathFunctions {
             guard let first = paths.first else { throw Failure("join() missing 1 required positional argument: 'a'") }
             var path = first
             for part in paths.dropFirst() {
-                if part.hasPrefix("/") { path = part } else if path.isEmpty || path.hasSuffix("/") { path += part } else { path += "/" + part }
+                // code points, not characters: '/' followed by a combining mark still starts a root
+                if part.unicodeScalars.first == "/" {
+                    path = part
+                } else if path.isEmpty || path.unicodeScalars.last == "/" {
+                    path += part
+                } else {
+                    path += "/" + part
+                }
             }
             try PySemantics.checkSize(path.unicodeScalars.count)
             return .value(.string(path))
@@ -52,10 +59,10 @@ enum PathFunctions {
         let cut = (p.lastIndex(of: "/") ?? -1) + 1
         var head = text(p[..<cut])
         if !head.isEmpty && !head.unicodeScalars.allSatisfy({ $0 == "/" }) {
-            while head.hasSuffix("/") { head.removeLast() }
+            while head.unicodeScalars.last == "/" { head.unicodeScalars.removeLast() }
         }
         switch function {
-        case "isabs": return .value(.bool(paths[0].hasPrefix("/")))
+        case "isabs": return .value(.bool(paths[0].unicodeScalars.first == "/"))
         case "normpath": return .value(.string(normpath(paths[0])))
         case "basename": return .value(.string(text(p[cut...])))
         case "dirname": return .value(.string(head))
@@ -76,10 +83,14 @@ enum PathFunctions {
     /// posixpath.normpath: `.` and empty parts dropped, `..` folded where it can be.
     static func normpath(_ path: String) -> String {
         guard !path.isEmpty else { return "." }
-        var initialSlashes = path.hasPrefix("/") ? 1 : 0
-        if path.hasPrefix("//") && !path.hasPrefix("///") { initialSlashes = 2 }
-        var parts: [Substring] = []
-        for part in path.split(separator: "/", omittingEmptySubsequences: false) {
+        let scalars = Array(path.unicodeScalars)
+        var initialSlashes = scalars.first == "/" ? 1 : 0
+        if scalars.starts(with: ["/", "/"]) && !scalars.starts(with: ["/", "/", "/"]) { initialSlashes = 2 }
+        var parts: [String] = []
+        for slice in scalars.split(separator: "/", omittingEmptySubsequences: false) {
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: slice)
+            let part = String(view)
             if part.isEmpty || part == "." { continue }
             if part != ".." || (initialSlashes == 0 && parts.isEmpty) || parts.last == ".." {
                 parts.append(part)

@@ -42,12 +42,21 @@ struct PlaceholderTable {
     /// as it stands after the file ran; values found there are resolved in turn.
     func resolve(_ value: ConfigValue, base: ConfigDict, source: SourceText) throws -> ConfigValue {
         if entries.isEmpty { return value }
-        return try resolve(value, base: base, source: source, active: [])
+        var remaining = 2 * PyLimits.maxValueSize
+        return try resolve(value, base: base, source: source, active: [], remaining: &remaining)
     }
 
+    /// `remaining` bounds the parts visited and built: placeholders copy base values, so
+    /// `[{{_base_.x}}] * 400000` must not build 400,000 copies.
     private func resolve(
-        _ value: ConfigValue, base: ConfigDict, source: SourceText, active: Set<Int>
+        _ value: ConfigValue, base: ConfigDict, source: SourceText, active: Set<Int>, remaining: inout Int
     ) throws -> ConfigValue {
+        remaining -= 1
+        if remaining < 0 {
+            throw ConfigError(.limit,
+                "placeholders expand this file's values to more than \(2 * PyLimits.maxValueSize) parts: configs are not this large",
+                at: .file(source.file))
+        }
         switch value {
         case .string(let s):
             if let i = Self.index(ofToken: s), i < entries.count {
@@ -55,7 +64,7 @@ struct PlaceholderTable {
                     throw source.error(.placeholder, "\(render(i)) refers to itself through a _base_ write", at: entries[i].offset)
                 }
                 let found = try lookup(i, in: base, source: source)
-                return try resolve(found, base: base, source: source, active: active.union([i]))
+                return try resolve(found, base: base, source: source, active: active.union([i]), remaining: &remaining)
             }
             if Self.isEmbedded(s) {
                 let i = embeddedEntry(in: s)
@@ -65,14 +74,20 @@ struct PlaceholderTable {
             }
             return value
         case .list(let items):
-            return .list(try items.map { try resolve($0, base: base, source: source, active: active) })
+            var out: [ConfigValue] = []
+            for item in items { out.append(try resolve(item, base: base, source: source, active: active, remaining: &remaining)) }
+            return .list(out)
         case .tuple(let items):
-            return .tuple(try items.map { try resolve($0, base: base, source: source, active: active) })
+            var out: [ConfigValue] = []
+            for item in items { out.append(try resolve(item, base: base, source: source, active: active, remaining: &remaining)) }
+            return .tuple(out)
         case .dict(let dict):
             for key in dict.keys where Self.index(ofToken: key) != nil || Self.isEmbedded(key) {
                 throw ConfigError(.placeholder, "a {{_base_...}} placeholder cannot be a dict key", at: .file(source.file))
             }
-            return .dict(try dict.mapValues { try resolve($0, base: base, source: source, active: active) })
+            var out = dict
+            for (key, item) in dict { out[key] = try resolve(item, base: base, source: source, active: active, remaining: &remaining) }
+            return .dict(out)
         default:
             return value
         }

@@ -38,20 +38,44 @@ extension PyBuiltins {
 
     static func unique(_ items: [ConfigValue]) throws(Failure) -> [ConfigValue] {
         var out: [ConfigValue] = []
-        var seen = Set<String>()
-        for item in items {
-            switch item {
-            case .list, .dict: throw Failure("unhashable type: '\(item.typeName)'")
-            default: break
-            }
-            let key = PyArithmetic.number(item).map { n -> String in
-                switch n {
-                case .int(let i): return "n\(i)"
-                case .double(let d): return d == d.rounded() && d.magnitude < 9e18 ? "n\(Int(d))" : "f\(d)"
+        var seen = Set<[UInt8]>()
+        for item in items where seen.insert(try hashKey(item)).inserted { out.append(item) }
+        return out
+    }
+
+    /// Bytes equal exactly when Python's `==` holds for hashable values (1 == 1.0 == True,
+    /// strings by code point, tuples element-wise); lists and dicts are unhashable.
+    static func hashKey(_ v: ConfigValue) throws(Failure) -> [UInt8] {
+        var out: [UInt8] = []
+        func add(_ v: ConfigValue) throws(Failure) {
+            switch v {
+            case .list, .dict: throw Failure("unhashable type: '\(v.typeName)'")
+            case .none: out.append(0)
+            case .string(let s):
+                out.append(1)
+                out += withUnsafeBytes(of: UInt64(s.utf8.count).littleEndian, Array.init)
+                out += Array(s.utf8)
+            case .tuple(let items):
+                out.append(2)
+                out += withUnsafeBytes(of: UInt64(items.count).littleEndian, Array.init)
+                for item in items { try add(item) }
+            case .bool, .int, .double:
+                switch PyArithmetic.number(v)! {
+                case .int(let i):
+                    out.append(3)
+                    out += withUnsafeBytes(of: i.littleEndian, Array.init)
+                case .double(let d):
+                    if d.isFinite, d == d.rounded(), d >= -9.223372036854775808e18, d < 9.223372036854775808e18 {
+                        out.append(3)
+                        out += withUnsafeBytes(of: Int(d).littleEndian, Array.init)
+                    } else {
+                        out.append(4)
+                        out += withUnsafeBytes(of: (d == 0 ? 0 : d).bitPattern.littleEndian, Array.init)
+                    }
                 }
-            } ?? "v" + PythonRepr.python(item)
-            if seen.insert(key).inserted { out.append(item) }
+            }
         }
+        try add(v)
         return out
     }
 
@@ -89,7 +113,9 @@ extension PyBuiltins {
             return int(Int(r))
         case (.double(let d), let k?):
             guard d.isFinite, k < 324 else { return .value(.double(d)) }
-            return .value(.double(roundDecimal(d, k)))
+            let r = roundDecimal(d, k)
+            guard r.isFinite else { throw Failure("rounded value too large to represent") }
+            return .value(.double(r))
         }
     }
 

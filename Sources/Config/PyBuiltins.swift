@@ -77,6 +77,14 @@ enum PyBuiltins {
             guard a.args.count == 1 || a.args.count == 2 else { throw Failure("sum() takes 1 or 2 positional arguments") }
             var total = try value(start)
             if case .string = total { throw Failure("sum() can't sum strings [use ''.join(seq) instead]") }
+            if let first = total.elements {  // each + copies the sum so far: quadratic, bounded first
+                var length = first.count, work = 0
+                for item in try PySemantics.elements(a.args[0]) {
+                    length += item.elements?.count ?? 0
+                    work += length
+                    if work > PyLimits.maxSteps { throw Failure("sum() of these sequences copies more than \(PyLimits.maxSteps) elements; use a comprehension") }
+                }
+            }
             for item in try PySemantics.elements(a.args[0]) { total = try PyArithmetic.binary(.plus, total, item) }
             return .value(total)
         case "abs":

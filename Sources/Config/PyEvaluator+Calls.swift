@@ -5,10 +5,11 @@ extension PyEvaluator {
         let callee = try evaluate(calleeExpr).object
         var args: [PyObject] = []
         var kwargs: [(String, PyObject)] = []
+        var keywordNames = Set<String>()
         // dict(k=v) stores its keyword values; every other argument is operated on.
         let storesKeywords = { if case .builtin("dict") = callee { return true } else { return false } }()
         func addKeyword(_ name: String, _ o: PyObject, at offset: Int) throws {
-            if kwargs.contains(where: { $0.0 == name }) {
+            if !keywordNames.insert(name).inserted {
                 throw source.error(.evaluation, "\(PyRender.path(calleeExpr))() got multiple values for keyword argument '\(name)'", at: offset)
             }
             kwargs.append((name, o))
@@ -29,6 +30,7 @@ extension PyEvaluator {
                 try operand(spread, at: e.offset)
                 let values = try located(e.offset) { try PySemantics.elements(spread) }
                 try charge(values.count, at: e.offset)
+                for v in values { try chargeReading(.value(v), at: e.offset) }
                 args += values.map { .value($0) }
             case .doubleStar(let e):
                 let spread = try value(e)
@@ -39,18 +41,26 @@ extension PyEvaluator {
             }
         }
         if case .method(let receiver, _) = callee { try chargeReading(.value(receiver), at: offset) }
-        let result = try located(offset) { try Self.call(callee, args, kwargs) }
+        let result = try located(offset) { try Self.call(callee, args, kwargs, budget: budget) }
         guard case .value(let v) = result else {
-            try chargeReading(result, at: offset)  // what a set or an iterator holds was built
+            // What a set or an iterator holds was built (a set's hashing counted three times over).
+            try charge((isSet(result) ? 3 : 1) * PySemantics.weight(result), at: offset)
             return (result, 0)
         }
         return try checked(v, at: offset)
     }
 
-    /// Calls a callable object (also used for `key=` and `map`'s function).
-    static func call(_ callee: PyObject, _ args: [PyObject], _ kwargs: [(String, PyObject)]) throws -> PyObject {
+    /// Calls a callable object; `key=`, `map` and `filter` call theirs through it too, each
+    /// call paid by what it reads and builds.
+    static func call(_ callee: PyObject, _ args: [PyObject], _ kwargs: [(String, PyObject)], budget: PyBudget) throws -> PyObject {
         switch callee {
-        case .builtin(let name): return try PyBuiltins.call(name, args, kwargs) { try call($0, $1, []) }
+        case .builtin(let name):
+            return try PyBuiltins.call(name, args, kwargs) { function, arguments in
+                try budget.pay(PySemantics.weight(function) + arguments.reduce(0) { $0 + PySemantics.weight($1) })
+                let result = try call(function, arguments, [], budget: budget)
+                try budget.pay(PySemantics.weight(result))
+                return result
+            }
         case .function(let dotted): return try PathFunctions.call(dotted, args, kwargs)
         case .method(let receiver, let name): return try PyMethods.call(receiver, name, args, kwargs)
         default: throw ArithmeticError("'\(callee.typeName)' object is not callable")
@@ -131,5 +141,9 @@ extension PyEvaluator {
                 try loop(clauses, index + 1, firstIterable: nil, pattern: nil, body)
             }
         }
+    }
+
+    private func isSet(_ o: PyObject) -> Bool {
+        if case .set = o { return true } else { return false }
     }
 }

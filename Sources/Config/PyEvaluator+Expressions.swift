@@ -17,6 +17,16 @@ extension PyEvaluator {
             if let values = allValues(objects) {
                 return try checked(isTuple ? .tuple(values) : .list(values), at: e.offset)
             }
+            // Only types (for isinstance) and functions may sit in a tuple or list with no value.
+            for (item, object) in zip(items, objects) {
+                switch object {
+                case .value, .builtin, .function, .module: continue
+                default:
+                    throw source.error(.evaluation,
+                        "a \(object.typeName) cannot be an element of a list or tuple here; convert it first (list(...), sorted(...))",
+                        at: item.offset)
+                }
+            }
             return (.objects(objects, isTuple: isTuple), 0)
         case .set(let items):
             let objects = try displayItems(items)
@@ -45,7 +55,7 @@ extension PyEvaluator {
             let reader = PyAccessRead(source: source, maxDepth: maxDepth, ownerDepth: owned.depth)
             switch owner {
             case .value(let v):
-                if case .string(let s) = v { try charge(s.utf8.count / 16, at: e.offset) }  // indexing a str walks it
+                if case .string(let s) = v { try charge(s.utf8.count, at: e.offset) }  // indexing a str walks it
                 let read = try reader.item(v, key, of: inner, at: e.offset)
                 return (.value(read.value), read.depth)
             case .range, .objects:
@@ -65,7 +75,7 @@ extension PyEvaluator {
             let lo = try lower.map { try value($0) }
             let hi = try upper.map { try value($0) }
             let st = try step.map { try value($0) }
-            if case .string(let s) = owner { try charge(s.utf8.count / 16, at: e.offset) }
+            if case .string(let s) = owner { try charge(s.utf8.count, at: e.offset) }
             let read = try PyAccessRead(source: source, maxDepth: maxDepth, ownerDepth: owned.depth).slice(owner, lo, hi, st, of: inner, at: e.offset)
             try charge(size(read.value), at: e.offset)
             return (.value(read.value), read.depth)

@@ -25,14 +25,16 @@ struct PyEvaluator {
     var objects: [String: PyObject] = [:]
     /// The variables of the comprehensions being evaluated, innermost last.
     var scopes: [[String: Evaluated]] = []
-    var steps = 0
+    /// Steps paid, shared by every file of one load.
+    let budget: PyBudget
     /// The depth of `base`, computed on first use after each change.
     private var baseDepth: Int?
 
     /// mmengine refuses these as top-level keys (they are attributes of its Config object).
     static let reservedKeys = ["filename", "text", "pretty_text", "env_variables"]
 
-    init(source: SourceText, maxDepth: Int, base: ConfigDict, placeholders: PlaceholderTable) {
+    init(source: SourceText, maxDepth: Int, base: ConfigDict, placeholders: PlaceholderTable, budget: PyBudget = PyBudget()) {
+        self.budget = budget
         self.source = source
         self.maxDepth = maxDepth
         self.base = base
@@ -77,7 +79,10 @@ struct PyEvaluator {
             nameDepths[name] = try checked(v, at: statementOffset).depth
             objects.removeValue(forKey: name)
         } else {
-            names.removeValue(forKey: name)
+            if names.contains(name) {
+                try charge(names.count, at: statementOffset)  // removing a key re-indexes the names
+                names.removeValue(forKey: name)
+            }
             objects[name] = result.object
         }
     }
@@ -105,6 +110,9 @@ struct PyEvaluator {
                 }
             }
             baseDepth = nil
+            _ = try checked(stored, at: statementOffset)
+            // A write may copy what it changes: paid by the size of the base.
+            try charge(ValueShape.measure(.dict(base), limit: PyLimits.maxValueSize, maxDepth: maxDepth).size, at: statementOffset)
             var root = ConfigValue.dict(base)
             base = ConfigDict()
             defer { if case .dict(let d) = root { base = d } }
@@ -167,7 +175,11 @@ struct PyEvaluator {
         if let v = names[name] { return (.value(v), nameDepths[name] ?? 0) }
         if let o = objects[name] { return (o, 0) }
         if name == "_base_" {
-            if baseDepth == nil { baseDepth = ValueDepth.of(.dict(base), limit: maxDepth) }
+            if baseDepth == nil {
+                let shape = ValueShape.measure(.dict(base), limit: PyLimits.maxValueSize, maxDepth: maxDepth)
+                try charge(shape.size, at: offset)
+                baseDepth = shape.depth
+            }
             return (.value(.dict(base)), baseDepth!)
         }
         if PyBuiltins.names.contains(name) { return (.builtin(name), 0) }
@@ -186,6 +198,7 @@ struct PyEvaluator {
     /// A value just built (or bound): within `PyLimits.maxValueSize` and `maxDepth`, its walk
     /// paid for.
     mutating func checked(_ v: ConfigValue, at offset: Int) throws -> Evaluated {
+        if case .string(let s) = v { try located(offset) { try PySemantics.checkText(s) } }
         let shape = ValueShape.measure(v, limit: PyLimits.maxValueSize, maxDepth: maxDepth)
         try charge(shape.size, at: offset)
         guard shape.size <= PyLimits.maxValueSize else {
@@ -201,23 +214,8 @@ struct PyEvaluator {
 
     /// What an operation reading `o` walks, paid for before it runs (`==`, `in`, `str()`,
     /// `sorted`, string searches: work in proportion to their inputs).
-    mutating func chargeReading(_ o: PyObject, at offset: Int) throws {
-        switch o {
-        case .value(let v):
-            switch v {
-            case .string(let s): try charge(s.utf8.count / 16, at: offset)
-            case .list, .tuple, .dict: try charge(ValueShape.measure(v, limit: PyLimits.maxValueSize, maxDepth: maxDepth).size, at: offset)
-            default: break
-            }
-        case .set(let items), .iterator(let items, _):
-            try charge(ValueShape.measure(.list(items), limit: PyLimits.maxValueSize, maxDepth: maxDepth).size, at: offset)
-        case .objects(let items, _):
-            try charge(items.count, at: offset)
-        case .method(let receiver, _):
-            try chargeReading(.value(receiver), at: offset)
-        default:
-            break
-        }
+    func chargeReading(_ o: PyObject, at offset: Int) throws {
+        try charge(PySemantics.weight(o), at: offset)
     }
 
     /// A `{{_base_.x}}` placeholder's token may be stored whole, never operated on: its value
@@ -227,9 +225,9 @@ struct PyEvaluator {
     }
 
     /// Counts `n` steps against the budget.
-    mutating func charge(_ n: Int, at offset: Int) throws {
-        steps += n
-        if steps > PyLimits.maxSteps {
+    func charge(_ n: Int, at offset: Int) throws {
+        budget.steps += n
+        if budget.steps > PyLimits.maxSteps {
             throw source.error(.limit,
                 "the config takes more than \(PyLimits.maxSteps) evaluation steps (a huge range, comprehension or repetition?)", at: offset)
         }

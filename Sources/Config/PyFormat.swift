@@ -14,7 +14,7 @@ enum PyPercentFormat {
         }
         var next = 0
         var out = ""
-        let c = Array(format)
+        let c = format.unicodeScalars.map(Character.init)  // code points, as Python reads the format
         var i = 0
         func take() throws(Failure) -> ConfigValue {
             guard next < positional.count else { throw Failure("not enough arguments for format string") }
@@ -93,6 +93,7 @@ enum PyPercentFormat {
                 guard let n = PyArithmetic.number(arg) else {
                     throw Failure("%\(type) format: a real number is required, not \(arg.typeName)")
                 }
+                if "xXo".contains(type), case .double = n { throw Failure("%\(type) format: an integer is required, not float") }
                 let value = try truncated(n)
                 var digits = String(value.magnitude, radix: type == "o" ? 8 : "xX".contains(type) ? 16 : 10, uppercase: type == "X")
                 if let p = precision, digits.count < p { digits = String(repeating: "0", count: p - digits.count) + digits }
@@ -147,13 +148,15 @@ enum PyStrFormat {
     static func format(_ template: String, _ args: [PyObject], _ kwargs: [(String, PyObject)]) throws(Failure) -> String {
         var auto = 0
         var manual = false
-        return try render(template, args, kwargs, &auto, &manual, depth: 0)
+        var named: [String: PyObject] = [:]
+        for (key, value) in kwargs { named[key] = value }
+        return try render(template, args, named, &auto, &manual, depth: 0)
     }
 
     /// `auto` counts `{}` fields across the template and the specs nested in it.
-    private static func render(_ template: String, _ args: [PyObject], _ kwargs: [(String, PyObject)],
+    private static func render(_ template: String, _ args: [PyObject], _ named: [String: PyObject],
                                _ auto: inout Int, _ manual: inout Bool, depth: Int) throws(Failure) -> String {
-        let c = Array(template)
+        let c = template.unicodeScalars.map(Character.init)
         var out = ""
         var i = 0
         while i < c.count {
@@ -201,13 +204,13 @@ enum PyStrFormat {
                 guard n < args.count else { throw Failure("Replacement index \(n) out of range for positional args tuple") }
                 value = args[n]
             } else {
-                guard let v = kwargs.last(where: { $0.0 == head })?.1 else { throw Failure("KeyError: '\(head)' (in a format field)") }
+                guard let v = named[head] else { throw Failure("KeyError: '\(head)' (in a format field)") }
                 value = v
             }
             value = try lookup(value, rest)
             if spec.contains("{") {
                 guard depth < 1 else { throw Failure("Max string recursion exceeded") }
-                spec = try render(spec, args, kwargs, &auto, &manual, depth: depth + 1)
+                spec = try render(spec, args, named, &auto, &manual, depth: depth + 1)
             }
             switch conversion {
             case "r": value = .value(.string(PySemantics.repr(value)))

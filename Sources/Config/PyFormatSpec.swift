@@ -24,9 +24,11 @@ enum PyFormatSpec {
         let c = text.unicodeScalars.map(Character.init)  // the fill is one code point, as in Python
         var i = 0
         let aligns: Set<Character> = ["<", ">", "^", "="]
+        var fillGiven = false
         if c.count >= 2, aligns.contains(c[1]) {
             spec.fill = c[0]
             spec.align = c[1]
+            fillGiven = true
             i = 2
         } else if let first = c.first, aligns.contains(first) {
             spec.align = first
@@ -41,10 +43,8 @@ enum PyFormatSpec {
             i += 1
         }
         if i < c.count, c[i] == "0" {
-            if spec.align == nil {
-                spec.fill = "0"
-                spec.zeroPadding = true
-            }
+            if !fillGiven { spec.fill = "0" }
+            if spec.align == nil { spec.zeroPadding = true }
             i += 1
         }
         var width = ""
@@ -131,15 +131,15 @@ enum PyFormatSpec {
         if let g = spec.grouping {
             let every = type == "d" || type == nil || "eEfFgG%r".contains(type!) ? 3 : 4
             var digits = magnitude
-            var grouped = group(digits, g, every: every)
             // Zero padding pads the digits, separators included (a separator never leads).
             if spec.fill == "0" && (spec.zeroPadding || spec.align == "=") && magnitude.first?.isHexDigit == true {
-                while sign.count + prefix.count + grouped.count < spec.width {
-                    digits = "0" + digits
-                    grouped = group(digits, g, every: every)
-                }
+                let whole = digits.prefix { $0.isHexDigit }.count
+                let rest = digits.count - whole
+                var n = whole
+                while sign.count + prefix.count + n + (n - 1) / every + rest < spec.width { n += 1 }
+                digits = String(repeating: "0", count: n - whole) + digits
             }
-            magnitude = grouped
+            magnitude = group(digits, g, every: every)
         }
         return pad(sign + prefix + magnitude, spec, defaultAlign: ">", signLength: sign.count + prefix.count)
     }

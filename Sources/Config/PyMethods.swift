@@ -130,7 +130,8 @@ enum PyMethods {
             try a.noKeywords()
             guard a.args.count <= 1 else { throw Failure("\(name) expected at most 1 argument") }
             let chars = try str(a.args.first, "\(name) arg")
-            let drop: (Unicode.Scalar) -> Bool = { c in chars.map { $0.unicodeScalars.contains(c) } ?? isWhitespace(c) }
+            let set = chars.map { Set($0.unicodeScalars) }
+            let drop: (Unicode.Scalar) -> Bool = { c in set.map { $0.contains(c) } ?? isWhitespace(c) }
             var scalars = Array(s.unicodeScalars)[...]
             if name != "rstrip" { while let f = scalars.first, drop(f) { scalars = scalars.dropFirst() } }
             if name != "lstrip" { while let l = scalars.last, drop(l) { scalars = scalars.dropLast() } }
@@ -157,15 +158,25 @@ enum PyMethods {
             }))
         case "title", "capitalize":
             try none(a)
-            var out = String.UnicodeScalarView()
+            var out: [Unicode.Scalar] = []
+            out.reserveCapacity(s.utf8.count)
             var previousCased = false
             for (n, scalar) in s.unicodeScalars.enumerated() {
                 let first = name == "title" ? !previousCased : n == 0
-                out.append(contentsOf: (first ? scalar.properties.titlecaseMapping : scalar.properties.lowercaseMapping).unicodeScalars)
                 let p = scalar.properties  // Python's "cased": upper, lower or title case
+                if scalar.isASCII {
+                    let v = scalar.value
+                    let isUpper = v >= 0x41 && v <= 0x5A, isLower = v >= 0x61 && v <= 0x7A
+                    out.append(first && isLower ? Unicode.Scalar(v - 32)! : !first && isUpper ? Unicode.Scalar(v + 32)! : scalar)
+                    if name == "title" { previousCased = isUpper || isLower }
+                    continue
+                }
+                out += (first ? p.titlecaseMapping : p.lowercaseMapping).unicodeScalars
                 previousCased = p.isUppercase || p.isLowercase || p.generalCategory == .titlecaseLetter
             }
-            return text(String(out))
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: out)
+            return text(String(view))
         case "count", "find", "rfind":
             try a.noKeywords()
             guard a.args.count == 1, let sub = try str(a.args[0], "\(name) argument") else { throw Failure("\(name)() takes one string argument here") }

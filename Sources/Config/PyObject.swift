@@ -39,8 +39,24 @@ enum PyObject {
     var configValue: ConfigValue? { if case .value(let v) = self { return v } else { return nil } }
 }
 
+/// The steps and files one config load has used (all its files together).
+final class PyBudget: @unchecked Sendable {
+    var steps = 0
+    var files = 0
+
+    /// Pays `n` steps (for work done outside the evaluator: callbacks of `sorted`, `map`, ...).
+    func pay(_ n: Int) throws(ArithmeticError) {
+        steps += n
+        if steps > PyLimits.maxSteps {
+            throw ArithmeticError("the config takes more than \(PyLimits.maxSteps) evaluation steps (a huge range, comprehension or repetition?)")
+        }
+    }
+}
+
 /// Limits that keep a config's evaluation finite and small, whatever it asks for.
 enum PyLimits {
+    /// Most files (the config and its bases, counted each time they are named) one load reads.
+    static let maxFiles = 10_000
     /// Most elements (or characters) any one list, string, range walk or set may have.
     static let maxElements = 1_000_000
     /// Most parts of any one value, walked: elements, containers and every shared reference to
@@ -89,7 +105,9 @@ enum PySemantics {
     static func equal(_ a: PyObject, _ b: PyObject) -> Bool {
         switch (a, b) {
         case (.value(let x), .value(let y)): return equal(x, y)
-        case (.set(let x), .set(let y)): return x.count == y.count && x.allSatisfy { e in y.contains { equal(e, $0) } }
+        case (.set(let x), .set(let y)):
+            guard x.count == y.count, let keys = try? Set(y.map(PyBuiltins.hashKey)) else { return false }
+            return x.allSatisfy { (try? keys.contains(PyBuiltins.hashKey($0))) ?? false }
         case (.range, .range): return (try? elements(a)).map { xs in (try? elements(b)).map { xs.count == $0.count && zip(xs, $0).allSatisfy(equal) } ?? false } ?? false
         case (.builtin(let x), .builtin(let y)), (.module(let x), .module(let y)), (.function(let x), .function(let y)): return x == y
         default: return false
@@ -110,6 +128,20 @@ enum PySemantics {
         }
     }
 
+    /// What reading `o` costs: its parts (shared ones each time), a string by its bytes, a
+    /// range by its length (at most `maxElements`).
+    static func weight(_ o: PyObject) -> Int {
+        switch o {
+        case .value(.string(let s)): return 1 + s.utf8.count
+        case .value(let v): return ValueShape.measure(v, limit: PyLimits.maxValueSize, maxDepth: 400).size
+        case .set(let items), .iterator(let items, _): return ValueShape.measure(.list(items), limit: PyLimits.maxValueSize, maxDepth: 400).size
+        case .range: return 1 + min(rangeCount(o) ?? Int.max, PyLimits.maxElements)
+        case .objects(let items, _): return items.count
+        case .method(let receiver, _): return weight(.value(receiver))
+        default: return 1
+        }
+    }
+
     /// `x in container`.
     static func contains(_ container: PyObject, _ x: ConfigValue) throws(Failure) -> Bool {
         switch container {
@@ -121,7 +153,10 @@ enum PySemantics {
         case .value(.dict(let d)):
             if case .string(let key) = x { return d.contains(key) }
             return false
-        case .value(.list(let items)), .value(.tuple(let items)), .set(let items), .iterator(let items, _):
+        case .set(let items):
+            guard let key = try? PyBuiltins.hashKey(x) else { throw Failure("unhashable type: '\(x.typeName)'") }
+            return items.contains { (try? PyBuiltins.hashKey($0)) == key }
+        case .value(.list(let items)), .value(.tuple(let items)), .iterator(let items, _):
             return items.contains { equal($0, x) }
         case .range(let start, let stop, let step):
             guard let n = PyArithmetic.number(x), case .int(let i) = n else {

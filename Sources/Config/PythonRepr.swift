@@ -70,7 +70,7 @@ enum PythonRepr {
     /// quote; backslash escapes for the quote, `\\`, `\n`, `\r`, `\t` and non-printable
     /// characters; printable non-ASCII stays as it is.
     static func string(_ s: String) -> String {
-        let quote: Character = s.contains("'") && !s.contains("\"") ? "\"" : "'"
+        let quote: Character = s.unicodeScalars.contains("'") && !s.unicodeScalars.contains("\"") ? "\"" : "'"
         var out = String(quote)
         for scalar in s.unicodeScalars {
             switch scalar {

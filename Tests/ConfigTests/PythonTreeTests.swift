@@ -188,6 +188,50 @@ import Testing
         }
     }
 
+    /// Findings of a second review: each bounded (a located error within seconds) or equal to Python.
+    @Test func secondReviewCases() throws {
+        let dict = try LanguageTests.load("""
+            a = len({(1,), (1.0,)})
+            b = len({(True,), (1,)})
+            c = set(range(30000)) == set(range(30000))
+            d = f'{1:<05}'
+            e = f'{1:010000,}'[:5]
+            f = len(dict(**{str(i): 0 for i in range(100000)}))
+            g = (1.0,) in {(1,)}
+            """)
+        #expect(dict["a"] == 1 && dict["b"] == 1 && dict["c"] == true && dict["d"] == "10000")
+        #expect(dict["e"] == "0,000" && dict["f"] == 100_000 && dict["g"] == true)
+        let refused: [(String, String)] = [
+            ("S = set(range(1000))\nA = (S, S)", "cannot be an element of a list or tuple"),
+            ("x = sorted(['a'] * 1000000, key=(' ' * 1000000).count)[0]", "evaluation steps"),
+            ("x = list(map('x'.zfill, [1000000] * 300))", "evaluation steps"),
+            ("x = len(sum([[0]] * 100000, []))", "use a comprehension"),
+            ("L = ['x' * 15] * 1000000\ns = str(L)", "4000000 bytes"),
+            ("x = '%x' % 3.5", "an integer is required"),
+            ("x = round(1.7976931348623157e308, -308)", "too large"),
+        ]
+        for (text, phrase) in refused {
+            let error = LanguageTests.failure(text)
+            #expect(error?.message.contains(phrase) == true, "'\(text.prefix(50))': \(error?.message ?? "accepted")")
+        }
+        // _base_ writes pay for the base they change; placeholders cannot multiply a base value.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swiftdet-rv-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "x = list(range(1000))\na0 = [0, 0]\n".write(toFile: dir + "/b.py", atomically: true, encoding: .utf8)
+        var doubling = "_base_ = './b.py'\n"
+        for k in 1...30 { doubling += "_base_.a\(k) = [0, 0]\n_base_.a\(k)[0] = _base_.a\(k - 1)\n_base_.a\(k)[1] = _base_.a\(k - 1)\n" }
+        let cases = [doubling, "_base_ = './b.py'\na = [{{_base_.x}}] * 400000\n"]
+        for text in cases {
+            do {
+                _ = try ConfigLoader(environment: [:]).load(text: text, file: dir + "/m.py")
+                Issue.record("accepted: \(text.prefix(60))")
+            } catch let error as ConfigError {
+                #expect(error.message.contains("more than"), "\(error.message)")
+            }
+        }
+    }
+
     /// A `{{_base_.x}}` placeholder's token is a whole value only: iterated, called on, compared or
     /// formatted it is an error (mmengine would operate on its random token text).
     @Test func placeholderTokensAreNeverOperatedOn() throws {
