@@ -57,6 +57,15 @@ let package = Package(
         .systemLibrary(
             name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(
+            name: "CEXIF", path: "Sources/CEXIF", pkgConfig: "libexif",
+            providers: [.apt(["libexif-dev"])]),
+
+        // MARK: - Image codecs in C (libpng's longjmp errors stay in C; EXIF orientation)
+        .target(name: "CImageCodecs", dependencies: ["CPNG", "CEXIF"], path: "Sources/CImageCodecs"),
 
         // MARK: - simdjson through a C view of its DOM (C++, Debian's libsimdjson-dev)
         .target(
@@ -75,7 +84,7 @@ let package = Package(
         .target(name: "Structures", dependencies: ["CJSONC", "CSimdJSON", "CCrypto", "Kernels"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "Datasets",
-            dependencies: ["Structures", "Config", "Autograd", "Kernels", "CTurboJPEG"],
+            dependencies: ["Structures", "Config", "Autograd", "Kernels", "CTurboJPEG", "CImageCodecs"],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Evaluation", dependencies: ["Structures"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Models", dependencies: ["NN", "Autograd", "Kernels", "Config", "Structures"], exclude: ["README.md"], swiftSettings: swiftSettings),

@@ -5,9 +5,9 @@ import Foundation
 public enum DatasetError: Error, CustomStringConvertible, Equatable {
     /// An image file that does not exist or cannot be read.
     case missingImage(path: String, imageId: Int?)
-    /// A file that is not a decodable JPEG (corrupt, truncated, not an image at all).
+    /// A file that is not a decodable JPEG or PNG (corrupt, truncated, not an image at all).
     case corruptImage(path: String, reason: String)
-    /// A file in a format SwiftDet does not decode (PNG, GIF, ...).
+    /// A file in a format SwiftDet does not decode (GIF, BMP, TIFF, WebP).
     case unsupportedImage(path: String, format: String)
     /// Annotation file: unreadable, not JSON, or JSON of the wrong shape.
     case malformedAnnotations(file: String, reason: String)
@@ -30,8 +30,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .missingImage(let p, let id):
             "image file not found or unreadable: \(p)" + (id.map { " (image id \($0))" } ?? "")
-        case .corruptImage(let p, let r): "\(p): corrupt or truncated JPEG: \(r)"
-        case .unsupportedImage(let p, let f): "\(p): unsupported image format \(f) (SwiftDet decodes JPEG)"
+        case .corruptImage(let p, let r): "\(p): corrupt or truncated image: \(r)"
+        case .unsupportedImage(let p, let f): "\(p): unsupported image format \(f) (SwiftDet decodes JPEG and PNG)"
         case .malformedAnnotations(let f, let r): "\(f): malformed COCO annotation file: \(r)"
         case .unknownImage(let f, let a, let i): "\(f): annotation \(a) names image \(i), which is not in 'images'"
         case .unknownCategory(let f, let a, let c): "\(f): annotation \(a) names category \(c), which is not in 'categories'"

@@ -1,10 +1,13 @@
+import CImageCodecs
 import CTurboJPEG
 import Foundation
 
 /// Reads JPEG files as mmcv's `LoadImageFromFile` does with OpenCV (`cv2.imdecode(...,
 /// IMREAD_COLOR)`): 3 channels in BGR order whatever the file holds. Gray JPEGs are
 /// replicated to 3 channels by libjpeg; CMYK/YCCK JPEGs are decoded to CMYK and converted as
-/// OpenCV does (`v = k - (((255 - c) * k) >> 8)` on the inverted Adobe values).
+/// OpenCV does (`v = k - (((255 - c) * k) >> 8)` on the inverted Adobe values). The EXIF
+/// orientation (read by libexif) is applied, as OpenCV does unless told
+/// `IMREAD_IGNORE_ORIENTATION`: a phone photo taken upright comes out upright.
 ///
 /// Decoding goes through libjpeg-turbo's TurboJPEG API, which returns errors instead of
 /// calling exit(), so a bad file is a thrown `DatasetError` and never ends the process. A
@@ -20,8 +23,19 @@ public enum JPEGDecoder {
         return try decode(data, path: path)
     }
 
-    /// Decodes JPEG bytes; `path` names the source in errors.
-    public static func decode(_ data: Data, path: String) throws -> ImageU8 {
+    /// Decodes JPEG bytes; `path` names the source in errors. `orientation` false decodes
+    /// the pixels as stored (OpenCV's `IMREAD_IGNORE_ORIENTATION`).
+    public static func decode(_ data: Data, path: String, orientation: Bool = true) throws -> ImageU8 {
+        let stored = try decodeStored(data, path: path)
+        guard orientation else { return stored }
+        let tag = data.withUnsafeBytes { raw in
+            Int(swiftdet_jpeg_exif_orientation(raw.bindMemory(to: UInt8.self).baseAddress, raw.count))
+        }
+        return ExifOrientation.apply(tag, to: stored)
+    }
+
+    /// The pixels in the order the file stores them.
+    static func decodeStored(_ data: Data, path: String) throws -> ImageU8 {
         if let format = otherFormat(data) { throw DatasetError.unsupportedImage(path: path, format: format) }
         guard data.count >= 4, data[data.startIndex] == 0xFF, data[data.startIndex + 1] == 0xD8 else {
             throw DatasetError.corruptImage(path: path, reason: "no JPEG start-of-image marker (\(data.count) bytes)")
@@ -78,7 +92,6 @@ public enum JPEGDecoder {
     /// The name of a recognised non-JPEG image format, from its signature.
     static func otherFormat(_ data: Data) -> String? {
         let b = [UInt8](data.prefix(8))
-        if b.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return "PNG" }
         if b.starts(with: [0x47, 0x49, 0x46, 0x38]) { return "GIF" }
         if b.starts(with: [0x42, 0x4D]) { return "BMP" }
         if b.starts(with: [0x52, 0x49, 0x46, 0x46]) { return "WEBP/RIFF" }

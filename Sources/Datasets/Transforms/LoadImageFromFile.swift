@@ -21,7 +21,7 @@ public struct LoadImageFromFile: Transform {
     }
 
     public func apply(_ results: inout PipelineResults, rng: inout SeededGenerator) throws {
-        let img = try JPEGDecoder.load(path: results.info.imgPath, imageId: results.info.imgId)
+        let img = try ImageDecoder.load(path: results.info.imgPath, imageId: results.info.imgId)
         results.img = img
         results.imgShape = [img.height, img.width]
         results.oriShape = [img.height, img.width]

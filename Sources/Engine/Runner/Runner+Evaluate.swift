@@ -97,7 +97,7 @@ extension Runner {
         let show: ((DetSample, Detections) throws -> Void)? = showDir.map { dir in
             { sample, d in
                 guard let path = sample.meta.imgPath else { return }
-                let image = try JPEGDecoder.load(path: path)
+                let image = try ImageDecoder.load(path: path)
                 let drawn = drawer.draw(on: image, detections: d)
                 let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
                 try ImageWriter.write(drawn, to: "\(dir)/\(stem).jpg")
