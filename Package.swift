@@ -90,7 +90,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["NN", "Autograd", "Kernels", "Config", "Structures"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "Engine",
-            dependencies: ["Models", "NN", "Autograd", "Kernels", "Config", "Structures", "Datasets", "Evaluation", "CTurboJPEG"],
+            dependencies: ["Models", "NN", "Autograd", "Kernels", "Config", "Structures", "Datasets", "Evaluation", "CTurboJPEG", "CImageCodecs"],
             exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // MARK: - Tools

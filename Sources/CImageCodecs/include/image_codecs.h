@@ -27,6 +27,15 @@ int swiftdet_png_header(const uint8_t *data, size_t size, uint32_t *width, uint3
 int swiftdet_png_decode_bgr(const uint8_t *data, size_t size, uint8_t *out, uint32_t width,
                             uint32_t height, int *orientation, char *message);
 
+/// Encodes an 8-bit image as PNG (libpng, zlib's default compression, adaptive filters):
+/// `channels` 3 (BGR pixels, written as RGB truecolour) or 1 (grayscale). On success `*out`
+/// holds `*out_size` bytes to release with `swiftdet_codec_free`. Returns 0, or -1 with `message`.
+int swiftdet_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int channels, uint8_t **out,
+                        size_t *out_size, char *message);
+
+/// Releases a buffer returned by an encoder here.
+void swiftdet_codec_free(void *buffer);
+
 /// The EXIF Orientation (tag 0x0112 of IFD0) of a JPEG file's APP1 segment, as libexif
 /// reads it: 1...8, or 0 when the file has none or its value is outside 1...8.
 int swiftdet_jpeg_exif_orientation(const uint8_t *data, size_t size);

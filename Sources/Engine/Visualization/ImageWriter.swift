@@ -4,7 +4,7 @@ import Foundation
 import Structures
 
 /// Saves images as mmcv's `imwrite` does for our uses: the format follows the extension
-/// (.jpg/.jpeg through libjpeg-turbo, .png through `PNGEncoder`), and the file is replaced
+/// (.jpg/.jpeg through libjpeg-turbo, .png through libpng), and the file is replaced
 /// atomically (`Structures.AtomicFile`). Images are BGR, as Datasets decodes them.
 public enum ImageWriter {
     /// The file formats `write` knows.
@@ -27,11 +27,7 @@ public enum ImageWriter {
         let bytes: [UInt8]
         switch try format(for: path, jpegQuality: jpegQuality) {
         case .jpeg(let quality): bytes = try encodeJPEG(image, quality: quality, path: path)
-        case .png:
-            guard image.channels == 3 || image.channels == 1 else {
-                throw VisualizationError.encodingFailed(path: path, reason: "PNG needs 1 or 3 channels, got \(image.channels)")
-            }
-            bytes = PNGEncoder.encode(image)
+        case .png: bytes = try PNGEncoder.encode(image, path: path)
         }
         do {
             try AtomicFile.write(bytes, to: path)
