@@ -10,6 +10,8 @@ public protocol DetectionDataset: AnyObject, Sendable {
     var classes: [String] { get }
     /// The annotation file's category id of each label.
     var categoryIds: [Int] { get }
+    /// An RGB colour per label for drawing (`metainfo.palette`), if the config gives one.
+    var palette: [[UInt8]]? { get }
     /// What a sample that fails to load does: stop the run, or be skipped with a warning.
     var onBadSample: BadSamplePolicy { get }
     /// Whether it serves evaluation (no training filters, no random transforms).

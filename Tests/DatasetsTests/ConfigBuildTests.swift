@@ -45,4 +45,23 @@ import Testing
         let v = try #require(try val.epoch(0).next())
         #expect(v[0].sample.meta.flip == nil && v[0].sample.meta.imgId == 790)
     }
+
+    /// metainfo.palette: one (R, G, B) per class is kept for drawing; too few colours or a
+    /// colour that is not three bytes is an error naming the key.
+    @Test func metainfoPaletteIsReadAndChecked() throws {
+        let root = try TestData.project("data/fruits_nuts")
+        func build(_ palette: String) throws -> CocoDataset {
+            let text = "dataset = dict(type='CocoDataset', data_root='\(root)/', ann_file='annotations/instances_train.json', "
+                + "data_prefix=dict(img='images/'), metainfo=dict(classes=('date', 'fig', 'hazelnut'), palette=\(palette)))"
+            let cfg = try ConfigLoader().load(text: text, file: "/tmp/palette.py")
+            guard let built = try Registries.datasets.build(try cfg.view("dataset")) as? CocoDataset else { throw DatasetError.pipeline("not a CocoDataset") }
+            return built
+        }
+        #expect(try build("[(220, 20, 60), (0, 0, 142), (0, 60, 100)]").palette == [[220, 20, 60], [0, 0, 142], [0, 60, 100]])
+        #expect(try build("None").palette == nil)
+        for (bad, words) in [("[(220, 20, 60)]", "1 colours for 3 classes"), ("[(220, 20), (0, 0, 142), (0, 60, 100)]", "colour 0"),
+                             ("[(220, 20, 60), (0, 0, 300), (0, 60, 100)]", "colour 1"), ("'coco'", "list of (R, G, B)")] {
+            #expect { try build(bad) } throws: { "\($0)".contains("palette") && "\($0)".contains(words) }
+        }
+    }
 }

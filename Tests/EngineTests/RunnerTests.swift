@@ -1,4 +1,5 @@
 import Config
+import Datasets
 import Engine
 import Foundation
 import Kernels
@@ -119,7 +120,9 @@ import TestSupport
         let testMetrics = try tester.test(checkpoint: dir + "/epoch_1.safetensors", out: out, showDir: dir + "/show")
         #expect(testMetrics.map(\.1) == valMetrics.map(\.1))
         #expect(FileManager.default.fileExists(atPath: out))
-        #expect(FileManager.default.fileExists(atPath: dir + "/show/3.jpg"))
+        // Ground truth left, predictions right: twice the photo's width.
+        let shown = try ImageDecoder.load(path: dir + "/show/3.jpg")
+        #expect(shown.width == 2 * 800 && shown.height == 600)
         // scalars.json has one line per logged iteration and one for the validation.
         let runDirs = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("20") }
         let scalars = try ScalarLog(contentsOf: "\(dir)/\(try #require(runDirs.first))/vis_data/scalars.json")

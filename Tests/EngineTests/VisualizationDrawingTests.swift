@@ -1,5 +1,6 @@
 import Datasets
 import Engine
+import Kernels
 import Structures
 import Testing
 
@@ -105,8 +106,12 @@ import Testing
         func mix(_ c: UInt8, _ base: UInt8) -> UInt8 { UInt8((Double(base) * 0.2 + Double(c) * 0.8).rounded(.toNearestOrEven)) }
         let edge = RGBColor(mix(dog.r, 100), mix(dog.g, 100), mix(dog.b, 100))
         #expect(out.pixel(x: 20, y: 40) == edge && out.pixel(x: 70, y: 40) == edge)
-        #expect(out.pixel(x: 45, y: 40) == edge)               // mask interior, same colour and alpha
-        #expect(out.pixel(x: 30, y: 40) == RGBColor(mix(255, edge.r), mix(255, edge.g), mix(255, edge.b)))  // contour
+        // Mask: the class colour jittered for the instance, alpha 0.8, outlined in white.
+        let jittered = drawer.maskColors(labels: [1])[0]
+        #expect(jittered != dog)
+        let fill = RGBColor(mix(jittered.r, 100), mix(jittered.g, 100), mix(jittered.b, 100))
+        #expect(out.pixel(x: 45, y: 40) == fill)
+        #expect(out.pixel(x: 30, y: 40) == RGBColor(mix(255, fill.r), mix(255, fill.g), mix(255, fill.b)))  // contour
         // Label at (23, 18): black box at alpha 0.8 (100 -> 20), text in (200, 200, 200) from (24, 19).
         #expect(out.pixel(x: 23, y: 18) == RGBColor(20, 20, 20))
         #expect(out.pixel(x: 24 + 4, y: 19) == .lightGray)     // 'd' row 0 is "....#"
@@ -121,6 +126,46 @@ import Testing
         #expect(out.pixel(x: 0, y: 0) == RGBColor(20, 20, 20))   // label box moved to the corner
         #expect(out.pixel(x: 1, y: 1) == RGBColor(20, 20, 20))   // 'x' rows 0-1 are blank
         #expect(out.pixel(x: 1, y: 3) == .lightGray)              // 'x' row 2 is "#...#"
+    }
+
+    /// mmdetection's jitter_color, computed here from the same three uniforms: a unit vector
+    /// r, c + (r - 0.5) * 0.5 * 255, clipped, truncated. Instances of one class differ; the
+    /// picture is the same on every run.
+    @Test func maskColoursAreJitteredPerInstance() {
+        let drawer = DetectionDrawer(classNames: ["a", "b"])
+        let colors = drawer.maskColors(labels: [0, 0, 0, 1])
+        #expect(Set(colors).count == 4 && colors == drawer.maskColors(labels: [0, 0, 0, 1]))
+        var rng = SeededGenerator(seed: 42)
+        for (i, label) in [0, 0, 0, 1].enumerated() {
+            let base = Palette().color(for: label)
+            let r = (0..<3).map { _ in Double(rng.nextUniform()) }
+            let n = (r.map { $0 * $0 }.reduce(0, +)).squareRoot()
+            let expected = zip([base.r, base.g, base.b], r).map { c, x in
+                UInt8(min(max(Double(c) + (x / n - 0.5) * 127.5, 0), 255))
+            }
+            #expect([colors[i].r, colors[i].g, colors[i].b] == expected, "instance \(i)")
+            let shift = zip([base.r, base.g, base.b], expected).map { abs(Int($0) - Int($1)) }
+            #expect(shift.allSatisfy { $0 <= 64 })
+        }
+        var plain = DetectionDrawer.Style()
+        plain.maskJitterSeed = nil
+        #expect(DetectionDrawer(classNames: ["a"], style: plain).maskColors(labels: [0, 0]) == [Palette().color(for: 0), Palette().color(for: 0)])
+    }
+
+    /// A dataset's metainfo.palette colours its labels; labels past it get generated colours.
+    @Test func givenPaletteComesFirst() {
+        let palette = Palette(dataset: [[220, 20, 60], [0, 0, 142]])
+        #expect(palette.color(for: 0) == RGBColor(220, 20, 60) && palette.color(for: 1) == RGBColor(0, 0, 142))
+        #expect(palette.color(for: 2) == Palette().color(for: 2))
+    }
+
+    /// Labels of small boxes are drawn at scale 2 on photos (short side 400 or more), large
+    /// boxes (30000 square pixels, mmdetection's 13 pt) at 2, or 3 on images of 1000 and more.
+    @Test func labelScaleFollowsBoxAndImage() {
+        #expect(DetectionDrawer.adaptiveScale(area: 29_999, imageHeight: 300, imageWidth: 500) == 1)
+        #expect(DetectionDrawer.adaptiveScale(area: 29_999, imageHeight: 600, imageWidth: 800) == 2)
+        #expect(DetectionDrawer.adaptiveScale(area: 30_000, imageHeight: 300, imageWidth: 500) == 2)
+        #expect(DetectionDrawer.adaptiveScale(area: 30_000, imageHeight: 1000, imageWidth: 1500) == 3)
     }
 
     @Test func paletteIsDeterministicAndDistinct() {

@@ -21,11 +21,13 @@ extension CocoDataset {
             imgPrefix = PathJoin.join(root, try prefix.optionalString("img") ?? prefix.optionalString("img_path") ?? "")
         }
         var classes: [String]?
+        var palette: [[UInt8]]?
         if let meta = try c.optionalView("metainfo") {
             try meta.accept(["classes", "palette"])
             if let v = meta.value("classes"), !v.isNone {
                 classes = try v.stringValue.map { [$0] } ?? meta.strings("classes")
             }
+            palette = try Self.palette(meta)
         }
         var filter: Filter?
         if let f = try c.optionalView("filter_cfg") {
@@ -41,7 +43,26 @@ extension CocoDataset {
         let pipeline = c.contains("pipeline") ? try Pipeline(config: try c.views("pipeline")) : Pipeline([])
         try self.init(annotationFile: annFile, imagePrefix: imgPrefix, classes: classes, filter: filter,
                       testMode: try c.bool("test_mode", default: false), indices: try Self.indices(c),
-                      pipeline: pipeline, onBadSample: policy, warn: warn)
+                      pipeline: pipeline, onBadSample: policy, palette: palette, warn: warn)
+        if let palette, palette.count < self.classes.count {
+            throw c.error("metainfo.palette", "\(palette.count) colours for \(self.classes.count) classes: give one (R, G, B) per class")
+        }
+    }
+
+    /// `metainfo.palette`: one (R, G, B) of integers 0...255 per class, as mmdetection's
+    /// datasets give it (nil when absent or None).
+    public static func palette(_ meta: ConfigView) throws -> [[UInt8]]? {
+        guard let v = meta.value("palette"), !v.isNone else { return nil }
+        guard let items = v.elements else {
+            throw meta.error("palette", "expected a list of (R, G, B) colours, one per class")
+        }
+        return try items.enumerated().map { i, item in
+            let rgb = item.elements?.compactMap(\.intValue) ?? []
+            guard item.elements?.count == 3, rgb.count == 3, rgb.allSatisfy({ (0...255).contains($0) }) else {
+                throw meta.error("palette", "colour \(i) is not three integers 0...255 (R, G, B)")
+            }
+            return rgb.map { UInt8($0) }
+        }
     }
 
     /// mmengine's `indices`: an int keeps the first n items, a list those items.

@@ -21,6 +21,8 @@ public final class CocoDataset: Sendable {
     public let classes: [String]
     /// Category ids, label order.
     public let categoryIds: [Int]
+    /// `metainfo.palette`: an RGB colour per label for drawing, when the config gives one.
+    public let palette: [[UInt8]]?
     public let testMode: Bool
     public let onBadSample: BadSamplePolicy
     public let pipeline: Pipeline
@@ -44,7 +46,7 @@ public final class CocoDataset: Sendable {
     public init(
         annotationFile: String, imagePrefix: String, classes: [String]? = nil, filter: Filter? = nil,
         testMode: Bool = false, indices: [Int]? = nil, pipeline: Pipeline, onBadSample: BadSamplePolicy = .error,
-        index: CocoIndex? = nil, warn: @Sendable (String) -> Void = DataLoader.standardError
+        index: CocoIndex? = nil, palette: [[UInt8]]? = nil, warn: @Sendable (String) -> Void = DataLoader.standardError
     ) throws {
         let coco = try index ?? Self.readIndex(annotationFile)
         try CocoValidation.check(coco, file: annotationFile)
@@ -77,6 +79,7 @@ public final class CocoDataset: Sendable {
         self.imagePrefix = imagePrefix
         self.classes = names
         self.categoryIds = ids
+        self.palette = palette
         self.testMode = testMode
         self.onBadSample = onBadSample
         self.pipeline = pipeline

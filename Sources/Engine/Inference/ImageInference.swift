@@ -30,6 +30,8 @@ public final class ImageInference {
     public let classes: [String]
     /// The `category_id` written for each label.
     public let categoryIds: [Int]
+    /// Colours by label (the test dataset's `metainfo.palette` when the config gives one).
+    public var palette = Palette()
 
     /// The parts as given; `model` is put in eval mode.
     public init(model: any Detector, pipeline: Pipeline, preprocessor: DetDataPreprocessor,
@@ -59,6 +61,7 @@ public final class ImageInference {
         let names = try Self.labelNames(config, numClasses: model.numClasses)
         self.init(model: model, pipeline: try Self.testPipeline(config), preprocessor: try Self.preprocessor(config),
                   classes: names.classes, categoryIds: names.categoryIds)
+        palette = names.palette
     }
 
     // MARK: - Reading the config
@@ -90,7 +93,7 @@ public final class ImageInference {
     /// read (as CocoDataset maps classes to cat_ids), else label `i` is written as i. Otherwise a model with 80 classes is
     /// taken to be a COCO model: COCO's names and official category ids (1...90); any other
     /// model's labels are named "class i" and written as i.
-    public static func labelNames(_ config: ConfigView, numClasses: Int) throws -> (classes: [String], categoryIds: [Int]) {
+    public static func labelNames(_ config: ConfigView, numClasses: Int) throws -> (classes: [String], categoryIds: [Int], palette: Palette) {
         for loader in ["test_dataloader", "val_dataloader"] {
             guard let dataset = try testDataset(config, loader), let meta = try dataset.optionalView("metainfo"),
                   let value = meta.value("classes"), !value.isNone else { continue }
@@ -101,12 +104,12 @@ public final class ImageInference {
             // The annotation file, when it is here, gives the category ids (as CocoDataset maps
             // classes to cat_ids); otherwise the 0-based label is the id.
             if let built = try? Registries.datasets.build(dataset), built.classes == names {
-                return (names, built.categoryIds)
+                return (names, built.categoryIds, Palette(dataset: built.palette))
             }
-            return (names, Array(0..<numClasses))
+            return (names, Array(0..<numClasses), Palette(dataset: try CocoDataset.palette(meta)))
         }
-        if numClasses == CocoClasses.names.count { return (CocoClasses.names, CocoClasses.categoryIds) }
-        return ((0..<numClasses).map { "class \($0)" }, Array(0..<numClasses))
+        if numClasses == CocoClasses.names.count { return (CocoClasses.names, CocoClasses.categoryIds, Palette()) }
+        return ((0..<numClasses).map { "class \($0)" }, Array(0..<numClasses), Palette())
     }
 
     /// The dataset dict of a dataloader (the innermost of dataset wrappers), if any.
@@ -172,7 +175,9 @@ public final class ImageInference {
     /// The image with the detections scoring at least `scoreThreshold` drawn: boxes, "name:
     /// score" labels, and masks.
     public func drawn(_ prediction: ImagePrediction, scoreThreshold: Float) -> ImageU8 {
-        DetectionDrawer(classNames: classes, scoreThreshold: -.infinity)
+        var style = DetectionDrawer.Style()
+        style.palette = palette
+        return DetectionDrawer(classNames: classes, scoreThreshold: -.infinity, style: style)
             .draw(on: prediction.image, detections: prediction.detections.keeping(scoreAtLeast: scoreThreshold))
     }
 

@@ -68,7 +68,8 @@ extension Runner {
 
     /// The test tool: loads `checkpoint` (weights), runs `test_dataloader` through the model,
     /// evaluates with `test_evaluator`, writes all detections to `out` (COCO results JSON) and
-    /// the drawn predictions to `showDir`.
+    /// to `showDir` each image as `<stem>.jpg` with its ground truth (left) and predictions
+    /// (right) drawn side by side, as mmdetection's `--show-dir`.
     @discardableResult
     public func test(checkpoint: String, out: String? = nil, showDir: String? = nil,
                      scoreThreshold: Float = 0.3) throws -> [(String, Double)] {
@@ -92,13 +93,24 @@ extension Runner {
         try loadWeights(checkpoint)
         guard let loader = try dataloader("test_dataloader") else { throw RunnerError("the config has no test_dataloader") }
         guard let metric = try evaluator("test_evaluator") else { throw RunnerError("the config has no test_evaluator") }
-        let drawer = DetectionDrawer(classNames: loader.dataset.classes, scoreThreshold: scoreThreshold)
+        let drawer = DetectionDrawer(dataset: loader.dataset, scoreThreshold: scoreThreshold)
         if let showDir { try FileManager.default.createDirectory(atPath: showDir, withIntermediateDirectories: true) }
+        let dataset = loader.dataset
+        let indexOfImage = Dictionary((0..<dataset.count).map { (dataset.info($0).imgId, $0) }, uniquingKeysWith: { a, _ in a })
         let show: ((DetSample, Detections) throws -> Void)? = showDir.map { dir in
             { sample, d in
                 guard let path = sample.meta.imgPath else { return }
                 let image = try ImageDecoder.load(path: path)
-                let drawn = drawer.draw(on: image, detections: d)
+                var drawn = drawer.draw(on: image, detections: d)
+                // Ground truth left, predictions right, as DetLocalVisualizer.add_datasample.
+                if let id = sample.meta.imgId, let index = indexOfImage[id] {
+                    let info = dataset.info(index)
+                    if info.height == image.height && info.width == image.width {
+                        let gt = try info.groundTruth()
+                        drawn = DetectionDrawer.sideBySide(
+                            drawer.draw(on: image, boxes: gt.boxes, labels: gt.labels, masks: gt.masks), drawn)
+                    }
+                }
                 let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
                 try ImageWriter.write(drawn, to: "\(dir)/\(stem).jpg")
             }

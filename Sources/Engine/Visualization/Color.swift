@@ -37,14 +37,24 @@ public struct RGBColor: Sendable, Equatable, Hashable {
     }
 }
 
-/// One colour per class index, the same on every run: hues spaced by the golden ratio (so
-/// neighbouring classes differ strongly), with saturation and value cycling over three
-/// levels. Plays the role of mmdetection's dataset `palette` / `get_palette`.
+/// One colour per class index, the same on every run: the dataset's own colours when its
+/// config gives `metainfo.palette`, else hues spaced by the golden ratio (so neighbouring
+/// classes differ strongly), with saturation and value cycling over three levels. Plays the
+/// role of mmdetection's dataset `palette` / `get_palette`.
 public struct Palette: Sendable {
-    public init() {}
+    /// Given colours for the first labels (`metainfo.palette`); later labels are generated.
+    public var given: [RGBColor]
+
+    public init(given: [RGBColor] = []) { self.given = given }
+
+    /// A dataset's palette: its `metainfo.palette`, if any.
+    public init(dataset palette: [[UInt8]]?) {
+        self.init(given: (palette ?? []).map { RGBColor($0[0], $0[1], $0[2]) })
+    }
 
     /// The colour of class `label` (any non-negative index).
     public func color(for label: Int) -> RGBColor {
+        if given.indices.contains(label) { return given[label] }
         let n = max(label, 0)
         let hue = (0.07 + Double(n) * 0.618_033_988_749_895).truncatingRemainder(dividingBy: 1)
         let levels: [(s: Double, v: Double)] = [(0.85, 0.95), (0.65, 0.80), (0.95, 0.70)]

@@ -5,11 +5,16 @@ import Kernels
 
 /// Draws detections or ground truth on an image in the manner of mmdetection's
 /// `DetLocalVisualizer._draw_instances`: box outlines in the class colour (line width 3,
-/// alpha 0.8), masks blended in the class colour with alpha 0.8 and outlined in white, and
-/// a label "name" or "name: 93.2" (score in percent, one decimal) in light gray on a black
-/// box (alpha 0.8) just inside the box's top-left corner. Predictions at or below the score
-/// threshold are left out, as `pred_score_thr` does. One difference: masks are laid down
-/// before boxes and labels, so that labels stay readable over masks.
+/// alpha 0.8), each instance's mask blended with alpha 0.8 in the class colour jittered for
+/// that instance (`jitter_color`, so that touching objects of one class stay apart) and
+/// outlined in white, and a label "name" or "name: 93.2" (score in percent, one decimal) in
+/// light gray on a black box (alpha 0.8) just inside the box's top-left corner. Predictions at
+/// or below the score threshold are left out, as `pred_score_thr` does. Differences, on
+/// purpose: masks are laid down before boxes and labels, and labels go on in rising score
+/// order, so that the best detections' labels stay readable; the jitter comes from a seeded
+/// generator (mmdetection's from numpy's unseeded one), so a picture is the same on every run;
+/// labels on small boxes are drawn at twice the pixel font's size on images of 400 pixels
+/// and more (mmdetection's 6 pt is about 8 pixels high).
 public struct DetectionDrawer: Sendable {
     /// Colours, widths and opacities.
     public struct Style: Sendable {
@@ -24,6 +29,8 @@ public struct DetectionDrawer: Sendable {
         /// font size: 13 * clip(0.5 + (sqrt(area) - sqrt(800)) / (sqrt(30000) - sqrt(800)), 0.5, 1)).
         public var textScale: Int? = nil
         public var palette: Palette = Palette()
+        /// Seed of the per-instance mask colour jitter; nil draws masks in the class colour.
+        public var maskJitterSeed: UInt64? = 42
 
         public init() {}
     }
@@ -36,6 +43,13 @@ public struct DetectionDrawer: Sendable {
         self.classNames = classNames
         self.scoreThreshold = scoreThreshold
         self.style = style
+    }
+
+    /// A drawer with a dataset's class names and palette (`metainfo.palette`, if given).
+    public init(dataset: any DetectionDataset, scoreThreshold: Float = 0.3) {
+        var style = Style()
+        style.palette = Palette(dataset: dataset.palette)
+        self.init(classNames: dataset.classes, scoreThreshold: scoreThreshold, style: style)
     }
 
     /// `image` (BGR) with the instances drawn. `boxes` are xyxy in image pixels, one per label;
@@ -54,9 +68,9 @@ public struct DetectionDrawer: Sendable {
         let kept = labels.indices.filter { scores == nil || scores![$0] > scoreThreshold }
         var canvas = Canvas(image: image)
         if let masks {
-            for i in kept {
-                let color = style.palette.color(for: labels[i])
-                canvas.blendMask(masks.mask(i), color: color, alpha: style.maskAlpha)
+            let colors = maskColors(labels: kept.map { labels[$0] })
+            for (k, i) in kept.enumerated() {
+                canvas.blendMask(masks.mask(i), color: colors[k], alpha: style.maskAlpha)
                 if style.maskContours { drawContour(masks.mask(i), on: &canvas) }
             }
         }
@@ -66,14 +80,33 @@ public struct DetectionDrawer: Sendable {
                               thickness: style.lineWidth, color: style.palette.color(for: labels[i]),
                               alpha: style.boxAlpha)
         }
-        for i in kept {
+        let labelOrder = scores.map { s in kept.sorted { (s[$0], $1) < (s[$1], $0) } } ?? kept
+        for i in labelOrder {
             let b = boxes[i]
             let area = Double(max(b.x2 - b.x1, 0)) * Double(max(b.y2 - b.y1, 0))
+            let scale = style.textScale ?? Self.adaptiveScale(area: area, imageHeight: image.height, imageWidth: image.width)
             drawLabel(labelText(label: labels[i], score: scores?[i]), x: pixel(b.x1) + style.lineWidth,
-                      y: pixel(b.y1) + style.lineWidth, scale: style.textScale ?? Self.adaptiveScale(area: area),
-                      on: &canvas)
+                      y: pixel(b.y1) + style.lineWidth, scale: scale, on: &canvas)
         }
         return canvas.image
+    }
+
+    /// The mask colour of each instance, in order: its class colour jittered by mmdetection's
+    /// `jitter_color` (a random unit vector r in the positive octant, c + (r - 0.5) * 0.5 * 255,
+    /// clipped and truncated to bytes), one draw of three uniforms per instance.
+    public func maskColors(labels: [Int]) -> [RGBColor] {
+        guard let seed = style.maskJitterSeed else { return labels.map(style.palette.color(for:)) }
+        var rng = SeededGenerator(seed: seed)
+        return labels.map { Self.jittered(style.palette.color(for: $0), rng: &rng) }
+    }
+
+    /// mmdetection's `jitter_color` with three uniforms from `rng`.
+    public static func jittered(_ color: RGBColor, rng: inout SeededGenerator) -> RGBColor {
+        let r = (0..<3).map { _ in Double(rng.nextUniform()) }
+        let norm = (r[0] * r[0] + r[1] * r[1] + r[2] * r[2]).squareRoot()
+        guard norm > 0 else { return color }
+        func shift(_ v: UInt8, _ x: Double) -> UInt8 { UInt8(min(max(Double(v) + (x / norm - 0.5) * 0.5 * 255, 0), 255)) }
+        return RGBColor(shift(color.r, r[0]), shift(color.g, r[1]), shift(color.b, r[2]))
     }
 
     /// "name" or "name: 93.2"; an index without a name reads "class 7".
@@ -83,11 +116,14 @@ public struct DetectionDrawer: Sendable {
         return name + ": " + String(format: "%.1f", (Double(score) * 100 * 10).rounded() / 10)
     }
 
-    /// Font scale 2 for boxes whose mmdetection font size (13 x adaptive scale) is 10 or more, else 1.
-    public static func adaptiveScale(area: Double) -> Int {
-        let lo = 800.0.squareRoot(), hi = 30000.0.squareRoot()
-        let s = min(max(0.5 + (area.squareRoot() - lo) / (hi - lo), 0.5), 1.0)
-        return Int(13 * s) >= 10 ? 2 : 1
+    /// The pixel font's scale for a label: mmdetection's `_get_adaptive_scales` gives 13 pt to
+    /// boxes of 30000 square pixels and more and 6 pt to smaller ones (its floor division makes
+    /// it a step). Large boxes get scale 2 (3 on images whose short side is 1000 pixels or more);
+    /// small ones scale 1 on images under 400 pixels, else 2, so that they stay readable.
+    public static func adaptiveScale(area: Double, imageHeight: Int, imageWidth: Int) -> Int {
+        let shortSide = min(imageHeight, imageWidth)
+        if area >= 30000 { return shortSide >= 1000 ? 3 : 2 }
+        return shortSide >= 400 ? 2 : 1
     }
 
     /// Text on a filled box whose top-left is (x, y), moved right/down to stay in the image when

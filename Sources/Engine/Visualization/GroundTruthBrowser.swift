@@ -12,7 +12,7 @@ public enum GroundTruthBrowser {
                              progress: (Int, Int, String) -> Void = { _, _, _ in }) throws -> [String] {
         try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
         let dataset = loader.dataset
-        let drawer = DetectionDrawer(classNames: dataset.classes)
+        let drawer = DetectionDrawer(dataset: dataset)
         let count = min(dataset.count, limit ?? dataset.count)
         var written: [String] = []
         for i in 0..<count {
