@@ -30,6 +30,7 @@ let package = Package(
         .executable(name: "test", targets: ["test"]),
         .executable(name: "browse-dataset", targets: ["browse-dataset"]),
         .executable(name: "detect", targets: ["detect"]),
+        .executable(name: "get-flops", targets: ["get-flops"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -145,6 +146,10 @@ let package = Package(
             name: "browse-dataset",
             dependencies: ["Engine", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "tools/browse-dataset", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "get-flops",
+            dependencies: ["Config", "Engine", "Models", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "tools/get-flops", swiftSettings: swiftSettings),
         .executableTarget(
             name: "detect",
             dependencies: [

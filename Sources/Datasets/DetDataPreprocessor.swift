@@ -9,6 +9,11 @@ public struct DetBatch: Sendable {
     /// (N, 3, H, W), H and W the batch maximum rounded up to `pad_size_divisor`.
     public var inputs: Tensor
     public var samples: [DetSample]
+
+    public init(inputs: Tensor, samples: [DetSample]) {
+        self.inputs = inputs
+        self.samples = samples
+    }
 }
 
 /// mmdetection's `DetDataPreprocessor` (on mmengine's `ImgDataPreprocessor`): each 8-bit

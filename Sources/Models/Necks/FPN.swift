@@ -71,6 +71,7 @@ public final class FPN: Neck {
         for i in stride(from: laterals.count - 1, to: 0, by: -1) {
             let size = (laterals[i - 1].dim(2), laterals[i - 1].dim(3))
             laterals[i - 1] = laterals[i - 1] + laterals[i].interpolateNearest(size: size)
+            ComplexityCounter.record(self, .upsampleNearest, laterals[i - 1].count)
         }
         var outs = laterals.enumerated().map { fpnConvs[$0.offset]($0.element) }
         guard o.numOuts > outs.count else { return outs }

@@ -39,7 +39,9 @@ public final class Conv2d: Module {
         case .plain: w = weight
         case .weightStandardized(let eps): w = weight.weightStandardized(eps: eps)
         }
-        return x.conv2d(weight: w, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        let y = x.conv2d(weight: w, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        ComplexityCounter.record(self, .conv, y.shape[0] * weight.count * y.shape[2] * y.shape[3])
+        return y
     }
 
     /// PyTorch's default initialisation (kaiming-uniform with a = sqrt(5)).

@@ -20,7 +20,9 @@ public final class ConvTranspose2d: Module {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        x.convTranspose2d(weight: weight, bias: bias, stride: stride, padding: padding)
+        // fvcore counts a transposed convolution over its input positions.
+        ComplexityCounter.record(self, .convTranspose, x.shape[0] * weight.count * x.shape[2] * x.shape[3])
+        return x.convTranspose2d(weight: weight, bias: bias, stride: stride, padding: padding)
     }
 
     /// PyTorch's default initialisation (its fan-in is dim 1 x receptive field).

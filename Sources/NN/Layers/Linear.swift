@@ -17,7 +17,10 @@ public final class Linear: Module {
     }
 
     /// x (N, in) -> (N, out).
-    public func callAsFunction(_ x: Tensor) -> Tensor { x.linear(weight: weight, bias: bias) }
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        ComplexityCounter.record(self, .linear, x.count * weight.shape[0])
+        return x.linear(weight: weight, bias: bias)
+    }
 
     /// PyTorch's default initialisation.
     public func resetParameters(using rng: inout SeededGenerator) {

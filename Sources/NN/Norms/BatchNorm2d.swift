@@ -28,6 +28,7 @@ public final class BatchNorm2d: NormLayer {
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
         if training { numBatchesTracked.update { $0[0] += 1 } }
+        ComplexityCounter.record(self, .batchNorm, x.count * (training ? 5 : 2))
         return x.batchNorm(weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
                            training: training, momentum: momentum, eps: eps)
     }

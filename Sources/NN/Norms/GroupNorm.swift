@@ -19,7 +19,8 @@ public final class GroupNorm: NormLayer {
     public var parameters: [(String, Tensor)] { [("weight", weight), ("bias", bias)] }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        x.groupNorm(groups: groups, weight: weight, bias: bias, eps: eps)
+        ComplexityCounter.record(self, .groupNorm, x.count * 5)
+        return x.groupNorm(groups: groups, weight: weight, bias: bias, eps: eps)
     }
 
     public func resetAffine(gamma: Float) {
