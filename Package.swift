@@ -31,6 +31,8 @@ let package = Package(
         .executable(name: "browse-dataset", targets: ["browse-dataset"]),
         .executable(name: "detect", targets: ["detect"]),
         .executable(name: "get-flops", targets: ["get-flops"]),
+        .executable(name: "analyze-results", targets: ["analyze-results"]),
+        .executable(name: "confusion-matrix", targets: ["confusion-matrix"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -146,6 +148,14 @@ let package = Package(
             name: "browse-dataset",
             dependencies: ["Engine", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "tools/browse-dataset", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "analyze-results",
+            dependencies: ["Config", "Engine", "Evaluation", "Structures", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "tools/analyze-results", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "confusion-matrix",
+            dependencies: ["Config", "Engine", "Structures", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "tools/confusion-matrix", swiftSettings: swiftSettings),
         .executableTarget(
             name: "get-flops",
             dependencies: ["Config", "Engine", "Models", .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -79,6 +79,18 @@ extension Runner {
         }
     }
 
+    /// The test set's detections by the model with `checkpoint`'s weights, as `test --out`
+    /// writes them (the metrics are computed and logged too); for the analysis tools.
+    public func testRecords(checkpoint: String) throws -> [DetectionRecord] {
+        try RuntimeSections.checkLoop(config, "test_cfg")
+        try loadWeights(checkpoint)
+        guard let loader = try dataloader("test_dataloader") else { throw RunnerError("the config has no test_dataloader") }
+        guard let metric = try evaluator("test_evaluator") else { throw RunnerError("the config has no test_evaluator") }
+        var all: [DetectionRecord] = []
+        try evaluate(loader: loader, metric: metric, phase: "test", records: { all = $0 })
+        return all
+    }
+
     private func testLoop(checkpoint: String, out: String?, showDir: String?, scoreThreshold: Float) throws -> [(String, Double)] {
         try RuntimeSections.checkLoop(config, "test_cfg")
         // Outputs are checked before the long work, not after it.

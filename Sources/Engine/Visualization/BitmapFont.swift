@@ -159,3 +159,19 @@ extension Canvas {
         }
     }
 }
+
+extension Canvas {
+    /// Draws `text` turned 90 degrees counter-clockwise (read bottom to top), its first
+    /// character's bottom-left corner at (x, bottom); axis labels and column names use it.
+    public mutating func drawTextUp(_ text: String, x: Int, bottom: Int, scale: Int = 1, color: RGBColor,
+                                    font: BitmapFont = .standard) {
+        let s = max(scale, 1), w = BitmapFont.glyphWidth
+        var cy = bottom
+        for scalar in text.unicodeScalars {
+            if cy < 0 { break }
+            stamp({ row, column in font.isSet(scalar, row: column, column: w - 1 - row) }, x: x, y: cy - w * s,
+                  width: BitmapFont.glyphHeight, height: w, scale: s, color: color)
+            cy -= BitmapFont.advance * s
+        }
+    }
+}
