@@ -104,10 +104,10 @@ import Testing
             }
         }
         do {
-            _ = try CurvePlot.fromLogs([one], keys: ["bbox_mAP"])
+            _ = try CurvePlot.fromLogs([one], keys: ["bbox_mAP_100"])
             Issue.record("an unknown key should fail")
         } catch let error as VisualizationError {
-            #expect(error.description.contains("'bbox_mAP'") && error.description.contains("coco/bbox_mAP, coco/bbox_mAP_50"))
+            #expect(error.description.contains("'bbox_mAP_100'") && error.description.contains("coco/bbox_mAP, coco/bbox_mAP_50"))
         }
         let dir = try VisualizationEncodingTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -4,7 +4,9 @@ extension CurvePlot {
     /// The plot `analyze_logs.py plot_curve` makes: one series per (log, key), named after the
     /// key (with the log's distinguishing path suffix in front when there are several logs, or
     /// as `legend` gives them), x the step (iteration for training keys, epoch for validation
-    /// keys). A key in no line of a log is an error that lists the keys that log has.
+    /// keys). A key may name a log key by its last "/" part (`bbox_mAP` for `coco/bbox_mAP`, as
+    /// mmdetection strips the prefix). A key in no line of a log is an error that lists the keys
+    /// that log has.
     public static func fromLogs(_ logs: [ScalarLog], keys: [String], legend: [String]? = nil,
                                 title: String? = nil, width: Int = 800, height: Int = 500) throws -> CurvePlot {
         guard !logs.isEmpty, !keys.isEmpty else { throw VisualizationError.invalidPlot(reason: "no logs or no keys given") }
@@ -19,9 +21,9 @@ extension CurvePlot {
         var series: [Series] = []
         var units = Set<String>()
         for (i, log) in logs.enumerated() {
-            for key in keys {
-                guard log.records.contains(where: { $0.values[key] != nil }) else {
-                    throw VisualizationError.unknownKey(key: key, files: [log.path], available: log.keys.filter { $0 != "step" })
+            for asked in keys {
+                guard let key = log.resolve(asked) else {
+                    throw VisualizationError.unknownKey(key: asked, files: [log.path], available: log.keys.filter { $0 != "step" })
                 }
                 units.insert(log.stepUnit(for: key) ?? "step")
                 let name = legend?[series.count] ?? (logs.count > 1 ? "\(tags[i])_\(key)" : key)
