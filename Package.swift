@@ -33,6 +33,7 @@ let package = Package(
         .executable(name: "get-flops", targets: ["get-flops"]),
         .executable(name: "analyze-results", targets: ["analyze-results"]),
         .executable(name: "confusion-matrix", targets: ["confusion-matrix"]),
+        .executable(name: "benchmark", targets: ["benchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -156,6 +157,10 @@ let package = Package(
             name: "confusion-matrix",
             dependencies: ["Config", "Engine", "Structures", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "tools/confusion-matrix", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "benchmark",
+            dependencies: ["Config", "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "tools/benchmark", swiftSettings: swiftSettings),
         .executableTarget(
             name: "get-flops",
             dependencies: ["Config", "Engine", "Models", .product(name: "ArgumentParser", package: "swift-argument-parser")],
