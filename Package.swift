@@ -34,6 +34,7 @@ let package = Package(
         .executable(name: "analyze-results", targets: ["analyze-results"]),
         .executable(name: "confusion-matrix", targets: ["confusion-matrix"]),
         .executable(name: "benchmark", targets: ["benchmark"]),
+        .executable(name: "detect-video", targets: ["detect-video"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -68,6 +69,15 @@ let package = Package(
             name: "CEXIF", path: "Sources/CEXIF", pkgConfig: "libexif",
             providers: [.apt(["libexif-dev"])]),
 
+        .systemLibrary(
+            name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
+
+        // MARK: - Video files through FFmpeg, in C (its macros and structs stay out of Swift)
+        .target(
+            name: "CVideoCodecs", dependencies: ["CFFmpeg"], path: "Sources/CVideoCodecs",
+            linkerSettings: [.linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("swscale"), .linkedLibrary("avutil")]),
+
         // MARK: - Image codecs in C (libpng's longjmp errors stay in C; EXIF orientation)
         .target(name: "CImageCodecs", dependencies: ["CPNG", "CEXIF"], path: "Sources/CImageCodecs"),
 
@@ -88,7 +98,7 @@ let package = Package(
         .target(name: "Structures", dependencies: ["CJSONC", "CSimdJSON", "CCrypto", "Kernels"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "Datasets",
-            dependencies: ["Structures", "Config", "Autograd", "Kernels", "CTurboJPEG", "CImageCodecs"],
+            dependencies: ["Structures", "Config", "Autograd", "Kernels", "CTurboJPEG", "CImageCodecs", "CVideoCodecs"],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Evaluation", dependencies: ["Structures"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Models", dependencies: ["NN", "Autograd", "Kernels", "Config", "Structures"], exclude: ["README.md"], swiftSettings: swiftSettings),
@@ -161,6 +171,10 @@ let package = Package(
             name: "benchmark",
             dependencies: ["Config", "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "tools/benchmark", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "detect-video",
+            dependencies: ["Config", "Datasets", "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "tools/detect-video", swiftSettings: swiftSettings),
         .executableTarget(
             name: "get-flops",
             dependencies: ["Config", "Engine", "Models", .product(name: "ArgumentParser", package: "swift-argument-parser")],

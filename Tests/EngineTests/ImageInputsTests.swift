@@ -61,4 +61,55 @@ import TestSupport
         let a = try inference.predict(imagePath: jpeg).detections, b = try inference.predict(imagePath: png).detections
         #expect(a.count > 0 && a.scores == b.scores && a.labels == b.labels && a.boxes.scalars == b.boxes.scalars)
     }
+
+    /// An image in memory gives the detections of the file it was decoded from, and a video's
+    /// frames go through the model one by one into a video of the same size and frame rate
+    /// whose frames are the drawn predictions (up to the codec's loss).
+    @Test func imagesInMemoryAndVideos() throws {
+        let dir = try ImageInferenceTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (inference, _) = try ImageInferenceTests.inference(in: dir)
+        let jpeg = try TestFiles.project("data/fruits_nuts/images/3.jpg")
+        let fromFile = try inference.predict(imagePath: jpeg).detections
+        let fromMemory = try inference.predict(image: try ImageDecoder.load(path: jpeg)).detections
+        #expect(fromFile.count > 0 && fromFile.scores == fromMemory.scores && fromFile.boxes.scalars == fromMemory.boxes.scalars)
+        #expect(throws: DatasetError.self) { try inference.batch(image: ImageU8(height: 4, width: 4, channels: 1)) }
+
+        let input = try TestFiles.fixture("video/fruits.mp4")
+        var seen: [Int] = []
+        let summary = try inference.detect(video: input, to: dir + "/out.mp4", scoreThreshold: 0.05) { frame, _, fps in
+            seen.append(frame)
+            #expect(fps > 0)
+        }
+        #expect(summary.frames == 8 && seen == Array(1...8) && summary.framesPerSecond > 0)
+        let inFrames = try VideoReader(path: input), outFrames = try VideoReader(path: dir + "/out.mp4")
+        #expect(outFrames.width == 320 && outFrames.height == 240 && outFrames.fps == (5, 1) && outFrames.codec == "mpeg4")
+        var n = 0
+        while let frame = try inFrames.next(), let written = try outFrames.next() {
+            let drawn = inference.drawn(try inference.predict(image: frame), scoreThreshold: 0.05)
+            // The codec blurs thin lines and text: compare 8x8 block means, and check that the
+            // written frame is far closer to the drawing than to the undrawn frame.
+            let toDrawn = Self.blockDiff(written, drawn), toFrame = Self.blockDiff(written, frame)
+            #expect(toDrawn < 2 && toDrawn < toFrame / 4, "frame \(n): \(toDrawn) to the drawing, \(toFrame) to the frame")
+            n += 1
+        }
+        let after = try outFrames.next()
+        #expect(n == 8 && after == nil)
+    }
+
+    /// Mean absolute difference of the 8x8 block means of two same-size BGR images.
+    static func blockDiff(_ a: ImageU8, _ b: ImageU8) -> Double {
+        var total = 0.0, blocks = 0
+        for by in stride(from: 0, to: a.height - 7, by: 8) {
+            for bx in stride(from: 0, to: a.width - 7, by: 8) {
+                for c in 0..<3 {
+                    var sa = 0, sb = 0
+                    for y in by..<(by + 8) { for x in bx..<(bx + 8) { sa += Int(a[y, x, c]); sb += Int(b[y, x, c]) } }
+                    total += abs(Double(sa - sb)) / 64
+                    blocks += 1
+                }
+            }
+        }
+        return total / Double(blocks)
+    }
 }

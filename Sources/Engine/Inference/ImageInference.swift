@@ -143,18 +143,44 @@ public final class ImageInference {
     /// The image at `path` through the test pipeline and the preprocessor (a batch of one),
     /// and the image as decoded (before any resize).
     public func batch(imagePath path: String, imageId: Int = 0) throws -> (batch: DetBatch, image: ImageU8) {
-        var results = PipelineResults(info: DataInfo(imgId: imageId, imgPath: path, height: 0, width: 0, instances: [],
-                                                     annotationFile: ""))
+        try run(PipelineResults(info: DataInfo(imgId: imageId, imgPath: path, height: 0, width: 0, instances: [],
+                                               annotationFile: "")), source: path)
+    }
+
+    /// An image already in memory (8-bit BGR, a video frame say) through the test pipeline
+    /// without its loading step (mmdetection's `LoadImageFromNDArray`) and the preprocessor.
+    public func batch(image: ImageU8, imageId: Int = 0) throws -> DetBatch {
+        guard image.channels == 3, image.height > 0, image.width > 0 else {
+            throw DatasetError.pipeline("an image of \(image.height)x\(image.width)x\(image.channels): expected 8-bit BGR with 3 channels")
+        }
+        var results = PipelineResults(info: DataInfo(imgId: imageId, imgPath: "", height: image.height, width: image.width,
+                                                     instances: [], annotationFile: ""))
+        results.img = image
+        results.imgShape = [image.height, image.width]
+        results.oriShape = [image.height, image.width]
+        return try run(results, source: "an image in memory").batch
+    }
+
+    private func run(_ start: PipelineResults, source: String) throws -> (batch: DetBatch, image: ImageU8) {
+        var results = start
         var rng = SeededGenerator(seed: 0)
-        var original: ImageU8?
+        var original = results.img
         for step in pipeline.transforms {
+            if original != nil && step is LoadImageFromFile { continue }
             try step.apply(&results, rng: &rng)
             if original == nil { original = results.img }
         }
         guard let packed = results.packed, let original else {
-            throw DatasetError.pipeline("the test pipeline did not load and pack \(path) (it must start with LoadImageFromFile and end with PackDetInputs)")
+            throw DatasetError.pipeline("the test pipeline did not load and pack \(source) (it must start with LoadImageFromFile and end with PackDetInputs)")
         }
         return (preprocessor([packed], training: false), original)
+    }
+
+    /// The model's detections for an image in memory (8-bit BGR), in its pixels.
+    public func predict(image: ImageU8, imageId: Int = 0) throws -> ImagePrediction {
+        let batch = try batch(image: image, imageId: imageId)
+        let detections = try model.predict(inputs: batch.inputs, samples: batch.samples, proposals: nil, rescale: true)[0]
+        return ImagePrediction(imagePath: "", image: image, detections: detections)
     }
 
     /// The model's detections for the image at `path`, in its original pixels.
