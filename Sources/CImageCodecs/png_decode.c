@@ -2,6 +2,7 @@
 // happens inside the function that called setjmp, and the error and warning handlers only
 // copy the message. The transforms are OpenCV's for IMREAD_COLOR (imgcodecs/src/grfmt_png.cpp).
 #include "image_codecs.h"
+#include "png_errors.h"
 
 #include <png.h>
 #include <setjmp.h>
@@ -13,20 +14,7 @@ typedef struct {
     const uint8_t *data;
     size_t size;
     size_t position;
-    char *message;
 } png_source;
-
-static void on_error(png_structp png, png_const_charp text) {
-    png_source *source = (png_source *)png_get_error_ptr(png);
-    snprintf(source->message, SWIFTDET_CODEC_MESSAGE_SIZE, "%s", text);
-    png_longjmp(png, 1);
-}
-
-// Warnings (an unknown sRGB profile, a bad ancillary chunk libpng skips) do not stop OpenCV.
-static void on_warning(png_structp png, png_const_charp text) {
-    (void)png;
-    (void)text;
-}
 
 static void on_read(png_structp png, png_bytep out, png_size_t count) {
     png_source *source = (png_source *)png_get_io_ptr(png);
@@ -38,13 +26,13 @@ static void on_read(png_structp png, png_bytep out, png_size_t count) {
 // Reads the header (out == NULL) or the whole image into out (width * height * 3 bytes).
 static int read_png(const uint8_t *data, size_t size, uint8_t *out, uint32_t *width, uint32_t *height,
                     int *bit_depth, int *color_type, int *orientation, char *message) {
-    png_source source = {data, size, 0, message};
+    png_source source = {data, size, 0};
     message[0] = 0;
     if (size < 8 || png_sig_cmp(data, 0, 8) != 0) {
         snprintf(message, SWIFTDET_CODEC_MESSAGE_SIZE, "no PNG signature");
         return -1;
     }
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &source, on_error, on_warning);
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, message, swiftdet_png_on_error, swiftdet_png_on_warning);
     if (png == NULL) {
         snprintf(message, SWIFTDET_CODEC_MESSAGE_SIZE, "cannot create a libpng reader");
         return -1;

@@ -1,5 +1,6 @@
 // PNG encoding with libpng into memory; as in png_decode.c, libpng's longjmp never leaves C.
 #include "image_codecs.h"
+#include "png_errors.h"
 
 #include <png.h>
 #include <setjmp.h>
@@ -11,19 +12,7 @@ typedef struct {
     uint8_t *data;
     size_t size;
     size_t capacity;
-    char *message;
 } png_sink;
-
-static void on_error(png_structp png, png_const_charp text) {
-    png_sink *sink = (png_sink *)png_get_error_ptr(png);
-    snprintf(sink->message, SWIFTDET_CODEC_MESSAGE_SIZE, "%s", text);
-    png_longjmp(png, 1);
-}
-
-static void on_warning(png_structp png, png_const_charp text) {
-    (void)png;
-    (void)text;
-}
 
 static void on_write(png_structp png, png_bytep bytes, png_size_t count) {
     png_sink *sink = (png_sink *)png_get_io_ptr(png);
@@ -46,7 +35,6 @@ static void on_flush(png_structp png) { (void)png; }
 
 int swiftdet_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int channels, uint8_t **out,
                         size_t *out_size, char *message) {
-    png_sink sink = {NULL, 0, 0, message};
     message[0] = 0;
     *out = NULL;
     *out_size = 0;
@@ -58,23 +46,32 @@ int swiftdet_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height, 
         snprintf(message, SWIFTDET_CODEC_MESSAGE_SIZE, "PNG needs a non-empty image, got %ux%u", height, width);
         return -1;
     }
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &sink, on_error, on_warning);
+    // On the heap, so that the pointer never changes after setjmp (the buffer it owns does).
+    png_sink *sink = (png_sink *)calloc(1, sizeof *sink);
+    if (sink == NULL) {
+        snprintf(message, SWIFTDET_CODEC_MESSAGE_SIZE, "out of memory");
+        return -1;
+    }
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, message, swiftdet_png_on_error, swiftdet_png_on_warning);
     if (png == NULL) {
+        free(sink);
         snprintf(message, SWIFTDET_CODEC_MESSAGE_SIZE, "cannot create a libpng writer");
         return -1;
     }
     png_infop info = png_create_info_struct(png);
     if (info == NULL) {
         png_destroy_write_struct(&png, NULL);
+        free(sink);
         snprintf(message, SWIFTDET_CODEC_MESSAGE_SIZE, "cannot create a libpng info structure");
         return -1;
     }
     if (setjmp(png_jmpbuf(png))) {
-        free(sink.data);
+        free(sink->data);
+        free(sink);
         png_destroy_write_struct(&png, &info);
         return -1;
     }
-    png_set_write_fn(png, &sink, on_write, on_flush);
+    png_set_write_fn(png, sink, on_write, on_flush);
     png_set_IHDR(png, info, width, height, 8, channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(png, info);
@@ -83,8 +80,9 @@ int swiftdet_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height, 
     for (uint32_t y = 0; y < height; y++) png_write_row(png, (png_const_bytep)(pixels + (size_t)y * row_bytes));
     png_write_end(png, info);
     png_destroy_write_struct(&png, &info);
-    *out = sink.data;
-    *out_size = sink.size;
+    *out = sink->data;
+    *out_size = sink->size;
+    free(sink);
     return 0;
 }
 
