@@ -4,8 +4,10 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/display.h>
 #include <libavutil/imgutils.h>
 #include <libswscale/swscale.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,9 @@ struct swiftdet_video_reader {
     AVCodecContext *decoder;
     AVPacket *packet;
     AVFrame *frame;
+    // BGR24 with padded rows: libswscale's fast paths write whole blocks of pixels, past the
+    // width of an exactly-sized buffer, so frames are converted here and copied out row by row.
+    AVFrame *bgr;
     struct SwsContext *scaler;
     int stream;
     int width;
@@ -32,6 +37,7 @@ void swiftdet_video_close(swiftdet_video_reader *reader) {
     if (reader == NULL) return;
     sws_freeContext(reader->scaler);
     av_frame_free(&reader->frame);
+    av_frame_free(&reader->bgr);
     av_packet_free(&reader->packet);
     avcodec_free_context(&reader->decoder);
     avformat_close_input(&reader->format);
@@ -47,7 +53,16 @@ int swiftdet_video_open(const char *path, swiftdet_video_reader **out, swiftdet_
         snprintf(message, SWIFTDET_VIDEO_MESSAGE_SIZE, "out of memory");
         return -1;
     }
-    int rc = avformat_open_input(&reader->format, path, NULL, NULL);
+    // Through the file protocol, so that a name with a colon is not taken for a protocol.
+    char *url = (char *)malloc(strlen(path) + 6);
+    if (url == NULL) {
+        snprintf(message, SWIFTDET_VIDEO_MESSAGE_SIZE, "out of memory");
+        swiftdet_video_close(reader);
+        return -1;
+    }
+    snprintf(url, strlen(path) + 6, "file:%s", path);
+    int rc = avformat_open_input(&reader->format, url, NULL, NULL);
+    free(url);
     if (rc < 0) {
         describe(message, "cannot open the video", rc);
         swiftdet_video_close(reader);
@@ -69,7 +84,8 @@ int swiftdet_video_open(const char *path, swiftdet_video_reader **out, swiftdet_
     reader->decoder = avcodec_alloc_context3(codec);
     reader->packet = av_packet_alloc();
     reader->frame = av_frame_alloc();
-    if (reader->decoder == NULL || reader->packet == NULL || reader->frame == NULL) {
+    reader->bgr = av_frame_alloc();
+    if (reader->decoder == NULL || reader->packet == NULL || reader->frame == NULL || reader->bgr == NULL) {
         snprintf(message, SWIFTDET_VIDEO_MESSAGE_SIZE, "out of memory");
         swiftdet_video_close(reader);
         return -1;
@@ -87,6 +103,26 @@ int swiftdet_video_open(const char *path, swiftdet_video_reader **out, swiftdet_
         swiftdet_video_close(reader);
         return -1;
     }
+    reader->bgr->format = AV_PIX_FMT_BGR24;
+    reader->bgr->width = reader->width;
+    reader->bgr->height = reader->height;
+    if ((rc = av_frame_get_buffer(reader->bgr, 64)) < 0) {
+        describe(message, "cannot allocate a frame", rc);
+        swiftdet_video_close(reader);
+        return -1;
+    }
+    // The display matrix's rotation, as OpenCV's VideoCapture reads it and turns frames upright
+    // (CAP_PROP_ORIENTATION_AUTO): degrees clockwise, 0, 90, 180 or 270.
+    int rotation = 0;
+    const uint8_t *matrix = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+    if (matrix != NULL) {
+        double angle = av_display_rotation_get((const int32_t *)matrix);
+        if (isfinite(angle)) {
+            rotation = -(int)lround(angle);
+            rotation = ((rotation % 360) + 360) % 360;
+        }
+    }
+    info->rotation = rotation;
     AVRational rate = av_guess_frame_rate(reader->format, stream, NULL);
     info->width = reader->width;
     info->height = reader->height;
@@ -117,9 +153,10 @@ int swiftdet_video_read(swiftdet_video_reader *reader, uint8_t *bgr, char *messa
                 av_frame_unref(f);
                 return -1;
             }
-            uint8_t *planes[4] = {bgr, NULL, NULL, NULL};
-            int strides[4] = {f->width * 3, 0, 0, 0};
-            sws_scale(reader->scaler, (const uint8_t *const *)f->data, f->linesize, 0, f->height, planes, strides);
+            sws_scale(reader->scaler, (const uint8_t *const *)f->data, f->linesize, 0, f->height, reader->bgr->data,
+                      reader->bgr->linesize);
+            size_t row = (size_t)f->width * 3;
+            for (int y = 0; y < f->height; y++) memcpy(bgr + (size_t)y * row, reader->bgr->data[0] + (size_t)y * reader->bgr->linesize[0], row);
             av_frame_unref(f);
             return 1;
         }

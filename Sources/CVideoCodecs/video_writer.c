@@ -15,6 +15,9 @@ struct swiftdet_video_writer {
     AVCodecContext *encoder;
     AVStream *stream;
     AVFrame *frame;
+    // The caller's BGR rows copied into padded rows: libswscale reads whole blocks of pixels.
+    AVFrame *bgr;
+    int source_width;
     AVPacket *packet;
     struct SwsContext *scaler;
     int64_t next_pts;
@@ -31,6 +34,7 @@ void swiftdet_video_discard(swiftdet_video_writer *writer) {
     if (writer == NULL) return;
     sws_freeContext(writer->scaler);
     av_frame_free(&writer->frame);
+    av_frame_free(&writer->bgr);
     av_packet_free(&writer->packet);
     avcodec_free_context(&writer->encoder);
     if (writer->format != NULL) {
@@ -45,12 +49,21 @@ int swiftdet_video_create(const char *path, int width, int height, int fps_num, 
     *out = NULL;
     message[0] = 0;
     av_log_set_level(AV_LOG_ERROR);
-    if (width <= 0 || height <= 0 || width % 2 || height % 2) {
-        snprintf(message, SWIFTDET_VIDEO_MESSAGE_SIZE, "MPEG-4 video needs an even width and height, got %dx%d", width, height);
+    int source_width = width;
+    width &= ~1;
+    height &= ~1;  // as OpenCV's writer: YUV 4:2:0 needs even sizes
+    if (width <= 0 || height <= 0) {
+        snprintf(message, SWIFTDET_VIDEO_MESSAGE_SIZE, "a video frame of %dx%d is too small", width, height);
         return -1;
     }
     if (fps_num <= 0 || fps_den <= 0) {
         snprintf(message, SWIFTDET_VIDEO_MESSAGE_SIZE, "frames per second %d/%d is not positive", fps_num, fps_den);
+        return -1;
+    }
+    AVRational rate;
+    av_reduce(&rate.num, &rate.den, fps_num, fps_den, 65535);  // MPEG-4's time base limit
+    if (rate.num <= 0 || rate.den <= 0) {
+        snprintf(message, SWIFTDET_VIDEO_MESSAGE_SIZE, "frames per second %d/%d cannot be written", fps_num, fps_den);
         return -1;
     }
     swiftdet_video_writer *writer = (swiftdet_video_writer *)calloc(1, sizeof *writer);
@@ -73,8 +86,10 @@ int swiftdet_video_create(const char *path, int width, int height, int fps_num, 
     writer->stream = avformat_new_stream(writer->format, NULL);
     writer->encoder = avcodec_alloc_context3(codec);
     writer->frame = av_frame_alloc();
+    writer->bgr = av_frame_alloc();
     writer->packet = av_packet_alloc();
-    if (writer->stream == NULL || writer->encoder == NULL || writer->frame == NULL || writer->packet == NULL) {
+    writer->source_width = source_width;
+    if (writer->stream == NULL || writer->encoder == NULL || writer->frame == NULL || writer->bgr == NULL || writer->packet == NULL) {
         snprintf(message, SWIFTDET_VIDEO_MESSAGE_SIZE, "out of memory");
         swiftdet_video_discard(writer);
         return -1;
@@ -83,8 +98,8 @@ int swiftdet_video_create(const char *path, int width, int height, int fps_num, 
     enc->width = width;
     enc->height = height;
     enc->pix_fmt = AV_PIX_FMT_YUV420P;
-    enc->framerate = (AVRational){fps_num, fps_den};
-    enc->time_base = (AVRational){fps_den, fps_num};
+    enc->framerate = rate;
+    enc->time_base = (AVRational){rate.den, rate.num};
     enc->gop_size = 12;
     enc->flags |= AV_CODEC_FLAG_QSCALE;
     enc->global_quality = FF_QP2LAMBDA * 3;  // fine quantizer: drawn labels stay legible
@@ -97,10 +112,22 @@ int swiftdet_video_create(const char *path, int width, int height, int fps_num, 
     }
     writer->stream->time_base = enc->time_base;
     writer->stream->avg_frame_rate = enc->framerate;
-    if (!(writer->format->oformat->flags & AVFMT_NOFILE) && (rc = avio_open(&writer->format->pb, path, AVIO_FLAG_WRITE)) < 0) {
-        describe(message, "cannot create the file", rc);
-        swiftdet_video_discard(writer);
-        return -1;
+    if (!(writer->format->oformat->flags & AVFMT_NOFILE)) {
+        // Through the file protocol, so that a name with a colon is not taken for a protocol.
+        char *url = (char *)malloc(strlen(path) + 6);
+        if (url == NULL) {
+            snprintf(message, SWIFTDET_VIDEO_MESSAGE_SIZE, "out of memory");
+            swiftdet_video_discard(writer);
+            return -1;
+        }
+        snprintf(url, strlen(path) + 6, "file:%s", path);
+        rc = avio_open(&writer->format->pb, url, AVIO_FLAG_WRITE);
+        free(url);
+        if (rc < 0) {
+            describe(message, "cannot create the file", rc);
+            swiftdet_video_discard(writer);
+            return -1;
+        }
     }
     if ((rc = avformat_write_header(writer->format, NULL)) < 0) {
         describe(message, "cannot write the container header", rc);
@@ -111,7 +138,10 @@ int swiftdet_video_create(const char *path, int width, int height, int fps_num, 
     writer->frame->format = AV_PIX_FMT_YUV420P;
     writer->frame->width = width;
     writer->frame->height = height;
-    if ((rc = av_frame_get_buffer(writer->frame, 0)) < 0) {
+    writer->bgr->format = AV_PIX_FMT_BGR24;
+    writer->bgr->width = width;
+    writer->bgr->height = height;
+    if ((rc = av_frame_get_buffer(writer->frame, 0)) < 0 || (rc = av_frame_get_buffer(writer->bgr, 64)) < 0) {
         describe(message, "cannot allocate a frame", rc);
         swiftdet_video_discard(writer);
         return -1;
@@ -159,9 +189,16 @@ int swiftdet_video_write(swiftdet_video_writer *writer, const uint8_t *bgr, char
         describe(message, "cannot reuse the frame", rc);
         return -1;
     }
-    const uint8_t *planes[4] = {bgr, NULL, NULL, NULL};
-    int strides[4] = {writer->encoder->width * 3, 0, 0, 0};
-    sws_scale(writer->scaler, planes, strides, 0, writer->encoder->height, writer->frame->data, writer->frame->linesize);
+    if ((rc = av_frame_make_writable(writer->bgr)) < 0) {
+        describe(message, "cannot reuse the frame", rc);
+        return -1;
+    }
+    size_t row = (size_t)writer->encoder->width * 3, source_row = (size_t)writer->source_width * 3;
+    for (int y = 0; y < writer->encoder->height; y++) {
+        memcpy(writer->bgr->data[0] + (size_t)y * writer->bgr->linesize[0], bgr + (size_t)y * source_row, row);
+    }
+    sws_scale(writer->scaler, (const uint8_t *const *)writer->bgr->data, writer->bgr->linesize, 0, writer->encoder->height,
+              writer->frame->data, writer->frame->linesize);
     writer->frame->pts = writer->next_pts++;
     return encode(writer, writer->frame, message);
 }

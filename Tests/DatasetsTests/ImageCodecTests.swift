@@ -55,6 +55,36 @@ import TestSupport
         }
     }
 
+    /// Where OpenCV finds the orientation and libexif alone would not: an APP1 segment after
+    /// the quantization tables, and an Orientation stored as LONG; both turn the picture as
+    /// orientation 6 does (OpenCV's pixels for jpeg_exif_o6.jpg).
+    @Test func orientationAfterTablesAndAsLong() throws {
+        let expected = [UInt8](try Self.bytes("jpeg_exif_o6.bgr"))
+        // Move o6's APP1 segment after the first DQT segment.
+        var o6 = [UInt8](try Self.bytes("jpeg_exif_o6.jpg"))
+        func segment(_ marker: UInt8, in b: [UInt8]) -> Range<Int>? {
+            var p = 2
+            while p + 4 <= b.count, b[p] == 0xFF {
+                let n = Int(b[p + 2]) << 8 | Int(b[p + 3])
+                if b[p + 1] == marker { return p..<(p + 2 + n) }
+                p += 2 + n
+            }
+            return nil
+        }
+        let app1 = try #require(segment(0xE1, in: o6))
+        let exif = Array(o6[app1])
+        o6.removeSubrange(app1)
+        let dqt = try #require(segment(0xDB, in: o6))
+        o6.insert(contentsOf: exif, at: dqt.upperBound)
+        #expect(try ImageDecoder.decode(Data(o6), path: "late.jpg").pixels == expected)
+        // o5 (big-endian, one entry) with its SHORT 5 rewritten as LONG 6.
+        var o5 = [UInt8](try Self.bytes("jpeg_exif_o5.jpg"))
+        let entry: [UInt8] = [0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x05]
+        let at = try #require((0...(o5.count - entry.count)).first { Array(o5[$0..<($0 + entry.count)]) == entry })
+        o5.replaceSubrange((at + 2)..<(at + 12), with: [0x00, 0x04, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x06])
+        #expect(try ImageDecoder.decode(Data(o5), path: "long.jpg").pixels == expected)
+    }
+
     /// The eight orientations on a 2x3 image, written out by hand from the EXIF table.
     @Test func orientationTransformsByHand() {
         let image = ImageU8(height: 2, width: 3, channels: 1, pixels: [1, 2, 3, 4, 5, 6])

@@ -6,11 +6,22 @@ import Testing
 /// make_video.py) read back against its source frames, our own files read back, bad input.
 @Suite struct VideoTests {
     struct Expected: Decodable {
+        struct Rotated: Decodable {
+            let frames: Int
+            let width: Int
+            let height: Int
+            let opencv_mean_abs_diff: [Double]
+        }
         let frames: Int
         let fps: Double
         let width: Int
         let height: Int
         let opencv_mean_abs_diff: [Double]
+        let rotated: Rotated
+    }
+
+    static func expected() throws -> Expected {
+        try JSONDecoder().decode(Expected.self, from: Data(contentsOf: URL(fileURLWithPath: try TestData.fixture("video/expected.json"))))
     }
 
     static func meanAbsDiff(_ a: ImageU8, _ b: ImageU8) -> Double {
@@ -28,7 +39,7 @@ import Testing
     }
 
     @Test func opencvsVideoReadsAsItsSourceFrames() throws {
-        let expected = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: URL(fileURLWithPath: try TestData.fixture("video/expected.json"))))
+        let expected = try Self.expected()
         let reader = try VideoReader(path: try TestData.fixture("video/fruits.mp4"))
         #expect(reader.width == expected.width && reader.height == expected.height && reader.codec == "mpeg4")
         #expect(reader.framesPerSecond == expected.fps && reader.declaredFrames == expected.frames)
@@ -42,6 +53,55 @@ import Testing
             let diff = Self.meanAbsDiff(frame, Self.window(photo, i))
             #expect(abs(diff - expected.opencv_mean_abs_diff[i]) < 0.25, "frame \(i): \(diff) vs OpenCV's \(expected.opencv_mean_abs_diff[i])")
         }
+    }
+
+    /// A video whose display matrix turns it 90 degrees (a phone's portrait video) comes out
+    /// upright, as OpenCV's VideoCapture gives it: 240 wide, each frame its window turned.
+    @Test func rotatedVideoComesOutUpright() throws {
+        let expected = try Self.expected().rotated
+        let reader = try VideoReader(path: try TestData.fixture("video/fruits_rot90.mp4"))
+        #expect(reader.rotation == 90 && reader.width == expected.width && reader.height == expected.height)
+        let photo = try ImageDecoder.load(path: try TestData.project("data/fruits_nuts/images/3.jpg"))
+        var i = 0
+        while let frame = try reader.next() {
+            #expect(frame.width == 240 && frame.height == 320)
+            let diff = Self.meanAbsDiff(frame, ExifOrientation.apply(6, to: Self.window(photo, i)))
+            #expect(abs(diff - expected.opencv_mean_abs_diff[i]) < 0.25, "frame \(i): \(diff)")
+            i += 1
+        }
+        #expect(i == expected.frames)
+    }
+
+    /// Sizes FFmpeg's converters handle in blocks: every column of a 100-wide and a 10-wide
+    /// video is decoded (none left as garbage), and an odd size loses its last column and row
+    /// as OpenCV's writer does; an awkward frame rate is reduced, a colon in a name is a name.
+    @Test func awkwardSizesRatesAndNames() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swiftdet-video-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (w, h) in [(100, 48), (10, 8), (101, 49), (2, 2)] {
+            var px = [UInt8](repeating: 0, count: w * h * 3)
+            for i in stride(from: 0, to: px.count, by: 3) { px[i] = 60; px[i + 1] = 120; px[i + 2] = 200 }
+            let frame = ImageU8(height: h, width: w, channels: 3, pixels: px)
+            let path = "\(dir)/a:b \(w)x\(h).mkv"
+            let writer = try VideoWriter(path: path, width: w, height: h, fps: (1_000_000, 33_333))
+            for _ in 0..<3 { try writer.write(frame) }
+            try writer.finish()
+            let reader = try VideoReader(path: path)
+            #expect(reader.width == w & ~1 && reader.height == h & ~1, "\(w)x\(h) -> \(reader.width)x\(reader.height)")
+            #expect(abs(reader.framesPerSecond - 1_000_000.0 / 33_333) < 0.01)
+            var n = 0
+            while let back = try reader.next() {
+                n += 1
+                // Every pixel near the flat colour written, the last columns included.
+                let worst = stride(from: 0, to: back.pixels.count, by: 3).map { i in
+                    max(abs(Int(back.pixels[i]) - 60), abs(Int(back.pixels[i + 1]) - 120), abs(Int(back.pixels[i + 2]) - 200))
+                }.max() ?? 0
+                #expect(worst <= 6, "\(w)x\(h): a pixel \(worst) levels off")
+            }
+            #expect(n == 3)
+        }
+        try FileManager.default.createDirectory(atPath: dir + "/folder.mp4", withIntermediateDirectories: true)
+        #expect { try VideoWriter(path: dir + "/folder.mp4", width: 64, height: 48, fps: (25, 1)) } throws: { "\($0)".contains("is a folder") }
     }
 
     /// Frames written by VideoWriter come back in order, at their size and frame rate, close to
@@ -100,7 +160,7 @@ import Testing
                 #expect(error.path == path)
             }
         }
-        #expect { try VideoWriter(path: dir + "/odd.mp4", width: 63, height: 48, fps: (25, 1)) } throws: { "\($0)".contains("even") }
+        #expect { try VideoWriter(path: dir + "/tiny.mp4", width: 1, height: 48, fps: (25, 1)) } throws: { "\($0)".contains("too small") }
         #expect { try VideoWriter(path: dir + "/clip.gif", width: 64, height: 48, fps: (25, 1)) } throws: { "\($0)".contains("container") }
         #expect { try VideoWriter(path: dir + "/zero.mp4", width: 64, height: 48, fps: (0, 1)) } throws: { "\($0)".contains("zero.mp4") }
         // A writer dropped unfinished leaves nothing behind.

@@ -70,6 +70,7 @@ import TestSupport
         #expect(bad.map(\.imageId) == [11, 14] && good.map(\.imageId) == [12, 13])
         #expect(ResultsAnalysis.fileStem(imagePath: "/a/b/000139.jpg", ap: 0.56349) == "000139_0.563")
         #expect(ResultsAnalysis.fileStem(imagePath: "x.png", ap: 0) == "x_0.0")
+        #expect(ResultsAnalysis.fileStem(imagePath: "t.jpg", ap: 0.0625) == "t_0.062")  // Python: ties to even
     }
 
     @Test func confusionMatrixIsMmdetections() throws {

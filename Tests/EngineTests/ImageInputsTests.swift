@@ -13,7 +13,7 @@ import TestSupport
             if name.hasSuffix("/") {
                 try FileManager.default.createDirectory(atPath: dir + "/" + name, withIntermediateDirectories: true)
             } else {
-                FileManager.default.createFile(atPath: dir + "/" + name, contents: Data([1]))
+                _ = FileManager.default.createFile(atPath: dir + "/" + name, contents: Data([1]))
             }
         }
         return dir
@@ -23,11 +23,12 @@ import TestSupport
         let dir = try Self.folder(["b.jpg", "a.PNG", "c.txt", ".hidden.jpg", "d.bmp", "sub.jpg/", "sub/", "sub/e.jpg", "f.jpeg"])
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // A folder: its image files by name (not recursive, no hidden files, no folders), BMP
-        // included so that decoding reports it rather than passing over it.
-        #expect(try ImageInputs.expand([dir]) == ["a.PNG", "b.jpg", "d.bmp", "f.jpeg"].map { dir + "/" + $0 })
+        // and a broken link included so that reading reports them rather than passing over them.
+        try FileManager.default.createSymbolicLink(atPath: dir + "/g.jpg", withDestinationPath: dir + "/gone.jpg")
+        #expect(try ImageInputs.expand([dir]) == ["a.PNG", "b.jpg", "d.bmp", "f.jpeg", "g.jpg"].map { dir + "/" + $0 })
         // Patterns: glob(3), sorted; a file named twice is kept once, in its first place.
-        #expect(try ImageInputs.expand([dir + "/sub/e.jpg", dir + "/*.jp*g"]) == [dir + "/sub/e.jpg", dir + "/b.jpg", dir + "/f.jpeg"])
-        #expect(try ImageInputs.expand([dir + "/b.jpg", dir + "/?.jpg"]) == [dir + "/b.jpg"])
+        #expect(try ImageInputs.expand([dir + "/sub/e.jpg", dir + "/[bf].jp*g"]) == [dir + "/sub/e.jpg", dir + "/b.jpg", dir + "/f.jpeg"])
+        #expect(try ImageInputs.expand([dir + "/b.jpg", dir + "/?.jpg"]) == [dir + "/b.jpg", dir + "/g.jpg"])
         #expect(try ImageInputs.expand([dir + "/c.txt"]) == [dir + "/c.txt"])
     }
 

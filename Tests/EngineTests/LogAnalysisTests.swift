@@ -30,6 +30,12 @@ import Testing
         let all = try log.trainTime(includeOutliers: true)
         #expect(all.epochs.map(\.seconds) == [3.75, 4, 5] && all.singleLine.isEmpty)
         #expect(throws: VisualizationError.self) { try ScalarLog(text: "{\"coco/bbox_mAP\": 0.1, \"step\": 1}", path: "v.json").trainTime() }
+        for epoch in ["NaN", "Infinity", "1e300", "1.5"] {
+            let text = "{\"step\": 1, \"epoch\": \(epoch), \"iter\": 10, \"time\": 0.5}"
+            #expect { try ScalarLog(text: text, path: "e.json").trainTime() } throws: {
+                "\($0)".contains("e.json") && "\($0)".contains("line 1") && "\($0)".contains("whole number")
+            }
+        }
     }
 
     /// mmdetection's plot_curve default key bbox_mAP names SwiftDet's coco/bbox_mAP; a name two

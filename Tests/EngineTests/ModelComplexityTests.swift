@@ -31,6 +31,9 @@ import TestSupport
         let params = Dictionary(uniqueKeysWithValues: report.rows.map { ($0.name, $0.parameters) })
         #expect(params["backbone"] == 23_508_032 && report.parameters == model.namedParameters().reduce(0) { $0 + $1.1.count })
         #expect(report.inputShape == (224, 224) && report.paddedShape == (224, 224))
+        for (h, w) in [(3_037_000_500, 3_037_000_500), (Int.max, 2), (0, 224), (1 << 17, 8)] {
+            #expect(throws: ConfigError.self) { try ModelComplexity.randomBatch(config: config, height: h, width: w) }
+        }
     }
 
     /// Each counted layer, worked out by hand from fvcore's rules.
@@ -42,7 +45,7 @@ import TestSupport
         let gn = GroupNorm(groups: 2, channels: 4)
         let bn = BatchNorm2d(4)
         bn.eval()
-        let (_, counter) = try ComplexityCounter.measure {
+        let (_, counter) = ComplexityCounter.measure {
             _ = conv(x)             // out (2, 6, 3, 3): 2 x (6 x 2 x 3 x 3) x 9 = 1944
             _ = deconv(x)           // over the input: 2 x (4 x 3 x 2 x 2) x 36 = 3456
             _ = linear(x.reshape([2, 144]))  // 288 inputs x 5 = 1440

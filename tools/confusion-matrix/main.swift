@@ -51,7 +51,7 @@ struct ConfusionMatrixTool: ParsableCommand {
             let view = try ConfigFile.load(config, options: ["model.backbone.init_cfg=None"] + cfgOptions)
             let set = try TestSetResults.load(config: view, configPath: config, checkpoint: checkpoint, resultsFile: results)
             let matrix = ConfusionMatrix(set, scoreThreshold: scoreThr, iouThreshold: tpIouThr)
-            try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+            try ImageInference.makeOutputDirectory(outDir)
             try ImageWriter.write(matrix.plot(), to: outDir + "/confusion_matrix.png")
             try AtomicFile.write(try matrix.json(), to: outDir + "/confusion_matrix.json")
             print(matrix.text())

@@ -25,6 +25,9 @@ typedef struct {
     int64_t frames;
     /// The codec's name, e.g. "mpeg4", "h264".
     char codec[32];
+    /// Degrees clockwise (0, 90, 180, 270) that turn the stored frames upright, from the
+    /// stream's display matrix (a phone's portrait video); width and height are as stored.
+    int rotation;
 } swiftdet_video_info;
 
 /// Opens the first video stream of `path` for decoding. Returns 0, or -1 with `message`.
@@ -38,11 +41,13 @@ void swiftdet_video_close(swiftdet_video_reader *reader);
 
 /// Creates a video file at `path` (the container from its extension: .mp4, .avi, .mkv, .mov)
 /// with MPEG-4 Part 2 video (OpenCV's 'mp4v', as mmdetection's video demo writes) at `fps_num /
-/// fps_den` frames per second. Width and height must be even. Returns 0, or -1 with `message`.
+/// fps_den` frames per second (reduced to a denominator of at most 65535). An odd width or
+/// height loses its last column or row, as OpenCV's writer does. Returns 0, or -1 with `message`.
 int swiftdet_video_create(const char *path, int width, int height, int fps_num, int fps_den,
                           swiftdet_video_writer **writer, char *message);
 
-/// Encodes one BGR frame (width * height * 3 bytes). Returns 0, or -1 with `message`.
+/// Encodes one BGR frame (width * height * 3 bytes, the size given to create). Returns 0, or
+/// -1 with `message`.
 int swiftdet_video_write(swiftdet_video_writer *writer, const uint8_t *bgr, char *message);
 
 /// Flushes the encoder, writes the trailer, closes the file and frees the writer (also on

@@ -18,17 +18,23 @@ public struct VideoError: Error, CustomStringConvertible, Equatable {
 }
 
 /// The frames of a video file as 8-bit BGR images, in order, decoded by FFmpeg (libavformat,
-/// libavcodec, libswscale), as mmcv's `VideoReader` (OpenCV's FFmpeg backend) gives them.
+/// libavcodec, libswscale), as mmcv's `VideoReader` (OpenCV's FFmpeg backend) gives them:
+/// turned upright when the stream's display matrix says so (a phone's portrait video), as
+/// OpenCV does by default.
 public final class VideoReader {
     public let path: String
+    /// The size of the frames `next` returns (after the rotation).
     public let width: Int
     public let height: Int
+    /// Degrees clockwise (0, 90, 180, 270) applied to the stored frames.
+    public let rotation: Int
     /// Frames per second, as FFmpeg guesses it from the stream (e.g. 30000/1001).
     public let fps: (numerator: Int, denominator: Int)
     /// Frames the container declares (nil when it does not say).
     public let declaredFrames: Int?
     /// The codec's FFmpeg name ("h264", "mpeg4", ...).
     public let codec: String
+    private let storedWidth, storedHeight: Int
     private var reader: OpaquePointer?
 
     public init(path: String) throws {
@@ -43,8 +49,12 @@ public final class VideoReader {
         }
         self.path = path
         reader = handle
-        width = Int(info.width)
-        height = Int(info.height)
+        storedWidth = Int(info.width)
+        storedHeight = Int(info.height)
+        rotation = Int(info.rotation)
+        let turned = rotation == 90 || rotation == 270
+        width = turned ? storedHeight : storedWidth
+        height = turned ? storedWidth : storedHeight
         fps = (Int(info.fps_num), Int(info.fps_den))
         declaredFrames = info.frames > 0 ? Int(info.frames) : nil
         codec = withUnsafeBytes(of: info.codec) { raw in
@@ -62,20 +72,25 @@ public final class VideoReader {
         guard let reader else { return nil }
         var message = [CChar](repeating: 0, count: Int(SWIFTDET_VIDEO_MESSAGE_SIZE))
         var rc: Int32 = 0
-        let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { out, count in
+        let n = storedWidth * storedHeight * 3
+        let pixels = [UInt8](unsafeUninitializedCapacity: n) { out, count in
             rc = swiftdet_video_read(reader, out.baseAddress, &message)
             if rc != 1 { out.initialize(repeating: 0) }
-            count = width * height * 3
+            count = n
         }
         if rc < 0 { throw VideoError.from(message, path: path, or: "cannot decode the video") }
-        return rc == 1 ? ImageU8(height: height, width: width, channels: 3, pixels: pixels) : nil
+        guard rc == 1 else { return nil }
+        let stored = ImageU8(height: storedHeight, width: storedWidth, channels: 3, pixels: pixels)
+        // The EXIF orientations that turn by the same angle: 6 clockwise, 3 half, 8 counter-clockwise.
+        return ExifOrientation.apply([90: 6, 180: 3, 270: 8][rotation] ?? 1, to: stored)
     }
 }
 
 /// A video file written frame by frame: MPEG-4 Part 2 video (OpenCV's 'mp4v', which
 /// mmdetection's video demo writes) in the container the extension names (.mp4, .avi, .mkv,
-/// .mov), through FFmpeg. Frames go to a temporary file beside `path`, which `finish` renames
-/// to `path`: a run that stops half-way leaves no half-written video under that name.
+/// .mov), through FFmpeg; an odd width or height loses its last column or row, as OpenCV's
+/// writer does. Frames go to a temporary file beside `path`, which `finish` renames to `path`:
+/// a run that stops half-way leaves no half-written video under that name.
 public final class VideoWriter {
     public let path: String
     public let width: Int
@@ -90,6 +105,10 @@ public final class VideoWriter {
         let ext = url.pathExtension
         guard ["mp4", "avi", "mkv", "mov", "m4v"].contains(ext.lowercased()) else {
             throw VideoError(path: path, reason: "unknown video container '.\(ext)': use .mp4, .avi, .mkv or .mov")
+        }
+        var isDirectory: ObjCBool = false
+        if path.hasSuffix("/") || (FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            throw VideoError(path: path, reason: "is a folder: give the output video's file name")
         }
         let folder = url.deletingLastPathComponent().path
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {

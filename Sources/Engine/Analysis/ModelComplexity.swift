@@ -75,7 +75,7 @@ public struct ModelComplexity {
     /// One image of `height` x `width` drawn from a standard normal (mmengine's `torch.randn`
     /// input), padded to the preprocessor's size divisor.
     public static func randomBatch(config: ConfigView, height: Int, width: Int) throws -> DetBatch {
-        guard height > 0, width > 0, height * width <= 1 << 26 else {
+        guard (1...(1 << 16)).contains(height), (1...(1 << 16)).contains(width), height * width <= 1 << 26 else {
             throw config.error("model", "--shape \(height) \(width): expected a positive size of at most 64M pixels")
         }
         let divisor = max(try ImageInference.preprocessor(config).padSizeDivisor, 1)

@@ -54,14 +54,16 @@ public enum ResultsAnalysis {
     /// `<stem>_<AP rounded to 3 decimals>`, as Python prints the rounded number.
     public static func fileStem(imagePath: String, ap: Double) -> String {
         let stem = ((imagePath as NSString).lastPathComponent as NSString).deletingPathExtension
-        return "\(stem)_\((ap * 1000).rounded() / 1000)"
+        // Python's round(ap, 3) rounds the exact binary value, ties to even, as printf does.
+        let rounded = Double(String(format: "%.3f", ap)) ?? ap
+        return "\(stem)_\(rounded)"
     }
 
     /// Draws each image's detections scoring above `scoreThreshold` (boxes, labels, and masks
     /// when the results have them) into `directory/<stem>_<AP>.jpg`; returns the paths.
     public static func draw(_ scores: [ImageScore], of set: TestSetResults, into directory: String,
                             scoreThreshold: Float) throws -> [String] {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try ImageInference.makeOutputDirectory(directory)
         let drawer = DetectionDrawer(dataset: set.dataset, scoreThreshold: scoreThreshold)
         let byImage = set.detectionsByImage()
         return try scores.map { score in

@@ -106,7 +106,11 @@ public final class ImageInference {
             if let built = try? Registries.datasets.build(dataset), built.classes == names {
                 return (names, built.categoryIds, Palette(dataset: built.palette))
             }
-            return (names, Array(0..<numClasses), Palette(dataset: try CocoDataset.palette(meta)))
+            let palette = try CocoDataset.palette(meta)
+            if let palette, palette.count < names.count {
+                throw meta.error("palette", "\(palette.count) colours for \(names.count) classes: give one (R, G, B) per class")
+            }
+            return (names, Array(0..<numClasses), Palette(dataset: palette))
         }
         if numClasses == CocoClasses.names.count { return (CocoClasses.names, CocoClasses.categoryIds, Palette()) }
         return ((0..<numClasses).map { "class \($0)" }, Array(0..<numClasses), Palette())

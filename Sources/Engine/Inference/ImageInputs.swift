@@ -55,7 +55,8 @@ public enum ImageInputs {
         return paths
     }
 
-    /// The image files directly inside `folder`, sorted by name (hidden files left out).
+    /// The image files directly inside `folder`, sorted by name (hidden files left out; a
+    /// broken link is kept, so that reading it reports it).
     static func folder(_ folder: String) throws -> [String] {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: folder) } catch {
@@ -66,13 +67,13 @@ public enum ImageInputs {
             .map { (folder as NSString).appendingPathComponent($0) }
             .filter { path in
                 var isDirectory: ObjCBool = false
-                return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+                return !(FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue)
             }
     }
 
     static func isPattern(_ input: String) -> Bool { input.contains { $0 == "*" || $0 == "?" || $0 == "[" } }
 
-    /// The regular files matching a glob(3) pattern, sorted.
+    /// The files matching a glob(3) pattern (folders left out, broken links kept), sorted.
     static func glob(_ pattern: String) throws -> [String] {
         var result = glob_t()
         defer { globfree(&result) }
@@ -84,7 +85,7 @@ public enum ImageInputs {
             guard let p = result.gl_pathv[i] else { continue }
             let path = String(cString: p)
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue { matches.append(path) }
+            if !(FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue) { matches.append(path) }
         }
         return matches.sorted()
     }

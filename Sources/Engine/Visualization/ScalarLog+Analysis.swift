@@ -47,6 +47,9 @@ extension ScalarLog {
         for record in records {
             guard record.values["iter"] != nil, let epoch = record.values["epoch"], let time = record.values["time"],
                   time.isFinite else { continue }
+            guard epoch.isFinite, epoch == epoch.rounded(), abs(epoch) < 1e15 else {
+                throw VisualizationError.invalidLog(path: path, reason: "line \(record.line): epoch \(epoch) is not a whole number")
+            }
             let e = Int(epoch)
             if times[e] == nil { order.append(e) }
             times[e, default: []].append(time)
@@ -60,7 +63,7 @@ extension ScalarLog {
             epochs.append((e, kept.reduce(0, +) / Double(kept.count)))
         }
         guard !epochs.isEmpty else {
-            throw VisualizationError.invalidPlot(reason: "\(path): no training line with epoch, iter and time")
+            throw VisualizationError.invalidLog(path: path, reason: "no training line with epoch, iter and time")
         }
         let means = epochs.map(\.seconds)
         let average = means.reduce(0, +) / Double(means.count)

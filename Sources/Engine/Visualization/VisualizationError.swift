@@ -15,6 +15,8 @@ public enum VisualizationError: Error, Equatable, CustomStringConvertible {
     case unknownKey(key: String, files: [String], available: [String])
     /// Nothing to plot, or a plot request that cannot be drawn.
     case invalidPlot(reason: String)
+    /// A log that cannot be analysed (no training line, a value of the wrong kind).
+    case invalidLog(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,8 @@ public enum VisualizationError: Error, Equatable, CustomStringConvertible {
                 + (available.isEmpty ? "(none)" : available.joined(separator: ", "))
         case .invalidPlot(let reason):
             return "cannot plot: \(reason)"
+        case .invalidLog(let path, let reason):
+            return "\(path): cannot analyse the log: \(reason)"
         }
     }
 }
