@@ -13,12 +13,12 @@ struct AnalyzeResults: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze-results", abstract: "Rank test images by their own AP; draw the best and the worst.",
         discussion: """
-            The detections come from --results (a COCO results file, as `test --out` writes it) or \\
-            from running CHECKPOINT over the config's test set. Each image's score is COCOeval's \\
-            AP@[.5:.95] on that image alone (boxes, or masks with --iou-type segm); images without \\
-            ground truth have none and are not ranked. Images are sorted by AP (ties in dataset \\
-            order); the last --topk are the good ones, the first --topk the bad ones (--topk is cut \\
-            to half the images). Writes DIR/good/<name>_<AP>.jpg, DIR/bad/<name>_<AP>.jpg (the \\
+            The detections come from --results (a COCO results file, as `test --out` writes it) or \
+            from running CHECKPOINT over the config's test set. Each image's score is COCOeval's \
+            AP@[.5:.95] on that image alone (boxes, or masks with --iou-type segm); images without \
+            ground truth have none and are not ranked. Images are sorted by AP (ties in dataset \
+            order); the last --topk are the good ones, the first --topk the bad ones (--topk is cut \
+            to half the images). Writes DIR/good/<name>_<AP>.jpg, DIR/bad/<name>_<AP>.jpg (the \
             detections scoring above --show-score-thr drawn) and DIR/per_image_ap.json.
             """)
 

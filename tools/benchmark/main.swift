@@ -10,11 +10,11 @@ struct Benchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "benchmark", abstract: "Images per second of a detector over its test set.",
         discussion: """
-            One image at a time, as mmdetection's InferenceBenchmark: the preprocessor and the \\
-            prediction are timed, the loading and pipeline are not. The first --num-warmup \\
-            predictions are not timed (on the first images, again from the start when the set is \\
-            shorter); then each test image is timed once, at most --max-iter. --repeat-num passes \\
-            give one fps each and their mean. Threads: OpenBLAS's and SwiftDet's own use the \\
+            One image at a time, as mmdetection's InferenceBenchmark: the preprocessor and the \
+            prediction are timed, the loading and pipeline are not. The first --num-warmup \
+            predictions are not timed (on the first images, again from the start when the set is \
+            shorter); then each test image is timed once, at most --max-iter. --repeat-num passes \
+            give one fps each and their mean. Threads: OpenBLAS's and SwiftDet's own use the \
             machine's cores (OPENBLAS_NUM_THREADS and SWIFTDET_NUM_THREADS set them).
             """)
 

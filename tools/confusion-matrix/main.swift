@@ -11,12 +11,12 @@ struct ConfusionMatrixTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "confusion-matrix", abstract: "The confusion matrix of a detector on its test set.",
         discussion: """
-            The detections come from --results (a COCO results file, as `test --out` writes it) or \\
-            from running CHECKPOINT over the config's test set. mmdetection's rules: rows are the \\
-            ground-truth classes, columns the predicted ones, the last of each "background"; every \\
-            detection scoring at least --score-thr counts once for each ground-truth box it \\
-            overlaps with IoU >= --tp-iou-thr (or once as background), and each ground-truth box \\
-            that no detection of its class reached counts once under background. Prints the counts \\
+            The detections come from --results (a COCO results file, as `test --out` writes it) or \
+            from running CHECKPOINT over the config's test set. mmdetection's rules: rows are the \
+            ground-truth classes, columns the predicted ones, the last of each "background"; every \
+            detection scoring at least --score-thr counts once for each ground-truth box it \
+            overlaps with IoU >= --tp-iou-thr (or once as background), and each ground-truth box \
+            that no detection of its class reached counts once under background. Prints the counts \
             and writes DIR/confusion_matrix.png (row percentages) and DIR/confusion_matrix.json.
             """)
 

@@ -11,11 +11,11 @@ struct DetectVideo: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detect-video", abstract: "Run a detector on every frame of a video; write the video with its detections drawn.",
         discussion: """
-            VIDEO is read through FFmpeg (any container and codec Debian's FFmpeg decodes). Each \\
-            frame goes through the config's test pipeline (without its loading step) and the model; \\
-            the detections scoring at least --score-thr are drawn as `detect` draws them. OUT gets \\
-            MPEG-4 Part 2 video (OpenCV's 'mp4v', as mmdetection writes) at VIDEO's size and frame \\
-            rate, in the container its extension names (.mp4, .avi, .mkv, .mov); it appears only \\
+            VIDEO is read through FFmpeg (any container and codec Debian's FFmpeg decodes). Each \
+            frame goes through the config's test pipeline (without its loading step) and the model; \
+            the detections scoring at least --score-thr are drawn as `detect` draws them. OUT gets \
+            MPEG-4 Part 2 video (OpenCV's 'mp4v', as mmdetection writes) at VIDEO's size and frame \
+            rate, in the container its extension names (.mp4, .avi, .mkv, .mov); it appears only \
             when complete. Prints the progress and the frames processed per second.
             """)
 

@@ -12,16 +12,18 @@ struct GetFlops: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get-flops", abstract: "Count a detector's FLOPs (multiply-adds) and parameters, per module.",
         discussion: """
-            FLOPs follow mmengine's get_model_complexity_info (fvcore's rules): one FLOP is one \\
-            multiply-add; convolutions, linear layers, batch and group norms and nearest upsampling \\
-            count, bias, ReLU, pooling, residual adds, RoIAlign and post-processing do not. The model \\
-            predicts in eval mode (RPN proposals, the RoI box head on them, the mask head on the \\
-            detections), so a detector's count depends on its input.
+            FLOPs follow mmengine's get_model_complexity_info (fvcore's rules): one FLOP is one \
+            multiply-add; convolutions, linear layers, batch and group norms and nearest upsampling \
+            count, bias, ReLU, pooling, residual adds, RoIAlign and post-processing do not. The model \
+            predicts in eval mode (RPN proposals, the RoI box head on them, the mask head on the \
+            detections), so a detector's count depends on its input. mmdetection runs the mask head \
+            on the first 100 proposals instead (its 'tensor' mode): the same count when the model \
+            keeps 100 detections; the backbone, neck and RPN count alike.
 
-            Inputs: the first --num-images images of val_dataloader through its pipeline and the \\
-            preprocessor, FLOPs averaged over them (mmdetection's way); or, with --shape H W, one \\
-            random image of that size, padded to the preprocessor's size divisor. The weights are \\
-            the config's initialisation (no checkpoint is needed: counts do not depend on them, \\
+            Inputs: the first --num-images images of val_dataloader through its pipeline and the \
+            preprocessor, FLOPs averaged over them (mmdetection's way); or, with --shape H W, one \
+            random image of that size, padded to the preprocessor's size divisor. The weights are \
+            the config's initialisation (no checkpoint is needed: counts do not depend on them, \
             except through the number of detections).
             """)
 
