@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
         .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Distributed", targets: ["Distributed"]),
         .executable(name: "bench", targets: ["bench"]),
         .executable(name: "print-config", targets: ["print-config"]),
         .executable(name: "model-info", targets: ["model-info"]),
@@ -35,6 +36,7 @@ let package = Package(
         .executable(name: "confusion-matrix", targets: ["confusion-matrix"]),
         .executable(name: "benchmark", targets: ["benchmark"]),
         .executable(name: "detect-video", targets: ["detect-video"]),
+        .executable(name: "dist-check", targets: ["dist-check"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -78,6 +80,10 @@ let package = Package(
             name: "CVideoCodecs", dependencies: ["CFFmpeg"], path: "Sources/CVideoCodecs",
             linkerSettings: [.linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("swscale"), .linkedLibrary("avutil")]),
 
+        .systemLibrary(
+            name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+
         // MARK: - Image codecs in C (libpng's longjmp errors stay in C; EXIF orientation)
         .target(name: "CImageCodecs", dependencies: ["CPNG", "CEXIF"], path: "Sources/CImageCodecs"),
 
@@ -101,6 +107,7 @@ let package = Package(
             dependencies: ["Structures", "Config", "Autograd", "Kernels", "CTurboJPEG", "CImageCodecs", "CVideoCodecs"],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Evaluation", dependencies: ["Structures"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Distributed", dependencies: ["CMPI"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Models", dependencies: ["NN", "Autograd", "Kernels", "Config", "Structures"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "Engine",
@@ -111,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "bench",
             dependencies: [
-                "Kernels", "Autograd", "COpenBLAS", "Config", "Structures", "Datasets", "Evaluation", "NN", "Models", "Engine",
+                "Kernels", "Autograd", "COpenBLAS", "Config", "Structures", "Datasets", "Evaluation", "NN", "Models", "Engine", "Distributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/bench", swiftSettings: swiftSettings),
@@ -175,6 +182,7 @@ let package = Package(
             name: "detect-video",
             dependencies: ["Config", "Datasets", "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "tools/detect-video", swiftSettings: swiftSettings),
+        .executableTarget(name: "dist-check", dependencies: ["Distributed"], path: "tools/dist-check", swiftSettings: swiftSettings),
         .executableTarget(
             name: "get-flops",
             dependencies: ["Config", "Engine", "Models", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -196,6 +204,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "Autograd", "Kernels", "Config", "Structures", "Datasets", "TestSupport"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TestSupport"]),
         .testTarget(name: "StructuresTests", dependencies: ["Structures", "TestSupport"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Structures", "Config", "Autograd", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Structures", "TestSupport"]),
         .testTarget(

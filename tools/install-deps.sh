@@ -3,7 +3,7 @@
 # Idempotent: a machine that has them all is left untouched (no apt-get update either).
 set -euo pipefail
 
-PACKAGES=(libopenblas-dev libjpeg-dev libturbojpeg0-dev libyaml-dev libjson-c-dev libsimdjson-dev zlib1g-dev libssl-dev libpng-dev libexif-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev pkg-config)
+PACKAGES=(libopenblas-dev libjpeg-dev libturbojpeg0-dev libyaml-dev libjson-c-dev libsimdjson-dev zlib1g-dev libssl-dev libpng-dev libexif-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libopenmpi-dev openmpi-bin pkg-config)
 
 is_installed() {
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"

@@ -10,7 +10,7 @@ struct Bench: ParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks of SwiftDet kernels and ops against raw BLAS.",
         subcommands: [ConvBench.self, ResNet50Bench.self, ConfigBench.self, DetectionOpsBench.self, DataBench.self, CocoEvalBench.self,
-                      DetectorBench.self, CheckpointBench.self, MachineBench.self])
+                      DetectorBench.self, CheckpointBench.self, MachineBench.self, AllReduceBench.self])
 
     /// Every benchmark's output starts with the machine: the CPU model, the BLAS kernel in use
     /// (`blas-core:`, chosen before main by the BLAS set-up; see Kernels' BLASEnvironment).

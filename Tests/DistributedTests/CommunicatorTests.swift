@@ -1,0 +1,109 @@
+import Distributed
+import Foundation
+import Testing
+import TestSupport
+
+/// The collectives across real processes: `dist-check` started by Open MPI's mpirun with two
+/// ranks (shared memory, then TCP on loopback, the path between machines), each check's value
+/// predicted on every rank; a rank that aborts or exits ends the job within seconds.
+@Suite struct CommunicatorTests {
+    /// Open MPI refuses to run as root unless told (CI machines run as root).
+    static let environment: [String: String] = {
+        var env = ProcessInfo.processInfo.environment
+        env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        env["OMPI_MCA_rmaps_base_oversubscribe"] = "1"
+        return env
+    }()
+
+    static func mpirun() throws -> String {
+        for dir in ["/usr/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: dir + "/mpirun.openmpi") {
+            return dir + "/mpirun.openmpi"
+        }
+        throw DistributedError("mpirun.openmpi not found: tools/install-deps.sh installs openmpi-bin")
+    }
+
+    /// Runs `dist-check` under mpirun; returns the exit status, the output and the seconds taken.
+    /// A job still running after `limit` seconds is killed and reported as status -1.
+    static func run(ranks: Int, _ args: [String], extraEnvironment: [String: String] = [:], limit: Double = 60) throws
+        -> (status: Int32, output: String, seconds: Double) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try mpirun())
+        process.arguments = ["-np", "\(ranks)", "--bind-to", "none", try TestFiles.builtExecutable("dist-check")] + args
+        process.environment = environment.merging(extraEnvironment) { $1 }
+        // Output to a file: nothing to drain while the job runs, whatever it prints.
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("dist-check-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: log) }
+        let handle = try FileHandle(forWritingTo: log)
+        defer { try? handle.close() }
+        process.standardOutput = handle
+        process.standardError = handle
+        let start = Date()
+        try process.run()
+        while process.isRunning && Date().timeIntervalSince(start) < limit { usleep(50_000) }
+        var status: Int32 = -1
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        } else {
+            process.waitUntilExit()
+            status = process.terminationStatus
+        }
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        return (status, output, Date().timeIntervalSince(start))
+    }
+
+    static func checkAllPassed(_ output: String, ranks: Int) {
+        let lines = output.split(separator: "\n").filter { $0.hasPrefix("{\"rank\"") }
+        #expect(lines.count == ranks, "\(output)")
+        for rank in 0..<ranks {
+            let line = lines.first { $0.hasPrefix("{\"rank\": \(rank),") }
+            #expect(line?.contains("\"size\": \(ranks)") == true && line?.contains("false") == false, "rank \(rank): \(line ?? "missing")")
+            for check in ["allreduce_float", "allreduce_double", "allreduce_max", "broadcast", "gather"] {
+                #expect(line?.contains("\"\(check)\": true") == true, "rank \(rank) \(check)")
+            }
+        }
+    }
+
+    @Test func collectivesOverSharedMemory() throws {
+        let result = try Self.run(ranks: 2, [], extraEnvironment: ["OMPI_MCA_btl": "self,vader"])
+        #expect(result.status == 0, "\(result.output)")
+        Self.checkAllPassed(result.output, ranks: 2)
+    }
+
+    @Test func collectivesOverTCPOnLoopback() throws {
+        let result = try Self.run(ranks: 2, ["--elements", "1000003"],
+                                  extraEnvironment: ["OMPI_MCA_btl": "self,tcp", "OMPI_MCA_btl_tcp_if_include": "lo"])
+        #expect(result.status == 0, "\(result.output)")
+        Self.checkAllPassed(result.output, ranks: 2)
+    }
+
+    /// Three ranks on two cores (oversubscribed): sums over three, gathers of three lengths.
+    @Test func threeRanks() throws {
+        let result = try Self.run(ranks: 3, ["--elements", "10007"])
+        #expect(result.status == 0, "\(result.output)")
+        Self.checkAllPassed(result.output, ranks: 3)
+    }
+
+    /// A rank that aborts, or exits without finishing, ends the whole job with an error in
+    /// seconds; the others are not left waiting in a collective.
+    @Test func aFailingRankEndsTheJob() throws {
+        for args in [["--fail-rank", "1"], ["--exit-rank", "1"], ["--exit-rank", "0"]] {
+            let result = try Self.run(ranks: 2, args, limit: 30)
+            #expect(result.status != 0 && result.status != -1, "\(args): status \(result.status)\n\(result.output)")
+            #expect(result.seconds < 20, "\(args): \(result.seconds) s")
+        }
+    }
+
+    /// Outside mpirun: the job of one, every collective the identity.
+    @Test func singleProcess() throws {
+        let comm = SingleProcess()
+        var values: [Float] = [1, 2, 3]
+        try comm.allReduceSum(&values)
+        #expect(comm.rank == 0 && comm.size == 1 && values == [1, 2, 3])
+        #expect(try comm.broadcast([7, 8], root: 0) == [7, 8] && (try comm.gather([1], root: 0)) == [[1]])
+        let alone = try Self.run(ranks: 1, ["--elements", "11"])
+        #expect(alone.status == 0 && alone.output.contains("\"size\": 1"), "\(alone.output)")
+    }
+}

@@ -1,0 +1,69 @@
+import Distributed
+import Foundation
+
+/// `dist-check [--fail-rank R] [--exit-rank R] [--elements N]`, run under
+/// `mpirun.openmpi -np N`: each rank runs every collective of `Communicator` on values it can
+/// predict and prints one JSON line `{"rank": r, "size": n, "checks": {name: ok}}`; a check that
+/// does not hold exits with status 1. `--fail-rank R` makes rank R abort the job before the
+/// collectives (MPI_Abort); `--exit-rank R` makes it exit without a word (a crashed process):
+/// either way the job must end with an error, not wait in a collective.
+func main() -> Int32 {
+    var failRank: Int?, exitRank: Int?, elements = 3_000_001
+    var args = CommandLine.arguments.dropFirst().makeIterator()
+    while let a = args.next() {
+        switch a {
+        case "--fail-rank": failRank = args.next().flatMap(Int.init)
+        case "--exit-rank": exitRank = args.next().flatMap(Int.init)
+        case "--elements": elements = args.next().flatMap(Int.init) ?? elements
+        default:
+            FileHandle.standardError.write(Data("dist-check: unknown argument \(a)\n".utf8))
+            return 2
+        }
+    }
+    do {
+        let comm: any Communicator = MPICommunicator.launchedByMPIRun || ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] != nil
+            ? try MPICommunicator() : SingleProcess()
+        let r = comm.rank, n = comm.size
+        if failRank == r {
+            FileHandle.standardError.write(Data("dist-check: rank \(r) aborts the job\n".utf8))
+            comm.abort(code: 3)
+        }
+        if exitRank == r {
+            FileHandle.standardError.write(Data("dist-check: rank \(r) exits\n".utf8))
+            exit(4)
+        }
+        var checks: [String: Bool] = [:]
+        // Sums of what each rank can compute for every rank: value i of rank q is (q + 1) * (i % 7 + 1).
+        var floats = (0..<elements).map { Float((r + 1) * ($0 % 7 + 1)) }
+        try comm.allReduceSum(&floats)
+        let ranks = Float(n * (n + 1) / 2)
+        checks["allreduce_float"] = floats.indices.allSatisfy { floats[$0] == ranks * Float($0 % 7 + 1) }
+        var doubles = [Double(r) + 0.25, -Double(r)]
+        try comm.allReduceSum(&doubles)
+        checks["allreduce_double"] = doubles == [Double(n * (n - 1) / 2) + 0.25 * Double(n), -Double(n * (n - 1) / 2)]
+        var maxima = [Double(r), -Double(r)]
+        try comm.allReduceMax(&maxima)
+        checks["allreduce_max"] = maxima == [Double(n - 1), 0]
+        let root = n - 1
+        let sent = (0..<100_003).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ root) }
+        let got = try comm.broadcast(r == root ? sent : [], root: root)
+        checks["broadcast"] = got == sent
+        let parts = try comm.gather([UInt8](repeating: UInt8(r), count: 3 * r + 1), root: 0)
+        if r == 0 {
+            checks["gather"] = parts?.count == n && parts!.enumerated().allSatisfy { $0.element == [UInt8](repeating: UInt8($0.offset), count: 3 * $0.offset + 1) }
+        } else {
+            checks["gather"] = parts == nil
+        }
+        try comm.barrier()
+        let line = "{\"rank\": \(r), \"size\": \(n), \"checks\": {"
+            + checks.keys.sorted().map { "\"\($0)\": \(checks[$0]!)" }.joined(separator: ", ") + "}}"
+        print(line)
+        if comm is MPICommunicator { MPICommunicator.finalize() }
+        return checks.values.allSatisfy { $0 } ? 0 : 1
+    } catch {
+        FileHandle.standardError.write(Data("dist-check: \(error)\n".utf8))
+        return 1
+    }
+}
+
+exit(main())
