@@ -16,6 +16,24 @@ import Testing
         #expect(DefaultSampler(shuffle: false).indices(count: 5, epoch: 4, seed: 1) == [0, 1, 2, 3, 4])
     }
 
+    /// mmengine's DefaultSampler shares, worked by hand: 7 items over 2 processes pad to 8 by
+    /// repeating item 0 (round_up), each takes every second item; over 3 they pad to 9; without
+    /// round_up the last share is shorter. The shares of a shuffled order cover it.
+    @Test func shardsAreMmenginesStridedShares() {
+        let order = Array(0..<7)
+        #expect(Shard(rank: 0, world: 2).indices(of: order, roundUp: true) == [0, 2, 4, 6])
+        #expect(Shard(rank: 1, world: 2).indices(of: order, roundUp: true) == [1, 3, 5, 0])
+        #expect(Shard(rank: 1, world: 2).indices(of: order, roundUp: false) == [1, 3, 5])
+        #expect((0..<3).map { Shard(rank: $0, world: 3).indices(of: order, roundUp: true) } == [[0, 3, 6], [1, 4, 0], [2, 5, 1]])
+        #expect(Shard(rank: 3, world: 4).indices(of: [9, 8], roundUp: true) == [8])  // padded 9 8 9 8
+        #expect(Shard.whole.indices(of: order, roundUp: true) == order)
+        #expect(Shard(rank: 1, world: 2).indices(of: [], roundUp: true) == [])
+        let shuffled = DefaultSampler(shuffle: true).indices(count: 11, epoch: 2, seed: 5)
+        let shares = (0..<4).map { Shard(rank: $0, world: 4).indices(of: shuffled, roundUp: true) }
+        #expect(shares.allSatisfy { $0.count == 3 } && Set(shares.flatMap { $0 }) == Set(0..<11))
+        #expect(DefaultSampler().roundUp && !DefaultSampler(roundUp: false).roundUp)
+    }
+
     @Test func aspectRatioBatchSamplerBucketsPortraitAndLandscape() {
         // Items 0, 2, 5 are portrait (w < h).
         let portrait: Set<Int> = [0, 2, 5]

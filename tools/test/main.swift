@@ -31,6 +31,7 @@ struct Test: ParsableCommand {
 
     func run() {
         do {
+            try Launcher.checkSingleProcess(tool: "test")
             // The checkpoint replaces the backbone's pretrained init.
             let view = try ConfigFile.load(config, options: ["model.backbone.init_cfg=None"] + cfgOptions)
             var options = RunOptions()

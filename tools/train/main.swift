@@ -28,6 +28,7 @@ struct Train: ParsableCommand {
 
     func run() {
         do {
+            try Launcher.checkSingleProcess(tool: "train")
             let view = try ConfigFile.load(config, options: cfgOptions)
             var options = RunOptions()
             options.workDir = workDir

@@ -18,11 +18,13 @@ public final class DataLoader: Sendable {
     public let prefetch: Int
     /// Where per-sample warnings go when the dataset skips bad samples.
     public let warn: @Sendable (String) -> Void
+    /// This process's share of each epoch (the whole of it in a job of one).
+    public let shard: Shard
 
     public init(
         dataset: any DetectionDataset, batchSize: Int, numWorkers: Int = 0, sampler: any Sampler = DefaultSampler(shuffle: false),
         batchSampler: BatchSamplerKind = .plain(dropLast: false), seed: UInt64 = 0, prefetch: Int? = nil,
-        warn: @escaping @Sendable (String) -> Void = DataLoader.standardError
+        shard: Shard = .whole, warn: @escaping @Sendable (String) -> Void = DataLoader.standardError
     ) {
         checkInvariant(batchSize >= 1 && numWorkers >= 0, "DataLoader: batch size \(batchSize), workers \(numWorkers)")
         self.dataset = dataset
@@ -33,6 +35,7 @@ public final class DataLoader: Sendable {
         self.seed = seed
         self.prefetch = max(1, prefetch ?? 2 * max(numWorkers, 1))
         self.warn = warn
+        self.shard = shard
     }
 
     /// Warnings printed on standard error.
@@ -40,9 +43,9 @@ public final class DataLoader: Sendable {
         FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
     }
 
-    /// The dataset indices of each batch of `epoch`.
+    /// The dataset indices of each batch of `epoch` (this process's share of them).
     public func batchIndices(epoch: Int) -> [[Int]] {
-        let order = sampler.indices(count: dataset.count, epoch: epoch, seed: seed)
+        let order = shard.indices(of: sampler.indices(count: dataset.count, epoch: epoch, seed: seed), roundUp: sampler.roundUp)
         return batchSampler.batches(order, batchSize: batchSize) { i in
             let info = dataset.info(i)
             return info.width < info.height

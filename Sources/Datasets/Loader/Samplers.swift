@@ -4,26 +4,66 @@ import Kernels
 /// The order of the dataset indices in one epoch (mmengine's samplers).
 public protocol Sampler: Sendable {
     /// The indices of `epoch` for a dataset of `count` items; `seed` is the run's seed, used
-    /// when the sampler has none of its own.
+    /// when the sampler has none of its own. The same on every process of a job.
     func indices(count: Int, epoch: Int, seed: UInt64) -> [Int]
+    /// Whether a process's share is padded to the same length as the others' (`round_up`).
+    var roundUp: Bool { get }
 }
 
-/// mmengine's `DefaultSampler` on one process: `0..<count`, shuffled per epoch with the seed
-/// `seed + epoch` when `shuffle` (our own generator, so not torch's permutation).
+extension Sampler {
+    public var roundUp: Bool { true }
+}
+
+/// One process's share of an epoch's order in a job of `world` processes, as mmengine's
+/// `DefaultSampler` takes it: with `roundUp` the order is repeated from its start up to
+/// ceil(count / world) * world items, then process `rank` takes every `world`-th item from
+/// position `rank` (`indices[rank::world]`), so every process has as many samples and the
+/// shares together cover the order.
+public struct Shard: Sendable, Equatable {
+    public let rank: Int
+    public let world: Int
+
+    public init(rank: Int, world: Int) {
+        checkInvariant(world >= 1 && (0..<world).contains(rank), "Shard: rank \(rank) of \(world)")
+        self.rank = rank
+        self.world = world
+    }
+
+    /// The whole order: a job of one process.
+    public static let whole = Shard(rank: 0, world: 1)
+
+    /// This process's items of `order`.
+    public func indices(of order: [Int], roundUp: Bool) -> [Int] {
+        guard world > 1 else { return order }
+        var padded = order
+        if roundUp && !order.isEmpty {
+            let total = (order.count + world - 1) / world * world
+            while padded.count < total { padded += order.prefix(total - padded.count) }
+        }
+        return stride(from: rank, to: padded.count, by: world).map { padded[$0] }
+    }
+}
+
+/// mmengine's `DefaultSampler`: `0..<count`, shuffled per epoch with the seed `seed + epoch`
+/// when `shuffle` (our own generator, so not torch's permutation); a process of a job takes its
+/// `Shard` of that order (`round_up`, default True, pads the shares to one length).
 public struct DefaultSampler: Sampler {
     public let shuffle: Bool
     public let seed: UInt64?
+    public let roundUp: Bool
 
-    public init(shuffle: Bool = true, seed: UInt64? = nil) {
+    public init(shuffle: Bool = true, seed: UInt64? = nil, roundUp: Bool = true) {
         self.shuffle = shuffle
         self.seed = seed
+        self.roundUp = roundUp
     }
 
     public init(config c: ConfigView) throws {
         try c.accept(["shuffle", "seed", "round_up"])
         let seed = try c.optionalInt("seed")
         if let seed, seed < 0 { throw c.error("seed", "must be >= 0") }
-        self.init(shuffle: try c.bool("shuffle", default: true), seed: seed.map { UInt64($0) })
+        self.init(shuffle: try c.bool("shuffle", default: true), seed: seed.map { UInt64($0) },
+                  roundUp: try c.bool("round_up", default: true))
     }
 
     public func indices(count: Int, epoch: Int, seed runSeed: UInt64) -> [Int] {
