@@ -111,7 +111,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["NN", "Autograd", "Kernels", "Config", "Structures"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "Engine",
-            dependencies: ["Models", "NN", "Autograd", "Kernels", "Config", "Structures", "Datasets", "Evaluation", "CTurboJPEG", "CImageCodecs"],
+            dependencies: ["Models", "NN", "Autograd", "Kernels", "Config", "Structures", "Datasets", "Evaluation", "Distributed", "CTurboJPEG", "CImageCodecs"],
             exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // MARK: - Tools
@@ -182,7 +182,9 @@ let package = Package(
             name: "detect-video",
             dependencies: ["Config", "Datasets", "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "tools/detect-video", swiftSettings: swiftSettings),
-        .executableTarget(name: "dist-check", dependencies: ["Distributed"], path: "tools/dist-check", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "dist-check", dependencies: ["Distributed", "Engine", "NN", "Autograd", "Kernels"], path: "tools/dist-check",
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "get-flops",
             dependencies: ["Config", "Engine", "Models", .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -15,6 +15,8 @@ public protocol Communicator: AnyObject {
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) throws
     /// Replaces `values` on every rank with the element-wise maximum over the ranks.
     func allReduceMax(_ values: UnsafeMutableBufferPointer<Double>) throws
+    /// Rank `root`'s values on every rank, in place (the same count on every rank).
+    func broadcast(_ values: UnsafeMutableBufferPointer<Float>, root: Int) throws
     /// Rank `root`'s bytes on every rank (`bytes` is read on the root only; any length).
     func broadcast(_ bytes: [UInt8], root: Int) throws -> [UInt8]
     /// Every rank's bytes, in rank order, on `root` (nil on the other ranks).
@@ -56,6 +58,7 @@ public final class SingleProcess: Communicator {
     public func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) throws {}
     public func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) throws {}
     public func allReduceMax(_ values: UnsafeMutableBufferPointer<Double>) throws {}
+    public func broadcast(_ values: UnsafeMutableBufferPointer<Float>, root: Int) throws {}
     public func broadcast(_ bytes: [UInt8], root: Int) throws -> [UInt8] { bytes }
     public func gather(_ bytes: [UInt8], root: Int) throws -> [[UInt8]]? { [bytes] }
     public func abort(code: Int32) -> Never { exit(code) }

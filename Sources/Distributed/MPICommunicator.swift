@@ -84,6 +84,17 @@ public final class MPICommunicator: Communicator {
                       op: swiftdet_mpi_op_max(), "MPI_Allreduce(max, double)")
     }
 
+    public func broadcast(_ values: UnsafeMutableBufferPointer<Float>, root: Int) throws {
+        guard (0..<size).contains(root) else { throw DistributedError("broadcast from rank \(root) in a job of \(size)") }
+        guard let base = values.baseAddress else { return }
+        var done = 0
+        while done < values.count {
+            let n = min(Self.chunk, values.count - done)
+            try check(MPI_Bcast(base + done, Int32(n), swiftdet_mpi_float(), Int32(root), swiftdet_mpi_comm_world()), "MPI_Bcast(float)")
+            done += n
+        }
+    }
+
     /// The root's length first, then its bytes in pieces of at most `chunk`.
     public func broadcast(_ bytes: [UInt8], root: Int) throws -> [UInt8] {
         guard (0..<size).contains(root) else { throw DistributedError("broadcast from rank \(root) in a job of \(size)") }

@@ -1,5 +1,9 @@
+import Autograd
 import Distributed
+import Engine
 import Foundation
+import Kernels
+import NN
 
 /// `dist-check [--fail-rank R] [--exit-rank R] [--elements N]`, run under
 /// `mpirun.openmpi -np N`: each rank runs every collective of `Communicator` on values it can
@@ -54,6 +58,7 @@ func main() -> Int32 {
         } else {
             checks["gather"] = parts == nil
         }
+        try checkDataParallel(comm, into: &checks)
         try comm.barrier()
         let line = "{\"rank\": \(r), \"size\": \(n), \"checks\": {"
             + checks.keys.sorted().map { "\"\($0)\": \(checks[$0]!)" }.joined(separator: ", ") + "}}"
@@ -64,6 +69,36 @@ func main() -> Int32 {
         FileHandle.standardError.write(Data("dist-check: \(error)\n".utf8))
         return 1
     }
+}
+
+/// DataParallel on a small layer: each rank starts from its own weights (seed rank + 1); after
+/// the broadcast all hold rank 0's; gradients and log values come back as the mean over the
+/// ranks (rank 0 has no bias gradient: zeros there), and a NaN on one rank flags every rank.
+func checkDataParallel(_ comm: any Communicator, into checks: inout [String: Bool]) throws {
+    let r = comm.rank, n = comm.size
+    func layer(seed: UInt64) throws -> Linear {
+        let l = try Linear(5, 3)
+        var rng = SeededGenerator(seed: seed)
+        l.resetParameters(using: &rng)
+        return l
+    }
+    let model = try layer(seed: UInt64(r + 1)), reference = try layer(seed: 1)
+    let dp = DataParallel(model: model, communicator: comm, bucketCapMB: 0.00002)  // 5-element buckets
+    checks["dp_replicas_differ_before"] = try n == 1 || !dp.replicasAgree(model)
+    try dp.broadcastState(of: model)
+    checks["dp_replicas_agree"] = try dp.replicasAgree(model)
+    checks["dp_weights_are_rank0s"] = model.weight.scalars == reference.weight.scalars && model.bias!.scalars == reference.bias!.scalars
+    model.weight.grad = Tensor(shape: [3, 5], (0..<15).map { Float((r + 1) * ($0 + 1)) })
+    model.bias!.grad = r == 0 ? nil : Tensor(shape: [3], [Float](repeating: Float(r), count: 3))
+    var logs = [Double(r), 2]
+    let flagged = try dp.averageGradients(logValues: &logs)
+    let weight = model.weight.grad!.scalars, bias = model.bias!.grad!.scalars
+    func close(_ a: Float, _ b: Double) -> Bool { abs(Double(a) - b) <= 1e-6 * max(1, abs(b)) }
+    checks["dp_weight_gradient_mean"] = weight.indices.allSatisfy { close(weight[$0], Double($0 + 1) * Double(n + 1) / 2) }
+    checks["dp_missing_gradient_counts_as_zero"] = bias.allSatisfy { close($0, Double(n * (n - 1) / 2) / Double(n)) }
+    checks["dp_log_means"] = !flagged && abs(logs[0] - Double(n - 1) / 2) < 1e-6 && abs(logs[1] - 2) < 1e-6
+    var bad = [1.0, r == n - 1 ? .nan : 1.0]
+    checks["dp_nonfinite_flagged_everywhere"] = try dp.averageGradients(logValues: &bad)
 }
 
 exit(main())
