@@ -5,9 +5,6 @@ import Foundation
 /// JPEG (libjpeg-turbo, EXIF orientation applied) and PNG (libpng). Other formats OpenCV
 /// reads (BMP, TIFF, WebP, ...) are refused by name; anything else is a corrupt image.
 public enum ImageDecoder {
-    /// File name extensions of the formats read here (for folders and globs of images).
-    public static let extensions: Set<String> = ["jpg", "jpeg", "jpe", "png"]
-
     /// Reads and decodes the file at `path`.
     public static func load(path: String, imageId: Int? = nil) throws -> ImageU8 {
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -80,7 +80,7 @@ public struct DetectionDrawer: Sendable {
                               thickness: style.lineWidth, color: style.palette.color(for: labels[i]),
                               alpha: style.boxAlpha)
         }
-        let labelOrder = scores.map { s in kept.sorted { (s[$0], $1) < (s[$1], $0) } } ?? kept
+        let labelOrder = scores.map { s in kept.sorted { (s[$0], $0) < (s[$1], $1) } } ?? kept
         for i in labelOrder {
             let b = boxes[i]
             let area = Double(max(b.x2 - b.x1, 0)) * Double(max(b.y2 - b.y1, 0))
