@@ -1,6 +1,7 @@
 // Video decoding with FFmpeg (libavformat demuxing, libavcodec decoding, libswscale to BGR24),
 // as OpenCV's FFmpeg backend gives frames to mmcv's VideoReader.
 #include "video_codecs.h"
+#include "video_common.h"
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -27,12 +28,6 @@ struct swiftdet_video_reader {
     int flushed;
 };
 
-static void describe(char *message, const char *what, int code) {
-    char text[AV_ERROR_MAX_STRING_SIZE] = {0};
-    av_strerror(code, text, sizeof text);
-    snprintf(message, SWIFTDET_VIDEO_MESSAGE_SIZE, "%s: %s", what, text);
-}
-
 void swiftdet_video_close(swiftdet_video_reader *reader) {
     if (reader == NULL) return;
     sws_freeContext(reader->scaler);
@@ -53,30 +48,28 @@ int swiftdet_video_open(const char *path, swiftdet_video_reader **out, swiftdet_
         snprintf(message, SWIFTDET_VIDEO_MESSAGE_SIZE, "out of memory");
         return -1;
     }
-    // Through the file protocol, so that a name with a colon is not taken for a protocol.
-    char *url = (char *)malloc(strlen(path) + 6);
+    char *url = swiftdet_video_file_url(path);
     if (url == NULL) {
         snprintf(message, SWIFTDET_VIDEO_MESSAGE_SIZE, "out of memory");
         swiftdet_video_close(reader);
         return -1;
     }
-    snprintf(url, strlen(path) + 6, "file:%s", path);
     int rc = avformat_open_input(&reader->format, url, NULL, NULL);
     free(url);
     if (rc < 0) {
-        describe(message, "cannot open the video", rc);
+        swiftdet_video_describe(message, "cannot open the video", rc);
         swiftdet_video_close(reader);
         return -1;
     }
     if ((rc = avformat_find_stream_info(reader->format, NULL)) < 0) {
-        describe(message, "cannot read the stream information", rc);
+        swiftdet_video_describe(message, "cannot read the stream information", rc);
         swiftdet_video_close(reader);
         return -1;
     }
     const AVCodec *codec = NULL;
     reader->stream = av_find_best_stream(reader->format, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
     if (reader->stream < 0 || codec == NULL) {
-        describe(message, "no decodable video stream", reader->stream < 0 ? reader->stream : AVERROR_DECODER_NOT_FOUND);
+        swiftdet_video_describe(message, "no decodable video stream", reader->stream < 0 ? reader->stream : AVERROR_DECODER_NOT_FOUND);
         swiftdet_video_close(reader);
         return -1;
     }
@@ -92,7 +85,7 @@ int swiftdet_video_open(const char *path, swiftdet_video_reader **out, swiftdet_
     }
     if ((rc = avcodec_parameters_to_context(reader->decoder, stream->codecpar)) < 0 ||
         (rc = avcodec_open2(reader->decoder, codec, NULL)) < 0) {
-        describe(message, "cannot open the decoder", rc);
+        swiftdet_video_describe(message, "cannot open the decoder", rc);
         swiftdet_video_close(reader);
         return -1;
     }
@@ -107,7 +100,7 @@ int swiftdet_video_open(const char *path, swiftdet_video_reader **out, swiftdet_
     reader->bgr->width = reader->width;
     reader->bgr->height = reader->height;
     if ((rc = av_frame_get_buffer(reader->bgr, 64)) < 0) {
-        describe(message, "cannot allocate a frame", rc);
+        swiftdet_video_describe(message, "cannot allocate a frame", rc);
         swiftdet_video_close(reader);
         return -1;
     }
@@ -162,7 +155,7 @@ int swiftdet_video_read(swiftdet_video_reader *reader, uint8_t *bgr, char *messa
         }
         if (rc == AVERROR_EOF) return 0;
         if (rc != AVERROR(EAGAIN)) {
-            describe(message, "cannot decode a frame", rc);
+            swiftdet_video_describe(message, "cannot decode a frame", rc);
             return -1;
         }
         if (reader->flushed) return 0;
@@ -173,14 +166,14 @@ int swiftdet_video_read(swiftdet_video_reader *reader, uint8_t *bgr, char *messa
             continue;
         }
         if (rc < 0) {
-            describe(message, "cannot read the file", rc);
+            swiftdet_video_describe(message, "cannot read the file", rc);
             return -1;
         }
         if (reader->packet->stream_index == reader->stream) {
             rc = avcodec_send_packet(reader->decoder, reader->packet);
             av_packet_unref(reader->packet);
             if (rc < 0 && rc != AVERROR(EAGAIN)) {
-                describe(message, "cannot decode a packet", rc);
+                swiftdet_video_describe(message, "cannot decode a packet", rc);
                 return -1;
             }
         } else {

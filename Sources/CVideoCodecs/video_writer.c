@@ -1,6 +1,7 @@
 // Video encoding with FFmpeg: BGR24 frames to YUV 4:2:0 (libswscale), MPEG-4 Part 2 (OpenCV's
 // 'mp4v' fourcc, which mmdetection's video demo uses), muxed by libavformat.
 #include "video_codecs.h"
+#include "video_common.h"
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -23,12 +24,6 @@ struct swiftdet_video_writer {
     int64_t next_pts;
     int header_written;
 };
-
-static void describe(char *message, const char *what, int code) {
-    char text[AV_ERROR_MAX_STRING_SIZE] = {0};
-    av_strerror(code, text, sizeof text);
-    snprintf(message, SWIFTDET_VIDEO_MESSAGE_SIZE, "%s: %s", what, text);
-}
 
 void swiftdet_video_discard(swiftdet_video_writer *writer) {
     if (writer == NULL) return;
@@ -73,7 +68,7 @@ int swiftdet_video_create(const char *path, int width, int height, int fps_num, 
     }
     int rc = avformat_alloc_output_context2(&writer->format, NULL, NULL, path);
     if (rc < 0 || writer->format == NULL) {
-        describe(message, "no container for this file name extension (use .mp4, .avi, .mkv or .mov)", rc < 0 ? rc : AVERROR_MUXER_NOT_FOUND);
+        swiftdet_video_describe(message, "no container for this file name extension (use .mp4, .avi, .mkv or .mov)", rc < 0 ? rc : AVERROR_MUXER_NOT_FOUND);
         swiftdet_video_discard(writer);
         return -1;
     }
@@ -106,31 +101,29 @@ int swiftdet_video_create(const char *path, int width, int height, int fps_num, 
     if (writer->format->oformat->flags & AVFMT_GLOBALHEADER) enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     if ((rc = avcodec_open2(enc, codec, NULL)) < 0 ||
         (rc = avcodec_parameters_from_context(writer->stream->codecpar, enc)) < 0) {
-        describe(message, "cannot open the MPEG-4 encoder", rc);
+        swiftdet_video_describe(message, "cannot open the MPEG-4 encoder", rc);
         swiftdet_video_discard(writer);
         return -1;
     }
     writer->stream->time_base = enc->time_base;
     writer->stream->avg_frame_rate = enc->framerate;
     if (!(writer->format->oformat->flags & AVFMT_NOFILE)) {
-        // Through the file protocol, so that a name with a colon is not taken for a protocol.
-        char *url = (char *)malloc(strlen(path) + 6);
+        char *url = swiftdet_video_file_url(path);
         if (url == NULL) {
             snprintf(message, SWIFTDET_VIDEO_MESSAGE_SIZE, "out of memory");
             swiftdet_video_discard(writer);
             return -1;
         }
-        snprintf(url, strlen(path) + 6, "file:%s", path);
         rc = avio_open(&writer->format->pb, url, AVIO_FLAG_WRITE);
         free(url);
         if (rc < 0) {
-            describe(message, "cannot create the file", rc);
+            swiftdet_video_describe(message, "cannot create the file", rc);
             swiftdet_video_discard(writer);
             return -1;
         }
     }
     if ((rc = avformat_write_header(writer->format, NULL)) < 0) {
-        describe(message, "cannot write the container header", rc);
+        swiftdet_video_describe(message, "cannot write the container header", rc);
         swiftdet_video_discard(writer);
         return -1;
     }
@@ -142,7 +135,7 @@ int swiftdet_video_create(const char *path, int width, int height, int fps_num, 
     writer->bgr->width = width;
     writer->bgr->height = height;
     if ((rc = av_frame_get_buffer(writer->frame, 0)) < 0 || (rc = av_frame_get_buffer(writer->bgr, 64)) < 0) {
-        describe(message, "cannot allocate a frame", rc);
+        swiftdet_video_describe(message, "cannot allocate a frame", rc);
         swiftdet_video_discard(writer);
         return -1;
     }
@@ -162,21 +155,21 @@ int swiftdet_video_create(const char *path, int width, int height, int fps_num, 
 static int encode(swiftdet_video_writer *writer, AVFrame *frame, char *message) {
     int rc = avcodec_send_frame(writer->encoder, frame);
     if (rc < 0) {
-        describe(message, "cannot encode a frame", rc);
+        swiftdet_video_describe(message, "cannot encode a frame", rc);
         return -1;
     }
     for (;;) {
         rc = avcodec_receive_packet(writer->encoder, writer->packet);
         if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return 0;
         if (rc < 0) {
-            describe(message, "cannot encode a frame", rc);
+            swiftdet_video_describe(message, "cannot encode a frame", rc);
             return -1;
         }
         av_packet_rescale_ts(writer->packet, writer->encoder->time_base, writer->stream->time_base);
         writer->packet->stream_index = writer->stream->index;
         rc = av_interleaved_write_frame(writer->format, writer->packet);
         if (rc < 0) {
-            describe(message, "cannot write to the file", rc);
+            swiftdet_video_describe(message, "cannot write to the file", rc);
             return -1;
         }
     }
@@ -186,11 +179,11 @@ int swiftdet_video_write(swiftdet_video_writer *writer, const uint8_t *bgr, char
     message[0] = 0;
     int rc = av_frame_make_writable(writer->frame);
     if (rc < 0) {
-        describe(message, "cannot reuse the frame", rc);
+        swiftdet_video_describe(message, "cannot reuse the frame", rc);
         return -1;
     }
     if ((rc = av_frame_make_writable(writer->bgr)) < 0) {
-        describe(message, "cannot reuse the frame", rc);
+        swiftdet_video_describe(message, "cannot reuse the frame", rc);
         return -1;
     }
     size_t row = (size_t)writer->encoder->width * 3, source_row = (size_t)writer->source_width * 3;
@@ -209,7 +202,7 @@ int swiftdet_video_finish(swiftdet_video_writer *writer, char *message) {
     if (result == 0) {
         int rc = av_write_trailer(writer->format);
         if (rc < 0) {
-            describe(message, "cannot write the container trailer", rc);
+            swiftdet_video_describe(message, "cannot write the container trailer", rc);
             result = -1;
         }
     }

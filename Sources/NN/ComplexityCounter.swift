@@ -64,10 +64,3 @@ public final class ComplexityCounter: @unchecked Sendable {
     /// Total FLOPs of `module`'s subtree.
     public func flops(of module: any Module) -> Int { work(of: module).values.reduce(0, +) }
 }
-
-extension ComplexityCounter {
-    /// FLOPs of a convolution: batch x weight elements x output positions.
-    static func conv(input: [Int], weight: [Int], output: [Int]) -> Int {
-        output[0] * weight.reduce(1, *) * output[2] * output[3]
-    }
-}
