@@ -206,7 +206,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "Autograd", "Kernels", "Config", "Structures", "Datasets", "TestSupport"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TestSupport"]),
         .testTarget(name: "StructuresTests", dependencies: ["Structures", "TestSupport"]),
-        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Autograd", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Structures", "Config", "Autograd", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Structures", "TestSupport"]),
         .testTarget(

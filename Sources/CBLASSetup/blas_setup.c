@@ -12,11 +12,15 @@
 // 2. The spin wait. After each call OpenBLAS's worker threads keep spinning (yielding) for
 //    OPENBLAS_THREAD_TIMEOUT (2^n cycles, default 2^28, about 0.1 s): on 2 cores that steals a
 //    third of the CPU from our own kernels between GEMMs. Unless set, it becomes 4 (the minimum).
+// 3. The threads. In an Open MPI job with several processes on one machine
+//    (OMPI_COMM_WORLD_LOCAL_SIZE > 1), OPENBLAS_NUM_THREADS becomes the machine's cores divided
+//    by its processes (at least 1), unless set: the processes share the cores instead of each
+//    starting a thread per core. SwiftDet's own kernels use as many threads as OpenBLAS.
 //
-// When either variable was set here, the program re-executes itself once (/proc/self/exe, the
+// When any of these variables was set here, the program re-executes itself once (/proc/self/exe, the
 // same arguments); SWIFTDET_BLAS_CORE="<library's core>><chosen core>" tells the new process
 // (and its children) what happened, for the `blas:` line. To run without any re-execution (a
-// debugger, valgrind), set both variables. Only on x86-64 Linux with glibc (which passes argv to
+// debugger, valgrind), set the variables. Only on x86-64 Linux with glibc (which passes argv to
 // constructors); elsewhere the functions below answer "unknown" and nothing is changed. The
 // constructor is meant for executables: a process that dlopens a library linking Kernels
 // would be re-executed too.
@@ -40,6 +44,8 @@ char *openblas_get_config(void);
 #define CORE_VARIABLE "OPENBLAS_CORETYPE"
 #define SPIN_VARIABLE "OPENBLAS_THREAD_TIMEOUT"
 #define MARK_VARIABLE "SWIFTDET_BLAS_CORE"
+#define THREADS_VARIABLE "OPENBLAS_NUM_THREADS"
+#define LOCAL_SIZE_VARIABLE "OMPI_COMM_WORLD_LOCAL_SIZE"
 
 struct cpu_features {
     char vendor[13];
@@ -161,6 +167,15 @@ __attribute__((constructor)) static void swiftdet_blas_setup(int argc, char **ar
     }
     if (getenv(SPIN_VARIABLE) == NULL) {
         setenv(SPIN_VARIABLE, "4", 1);
+        changed = 1;
+    }
+    const char *local = getenv(LOCAL_SIZE_VARIABLE);
+    if (getenv(THREADS_VARIABLE) == NULL && local != NULL && atoi(local) > 1) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        long share = cores / atoi(local);
+        char text[24];
+        snprintf(text, sizeof text, "%ld", share >= 1 ? share : 1);
+        setenv(THREADS_VARIABLE, text, 1);
         changed = 1;
     }
     if (!changed || argv == NULL || argv[0] == NULL) return;

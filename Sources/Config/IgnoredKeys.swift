@@ -25,10 +25,10 @@ public enum IgnoredKeys {
         Entry(owner: "env_cfg", key: "cudnn_benchmark", reason: "cuDNN autotuning (GPU only)"),
         Entry(owner: "env_cfg", key: "mp_cfg",
               reason: "start method and OpenCV/OpenMP threads of worker processes; SwiftDet's workers are threads and BLAS uses every core"),
-        Entry(owner: "env_cfg", key: "dist_cfg", reason: "the torch.distributed backend (NCCL, Gloo); SwiftDet trains in one process"),
+        Entry(owner: "env_cfg", key: "dist_cfg", reason: "the torch.distributed backend (NCCL, Gloo) and its timeout; SwiftDet's processes talk over MPI (--launcher mpi)"),
         Entry(owner: "randomness", key: "deterministic",
               reason: "cuDNN determinism (GPU only); SwiftDet's CPU kernels give the same numbers for the same seed"),
-        Entry(owner: "randomness", key: "diff_rank_seed", reason: "a per-process seed offset for distributed runs; SwiftDet trains in one process"),
+        Entry(owner: "randomness", key: "diff_rank_seed", reason: "a per-process seed offset for distributed runs; SwiftDet seeds each sample's draws by its position in the epoch, the same on any number of processes"),
     ]
 
     /// The ignored keys of `owner`.

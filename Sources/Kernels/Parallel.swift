@@ -6,8 +6,9 @@ import COpenBLAS
 /// Rule: never call BLAS from inside `parallelFor`. OpenBLAS already uses every core, and
 /// nesting its threads inside ours oversubscribes the CPU.
 public enum Parallel {
-    /// Number of worker threads our kernels use (the number of online cores, at least 1).
-    public static let workers: Int = max(1, Int(openblas_get_num_procs()))
+    /// Number of worker threads our kernels use: as many as OpenBLAS uses (the online cores,
+    /// or OPENBLAS_NUM_THREADS when set, as tools/dist_train.sh sets it to cores / processes).
+    public static let workers: Int = max(1, Int(openblas_get_num_threads()))
 
     /// Below this many "units of work" a loop runs on the calling thread.
     public static let defaultGrain = 32_768

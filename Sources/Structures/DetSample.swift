@@ -51,6 +51,15 @@ public struct SampleMeta: Sendable, Equatable {
     public var flipDirection: FlipDirection?
     public var padShape: [Int]?
     public var batchInputShape: [Int]?
+    /// The seed of the model's random draws for this sample in training (the RPN's anchor
+    /// sampling, the RoI sampling): set by the data loader from the sample's position in the
+    /// epoch, so that the draws do not depend on how the batch is split between processes.
+    /// nil: the detector's shared generator draws.
+    public var drawSeed: UInt64?
+    /// The sample's position in its epoch's order over all processes of a job (set by the data
+    /// loader): results gathered from the processes are put back in this order, and positions
+    /// past the data set's size are the padding's repeats.
+    public var position: Int?
 
     public init() {}
 }

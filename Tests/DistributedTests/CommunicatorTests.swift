@@ -7,51 +7,11 @@ import TestSupport
 /// ranks (shared memory, then TCP on loopback, the path between machines), each check's value
 /// predicted on every rank; a rank that aborts or exits ends the job within seconds.
 @Suite struct CommunicatorTests {
-    /// Open MPI refuses to run as root unless told (CI machines run as root).
-    static let environment: [String: String] = {
-        var env = ProcessInfo.processInfo.environment
-        env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
-        env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-        env["OMPI_MCA_rmaps_base_oversubscribe"] = "1"
-        return env
-    }()
-
-    static func mpirun() throws -> String {
-        for dir in ["/usr/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: dir + "/mpirun.openmpi") {
-            return dir + "/mpirun.openmpi"
-        }
-        throw DistributedError("mpirun.openmpi not found: tools/install-deps.sh installs openmpi-bin")
-    }
-
     /// Runs `dist-check` under mpirun; returns the exit status, the output and the seconds taken.
-    /// A job still running after `limit` seconds is killed and reported as status -1.
     static func run(ranks: Int, _ args: [String], extraEnvironment: [String: String] = [:], limit: Double = 60) throws
         -> (status: Int32, output: String, seconds: Double) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try mpirun())
-        process.arguments = ["-np", "\(ranks)", "--bind-to", "none", try TestFiles.builtExecutable("dist-check")] + args
-        process.environment = environment.merging(extraEnvironment) { $1 }
-        // Output to a file: nothing to drain while the job runs, whatever it prints.
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("dist-check-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        defer { try? handle.close() }
-        process.standardOutput = handle
-        process.standardError = handle
-        let start = Date()
-        try process.run()
-        while process.isRunning && Date().timeIntervalSince(start) < limit { usleep(50_000) }
-        var status: Int32 = -1
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        } else {
-            process.waitUntilExit()
-            status = process.terminationStatus
-        }
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        return (status, output, Date().timeIntervalSince(start))
+        let job = try Jobs.run("dist-check", args, ranks: ranks, extraEnvironment: extraEnvironment, limit: limit)
+        return (job.status, job.output, job.seconds)
     }
 
     static func checkAllPassed(_ output: String, ranks: Int) {

@@ -16,7 +16,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let paths = try GroundTruthBrowser.write(loader: loader, outputDir: dir, limit: 2)
         #expect(paths.count == 2)
-        var rng = loader.sampleGenerator(epoch: 0, batch: 0, slot: 0)
+        var rng = loader.sampleGenerator(epoch: 0, position: 0)
         let packed = try loader.dataset.sample(0, rng: &rng)
         let drawn = try JPEGDecoder.load(path: paths[0])
         #expect(drawn.height == packed.image.height && drawn.width == packed.image.width)

@@ -26,19 +26,24 @@ struct Test: ParsableCommand {
     @Option(name: .customLong("score-thr"), help: "Score threshold of the drawn predictions.")
     var scoreThr: Float = 0.3
 
+    @Option(help: "How the processes were started: none (one process) or mpi (mpirun; tools/dist_test.sh). pytorch and slurm are mmdetection's, refused.")
+    var launcher = "none"
+
     @Option(name: .customLong("cfg-options"), parsing: .upToNextOption, help: "Overrides key=value (mmdetection syntax).")
     var cfgOptions: [String] = []
 
     func run() {
         do {
-            try Launcher.checkSingleProcess(tool: "test")
+            let communicator = try Launcher.communicator(launcher, tool: "test")
             // The checkpoint replaces the backbone's pretrained init.
             let view = try ConfigFile.load(config, options: ["model.backbone.init_cfg=None"] + cfgOptions)
             var options = RunOptions()
             options.workDir = workDir
             options.seed = 0
+            options.communicator = communicator
             let runner = try Runner(config: view, configPath: config, options: options)
             try runner.test(checkpoint: checkpoint, out: out, showDir: showDir, scoreThreshold: scoreThr)
+            Launcher.finish(communicator)
         } catch {
             ConfigFile.fail("test", error)
         }

@@ -20,6 +20,9 @@ struct Train: ParsableCommand {
     @Flag(name: .customLong("auto-scale-lr"), help: "Scale the LR by batch size / auto_scale_lr.base_batch_size.")
     var autoScaleLR = false
 
+    @Option(help: "How the processes were started: none (one process) or mpi (mpirun; tools/dist_train.sh). pytorch and slurm are mmdetection's, refused.")
+    var launcher = "none"
+
     @Option(name: .customLong("cfg-options"), parsing: .upToNextOption, help: "Overrides key=value (mmdetection syntax).")
     var cfgOptions: [String] = []
 
@@ -28,15 +31,17 @@ struct Train: ParsableCommand {
 
     func run() {
         do {
-            try Launcher.checkSingleProcess(tool: "train")
+            let communicator = try Launcher.communicator(launcher, tool: "train")
             let view = try ConfigFile.load(config, options: cfgOptions)
             var options = RunOptions()
             options.workDir = workDir
             options.autoScaleLR = autoScaleLR
             options.seed = seed
             if let resume { options.resume = resume == "auto" ? .auto : .path(resume) }
+            options.communicator = communicator
             let runner = try Runner(config: view, configPath: config, options: options)
             try runner.train()
+            Launcher.finish(communicator)
         } catch {
             ConfigFile.fail("train", error)
         }

@@ -3,8 +3,9 @@ import Config
 extension DataLoader {
     /// Builds a `train_dataloader` / `val_dataloader` dict as mmengine's Runner does: the
     /// dataset, the sampler and the optional batch sampler through the registries. `seed` is
-    /// the run's seed (samplers without their own use it).
-    public convenience init(config c: ConfigView, seed: UInt64, warn: @escaping @Sendable (String) -> Void = DataLoader.standardError) throws {
+    /// the run's seed (samplers without their own use it); `shard` this process's share.
+    public convenience init(config c: ConfigView, seed: UInt64, shard: Shard = .whole,
+                            warn: @escaping @Sendable (String) -> Void = DataLoader.standardError) throws {
         try c.accept(["batch_size", "num_workers", "prefetch_factor", "drop_last", "sampler", "batch_sampler", "dataset",
                       "collate_fn", "worker_init_fn"], ignoring: "DataLoader")
         let batchSize = try c.int("batch_size", default: 1), workers = try c.int("num_workers", default: 0)
@@ -36,6 +37,6 @@ extension DataLoader {
         let prefetch = try c.int("prefetch_factor", default: 2)
         guard prefetch >= 1 else { throw c.error("prefetch_factor", "must be >= 1") }
         self.init(dataset: dataset, batchSize: batchSize, numWorkers: workers, sampler: sampler, batchSampler: batching,
-                  seed: seed, prefetch: prefetch * max(workers, 1), warn: warn)
+                  seed: seed, prefetch: prefetch * max(workers, 1), shard: shard, warn: warn)
     }
 }

@@ -5,8 +5,11 @@ import Structures
 /// mmengine's `DataLoader` for one process: a sampler's order cut into batches, each batch
 /// loaded (decode, transforms, pack) by `numWorkers` threads ahead of the consumer. At most
 /// `prefetch` batches are loaded or being loaded at a time, so memory stays flat however slow
-/// the training step is. Batches come out in order, and each sample's random augmentation is
-/// seeded by (seed, epoch, batch, slot): the output is the same whatever the worker count.
+/// the training step is. Batches come out in order, and each sample's random draws (its
+/// augmentation, and the model's anchor and RoI sampling through `SampleMeta.drawSeed`) are
+/// seeded by (seed, epoch, the sample's position in the epoch's whole order): the output is the
+/// same whatever the worker count, and whichever process of a job loads the sample in a batch
+/// of whatever size.
 public final class DataLoader: Sendable {
     public let dataset: any DetectionDataset
     public let batchSize: Int
@@ -44,32 +47,47 @@ public final class DataLoader: Sendable {
     }
 
     /// The dataset indices of each batch of `epoch` (this process's share of them).
-    public func batchIndices(epoch: Int) -> [[Int]] {
+    public func batchIndices(epoch: Int) -> [[Int]] { plan(epoch: epoch).indices }
+
+    /// Each batch of `epoch` as dataset indices and, beside them, each sample's position in
+    /// the epoch's order over all processes (process `rank` holds positions rank, rank + world, ...
+    /// of the padded order, as `Shard` hands them out).
+    public func plan(epoch: Int) -> (indices: [[Int]], positions: [[Int]]) {
         let order = shard.indices(of: sampler.indices(count: dataset.count, epoch: epoch, seed: seed), roundUp: sampler.roundUp)
-        return batchSampler.batches(order, batchSize: batchSize) { i in
-            let info = dataset.info(i)
+        let local = batchSampler.batches(Array(order.indices), batchSize: batchSize) { p in
+            let info = dataset.info(order[p])
             return info.width < info.height
         }
+        return (local.map { $0.map { order[$0] } }, local.map { $0.map { shard.rank + shard.world * $0 } })
     }
 
-    /// The generator of one sample: a hash of (seed, epoch, batch, slot).
-    public func sampleGenerator(epoch: Int, batch: Int, slot: Int) -> SeededGenerator {
+    /// The generator of the sample at `position` of `epoch`'s order (a hash of the seed, the
+    /// epoch and the position; `stream` 0 is the augmentation's, 1 the model's draws).
+    public func sampleGenerator(epoch: Int, position: Int, stream: UInt64 = 0) -> SeededGenerator {
+        SeededGenerator(seed: sampleSeed(epoch: epoch, position: position, stream: stream))
+    }
+
+    func sampleSeed(epoch: Int, position: Int, stream: UInt64) -> UInt64 {
         var h = seed
-        for v in [UInt64(epoch), UInt64(batch), UInt64(slot)] {
+        for v in [UInt64(epoch), UInt64(position), stream] {
             h = (h ^ v) &* 0x9E37_79B9_7F4A_7C15
             h ^= h >> 29
         }
-        return SeededGenerator(seed: h)
+        return h
     }
 
-    /// Loads batch `b` of an epoch: the samples that loaded (bad ones are skipped with a
-    /// warning when the dataset's `on_bad_sample` is 'skip', else the first error is thrown).
-    public func loadBatch(_ indices: [Int], epoch: Int, batch b: Int) throws -> [PackedSample] {
+    /// Loads one batch of an epoch (`indices` and their `positions`, from `plan`): the samples
+    /// that loaded (bad ones are skipped with a warning when the dataset's `on_bad_sample` is
+    /// 'skip', else the first error is thrown), each with its `drawSeed` for the model and its `position`.
+    public func loadBatch(_ indices: [Int], positions: [Int], epoch: Int) throws -> [PackedSample] {
         var out: [PackedSample] = []
-        for (slot, i) in indices.enumerated() {
-            var rng = sampleGenerator(epoch: epoch, batch: b, slot: slot)
+        for (i, position) in zip(indices, positions) {
+            var rng = sampleGenerator(epoch: epoch, position: position)
             do {
-                out.append(try dataset.sample(i, rng: &rng))
+                var packed = try dataset.sample(i, rng: &rng)
+                packed.sample.meta.drawSeed = sampleSeed(epoch: epoch, position: position, stream: 1)
+                packed.sample.meta.position = position
+                out.append(packed)
             } catch let error as DatasetError where dataset.onBadSample == .skip {
                 warn("skipping sample \(i) (image id \(dataset.info(i).imgId)): \(error)")
             }
@@ -79,6 +97,7 @@ public final class DataLoader: Sendable {
 
     /// The batches of `epoch`, loaded ahead by the worker threads.
     public func epoch(_ epoch: Int) -> EpochIterator {
-        EpochIterator(loader: self, epoch: epoch, batches: batchIndices(epoch: epoch))
+        let plan = plan(epoch: epoch)
+        return EpochIterator(loader: self, epoch: epoch, batches: plan.indices, positions: plan.positions)
     }
 }

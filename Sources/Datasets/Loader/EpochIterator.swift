@@ -5,19 +5,22 @@ import Foundation
 /// exhausted, fails, or is released.
 public final class EpochIterator {
     public let batches: [[Int]]
+    /// Each sample's position in the epoch's order over all processes (`DataLoader.plan`).
+    public let positions: [[Int]]
     private let loader: DataLoader
     private let epoch: Int
     private let state: LoadState
     private var delivered = 0
 
-    init(loader: DataLoader, epoch: Int, batches: [[Int]]) {
+    init(loader: DataLoader, epoch: Int, batches: [[Int]], positions: [[Int]]) {
         self.loader = loader
         self.epoch = epoch
         self.batches = batches
+        self.positions = positions
         state = LoadState(total: batches.count, capacity: loader.prefetch)
         for _ in 0..<min(loader.numWorkers, batches.count) {
             let state = self.state, loader = self.loader
-            let thread = Thread { state.work(loader: loader, epoch: epoch, batches: batches) }
+            let thread = Thread { state.work(loader: loader, epoch: epoch, batches: batches, positions: positions) }
             thread.name = "swiftdet-data"
             thread.start()
         }
@@ -39,7 +42,7 @@ public final class EpochIterator {
             delivered += 1
             let result: Result<[PackedSample], Error>
             if loader.numWorkers == 0 {
-                result = Result { try loader.loadBatch(batches[b], epoch: epoch, batch: b) }
+                result = Result { try loader.loadBatch(batches[b], positions: positions[b], epoch: epoch) }
             } else {
                 result = state.take(b)
             }
@@ -80,7 +83,7 @@ final class LoadState: @unchecked Sendable {
     }
 
     /// A worker's loop: claim the next batch while fewer than `capacity` are in flight.
-    func work(loader: DataLoader, epoch: Int, batches: [[Int]]) {
+    func work(loader: DataLoader, epoch: Int, batches: [[Int]], positions: [[Int]]) {
         while true {
             condition.lock()
             while !cancelled && nextToClaim < total && nextToClaim - nextToDeliver >= capacity { condition.wait() }
@@ -92,7 +95,7 @@ final class LoadState: @unchecked Sendable {
             nextToClaim += 1
             highWater = max(highWater, nextToClaim - nextToDeliver)
             condition.unlock()
-            let result = Result { try loader.loadBatch(batches[b], epoch: epoch, batch: b) }
+            let result = Result { try loader.loadBatch(batches[b], positions: positions[b], epoch: epoch) }
             condition.lock()
             ready[b] = result
             condition.broadcast()

@@ -137,13 +137,11 @@ public final class CheckpointManager {
         let path: String
         switch source {
         case .auto:
-            let pointer = workDir + "/" + Self.latestPointer
-            guard let text = try? String(contentsOfFile: pointer, encoding: .utf8) else {
+            guard let latest = latestPath() else {
                 log("No checkpoint found in \(workDir) (no \(Self.latestPointer)); training starts from scratch.")
                 return nil
             }
-            let name = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            path = name.hasPrefix("/") ? name : workDir + "/" + name
+            path = latest
         case .path(let p):
             path = p.hasSuffix(".json") ? p : Self.stemPath(of: p) + ".json"
         }
@@ -152,6 +150,13 @@ public final class CheckpointManager {
         best = sidecar.best
         log("Resumed from \(path): epoch \(sidecar.epoch), iteration \(sidecar.iteration).")
         return sidecar
+    }
+
+    /// The checkpoint the work dir's `last_checkpoint` names, or nil when there is none.
+    public func latestPath() -> String? {
+        guard let text = try? String(contentsOfFile: workDir + "/" + Self.latestPointer, encoding: .utf8) else { return nil }
+        let name = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return name.hasPrefix("/") ? name : workDir + "/" + name
     }
 
     /// mmengine's default rule for a metric key: greater for accuracy-like keys (acc, top,

@@ -25,7 +25,7 @@ extension Runner {
             model.train()
         }
         let batches = loader.epoch(0)
-        var records: [DetectionRecord] = []
+        var parts: [ResultExchange.Part] = []
         var done = 0, time = 0.0, dataTime = 0.0
         var clock = Date()
         let total = batches.count
@@ -38,8 +38,10 @@ extension Runner {
                 guard let id = sample.meta.imgId, let ori = sample.meta.oriShape, ori.count >= 2 else {
                     throw RunnerError("\(phase): a sample without img_id/ori_shape (PackDetInputs meta_keys must keep them)")
                 }
-                records += d.records(imageId: id, categoryIds: loader.dataset.categoryIds, height: ori[0], width: ori[1])
-                try onPrediction?(sample, d)
+                let position = sample.meta.position ?? parts.count
+                parts.append((position, d.records(imageId: id, categoryIds: loader.dataset.categoryIds, height: ori[0], width: ori[1])))
+                // The padding's repeats (a share of a job of several processes) are not shown twice.
+                if position < loader.dataset.count { try onPrediction?(sample, d) }
             }
             done += 1
             time += Date().timeIntervalSince(clock)
@@ -54,16 +56,22 @@ extension Runner {
             }
             clock = Date()
         }
-        try collected?(records)
-        let result = try metric.evaluate(records)
-        logger.plain(result.text)
+        // Every process's records on rank 0, which evaluates; the metrics go to every process.
+        var metrics: [(String, Double)] = []
+        if let records = try ResultExchange.gather(parts, count: loader.dataset.count, over: communicator) {
+            try collected?(records)
+            let result = try metric.evaluate(records)
+            logger.plain(result.text)
+            metrics = result.metrics
+        }
+        metrics = try ResultExchange.broadcast(metrics, over: communicator)
         let head = phase == "test" ? "Epoch(test) [\(done)/\(total)]" : "Epoch(\(phase)) [\(epoch ?? 0)][\(done)/\(total)]"
         let n = Double(max(done, 1))
-        let parts = [head] + result.metrics.map { "\($0.0): \(String(format: "%.4f", $0.1))" }
+        let line = [head] + metrics.map { "\($0.0): \(String(format: "%.4f", $0.1))" }
             + ["data_time: \(String(format: "%.4f", dataTime / n))", "time: \(String(format: "%.4f", time / n))"]
-        logger.info(parts.joined(separator: "    "))
-        logger.scalars(result.metrics + [("data_time", dataTime / n), ("time", time / n), ("step", Double(epoch ?? 0))])
-        return result.metrics
+        logger.info(line.joined(separator: "    "))
+        logger.scalars(metrics + [("data_time", dataTime / n), ("time", time / n), ("step", Double(epoch ?? 0))])
+        return metrics
     }
 
     /// The test tool: loads `checkpoint` (weights), runs `test_dataloader` through the model,

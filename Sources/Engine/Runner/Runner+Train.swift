@@ -1,6 +1,7 @@
 import Autograd
 import Config
 import Datasets
+import Distributed
 import Foundation
 import Kernels
 import Models
@@ -157,7 +158,7 @@ extension Runner {
             case .auto: source = .auto
             case .path(let p): source = .path(p)
             }
-            resumed = try checkpoints.resume(from: source, model: model, optimizer: optim, log: { [logger] in logger.info($0) })
+            resumed = try resume(from: source, checkpoints: checkpoints, optim: optim)
         }
         if resumed == nil, let loadFrom = try config.optionalString("load_from") { try loadWeights(loadFrom) }
         // mmengine resumes with the checkpoint's seed, so the data order continues as it was.
@@ -165,14 +166,17 @@ extension Runner {
         guard let trainView = try config.optionalView("train_dataloader") else {
             throw RunnerError("the config has no train_dataloader")
         }
-        let loader = try DataLoader(config: trainView, seed: runSeed, warn: { [logger] in logger.info("WARNING: \($0)") })
+        let loader = try DataLoader(config: trainView, seed: runSeed, shard: shard, warn: { [logger] in logger.info("WARNING: \($0)") })
         try checkClasses(loader.dataset, "train_dataloader")
         let val = try validationSetup()
         if options.autoScaleLR, resumed == nil {
             let auto = try config.optionalView("auto_scale_lr").map { try AutoScaleLR(config: $0) }
             guard let auto else { throw RunnerError("--auto-scale-lr: the config has no auto_scale_lr (base_batch_size)") }
-            let r = AutoScaleLR(enable: true, baseBatchSize: auto.baseBatchSize).apply(to: optim, realBatchSize: loader.batchSize)
-            logger.info("LR is scaled by \(r ?? 1) (batch \(loader.batchSize) / base_batch_size \(auto.baseBatchSize))")
+            // mmengine's real batch: the world size times each process's batch.
+            let real = loader.batchSize * communicator.size
+            let r = AutoScaleLR(enable: true, baseBatchSize: auto.baseBatchSize).apply(to: optim, realBatchSize: real)
+            logger.info("LR is scaled by \(r ?? 1) (batch \(communicator.size > 1 ? "\(communicator.size) x \(loader.batchSize)" : "\(real)") "
+                        + "/ base_batch_size \(auto.baseBatchSize))")
         }
         let epochLength = loader.batchIndices(epoch: 0).count
         var lrs = optim.learningRates
@@ -201,18 +205,37 @@ extension Runner {
             return RunnerError("non-finite loss at epoch \(epoch + 1), iteration \(inEpoch)/\(run.epochLength) (iteration "
                                + "\(run.iteration) of the run): \(detail). Training stopped; the last good checkpoint is \(last)")
         }
-        let losses: DetectorLosses
+        // A non-finite loss on any process stops every process at this iteration (one flag,
+        // all-reduced before backward); non-finite gradients are flagged by the averaging.
+        var failure: String?
+        var losses: DetectorLosses?
         do { losses = try model.loss(inputs: b.inputs, samples: b.samples, proposals: nil, using: &run.rng) } catch let e as NonFiniteError {
-            throw diverged(e.description)
+            failure = e.description
         }
-        let total = losses.total
-        let values = losses.items.map { ($0.name, Double($0.value.scalars[0])) }
-        let totalValue = Double(total.scalars[0])
-        guard totalValue.isFinite, values.allSatisfy({ $0.1.isFinite }) else {
-            throw diverged(([("loss", totalValue)] + values).map { "\($0.0)=\($0.1)" }.joined(separator: ", "))
+        let total = losses?.total
+        var values = losses?.items.map { ($0.name, Double($0.value.scalars[0])) } ?? []
+        var totalValue = total.map { Double($0.scalars[0]) } ?? .nan
+        if failure == nil, !(totalValue.isFinite && values.allSatisfy({ $0.1.isFinite })) {
+            failure = ([("loss", totalValue)] + values).map { "\($0.0)=\($0.1)" }.joined(separator: ", ")
+        }
+        if let parallel {
+            var flag = [failure == nil ? 0.0 : 1.0]
+            try parallel.communicator.allReduceMax(&flag)
+            if flag[0] > 0 { throw diverged(failure ?? "a non-finite loss on another process of the job") }
+        } else if let failure {
+            throw diverged(failure)
         }
         run.optim.zeroGrad()
-        total.backward()
+        total?.backward()
+        if let parallel {
+            // Gradients and logged losses become their means over the processes.
+            var logs = [totalValue] + values.map(\.1)
+            if try parallel.averageGradients(logValues: &logs) {
+                throw diverged("non-finite gradients (loss=\(totalValue) here) on a process of the job")
+            }
+            totalValue = logs[0]
+            values = zip(values, logs.dropFirst()).map { ($0.0, $1) }
+        }
         let gradNorm = run.optim.step()
         run.scheduler.afterTrainIter(&run.lrs)
         run.optim.learningRates = run.lrs
@@ -232,19 +255,38 @@ extension Runner {
         let progress = TrainingProgress(epoch: done, iteration: run.iteration, scheduler: run.scheduler, rng: ["model": run.rng],
                                         config: run.configText,
                                         meta: ["seed": "\(run.runSeed)", "config": configName, IterationMeter.metaKey: run.meter.saved])
-        if run.checkpoints.shouldSave(epoch: done, maxEpochs: s.maxEpochs) {
+        if communicator.isMain, run.checkpoints.shouldSave(epoch: done, maxEpochs: s.maxEpochs) {
             let path = try run.checkpoints.save(model: model, optimizer: run.optim, progress: progress)
             logger.info("Saving checkpoint at \(done) epochs: \(path)")
         }
         guard let val = run.val, done >= s.valBegin, done % s.valInterval == 0 || done == s.maxEpochs else { return nil }
         let metrics = try evaluate(loader: val.loader, metric: val.metric, phase: "val", epoch: done)
-        if try run.checkpoints.saveBestIfImproved(metrics: metrics, model: model, progress: progress) {
+        if communicator.isMain, try run.checkpoints.saveBestIfImproved(metrics: metrics, model: model, progress: progress) {
             let best = run.checkpoints.best
             logger.info("The best checkpoint so far (\(best?.metric ?? "?") \(best?.score ?? 0)) is saved: "
                         + "\(workDir)/\(best?.stem ?? "?").safetensors")
         }
         model.train()
         return metrics
+    }
+
+    /// `resume`/`--resume`: in a job of several processes rank 0 finds the checkpoint (`auto`:
+    /// the work dir's last_checkpoint) and every process loads that file (all must see it, as
+    /// in mmengine); then rank 0's state is sent to all.
+    func resume(from source: CheckpointManager.ResumeSource, checkpoints: CheckpointManager, optim: OptimWrapper) throws -> CheckpointSidecar? {
+        var source = source
+        if communicator.size > 1, source == .auto {
+            let found = communicator.isMain ? (checkpoints.latestPath() ?? "") : ""
+            let path = String(decoding: try communicator.broadcast(Array(found.utf8), root: 0), as: UTF8.self)
+            guard !path.isEmpty else {
+                logger.info("No checkpoint found in \(workDir) (no \(CheckpointManager.latestPointer)); training starts from scratch.")
+                return nil
+            }
+            source = .path(path)
+        }
+        let resumed = try checkpoints.resume(from: source, model: model, optimizer: optim, log: { [logger] in logger.info($0) })
+        try agreeOnState("the checkpoint's weights")
+        return resumed
     }
 
     /// The val dataloader and evaluator, or nil when the config has no validation.
@@ -265,9 +307,12 @@ extension Runner {
                      "lr: \(String(format: "%.4e", r.lr))", "eta: \(RunLogger.duration(eta))",
                      "time: \(String(format: "%.4f", meter.meanTime))", "data_time: \(String(format: "%.4f", meter.meanDataTime))",
                      "memory: \(RunLogger.peakMemoryMB())"]
-        if let g = meter.mean("grad_norm") { parts.append("grad_norm: \(String(format: "%.4f", g))") }
-        let names = ["loss"] + r.losses.map(\.0)
         var scalars: [(String, Double)] = [("lr", r.lr), ("data_time", meter.meanDataTime), ("time", meter.meanTime)]
+        if let g = meter.mean("grad_norm") {
+            parts.append("grad_norm: \(String(format: "%.4f", g))")
+            scalars.append(("grad_norm", g))
+        }
+        let names = ["loss"] + r.losses.map(\.0)
         for name in names {
             let v = meter.mean(name) ?? .nan
             parts.append("\(name): \(String(format: "%.4f", v))")

@@ -1,6 +1,7 @@
 import Autograd
 import Config
 import Datasets
+import Distributed
 import Foundation
 import Kernels
 import Models
@@ -15,6 +16,8 @@ public struct RunOptions {
     public var seed: UInt64?
     /// Print log lines on stdout too (they always go to the log file).
     public var echo = true
+    /// The processes of a data-parallel job (`--launcher mpi`); a job of one by default.
+    public var communicator: any Communicator = SingleProcess()
     public init() {}
 }
 
@@ -30,7 +33,12 @@ public final class Runner {
     public let model: any Detector
     public let preprocessor: DetDataPreprocessor
     public let logger: RunLogger
+    /// Gradient averaging over the processes of a data-parallel job; nil in a job of one.
+    public let parallel: DataParallel?
     let options: RunOptions
+
+    /// The processes of the job (rank 0 alone writes files and logs).
+    public var communicator: any Communicator { options.communicator }
 
     /// Builds the model from `config` (initialised as mmdetection's `init_weights`, from the
     /// seed) and opens the run's log. `configPath` names the config in the work dir.
@@ -41,6 +49,8 @@ public final class Runner {
         configName = (configPath as NSString).lastPathComponent
         let configured = try config.optionalString("work_dir")
         workDir = options.workDir ?? configured ?? "./work_dirs/\(stem)"
+        let comm = options.communicator
+        var seed: UInt64
         if let s = options.seed {
             seed = s
         } else if let r = try config.optionalView("randomness"), let s = try r.optionalInt("seed") {
@@ -48,21 +58,29 @@ public final class Runner {
         } else {
             seed = UInt64.random(in: 0..<(1 << 31))  // mmengine draws one and logs it
         }
-        if logToFiles {
+        if comm.size > 1 { seed = try ResultExchange.rootSeed(seed, over: comm) }
+        self.seed = seed
+        // In a job of several processes rank 0 alone writes (mmengine's master_only).
+        let writes = logToFiles && comm.isMain
+        if writes {
             if let why = FileCheck.cannotWrite(into: workDir) { throw RunnerError("work dir: \(why)") }
             do { try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true) } catch {
                 throw RunnerError("work dir \(workDir) cannot be made")
             }
         }
         try RuntimeSections.check(config)
-        logger = try RunLogger(workDir: logToFiles ? workDir : nil, echo: options.echo)
+        let wrapper = try ModelWrapperSettings(config: config)
+        logger = try RunLogger(workDir: writes ? workDir : nil, echo: options.echo && comm.isMain)
         model = try ModelRegistry.detectors.build(try config.view("model"))
         preprocessor = try DetDataPreprocessor(config: try config.view("model").view("data_preprocessor"))
         try model.initWeights(seed: seed)
         model.train()
+        parallel = comm.size > 1 ? DataParallel(model: model, communicator: comm, bucketCapMB: wrapper.bucketCapMB) : nil
+        try parallel?.broadcastState(of: model)
         logger.info("Config: \(configPath); work dir: \(workDir); seed: \(seed)")
+        if comm.size > 1 { logger.info("Data parallel over \(comm.size) processes (MPI); gradient buckets of \(wrapper.bucketCapMB) MB") }
         logger.info(BLASEnvironment.summary)
-        if logToFiles {
+        if writes {
             // The merged config, as mmengine dumps it; JSON when it has no Python form.
             let (text, ext) = (try? ConfigDump.python(config.dict)).map { ($0, ".py") } ?? (ConfigDump.json(config.dict), ".json")
             try CheckpointIO.atomicWrite(Data(text.utf8), to: workDir + "/" + stem + ext)
@@ -73,10 +91,13 @@ public final class Runner {
     /// or nil when the key is absent or None.
     public func dataloader(_ key: String) throws -> DataLoader? {
         guard let view = try config.optionalView(key) else { return nil }
-        let loader = try DataLoader(config: view, seed: seed, warn: { [logger] in logger.info("WARNING: \($0)") })
+        let loader = try DataLoader(config: view, seed: seed, shard: shard, warn: { [logger] in logger.info("WARNING: \($0)") })
         try checkClasses(loader.dataset, key)
         return loader
     }
+
+    /// This process's share of each epoch.
+    var shard: Shard { Shard(rank: communicator.rank, world: communicator.size) }
 
     /// mmdetection's NumClassCheckHook, before any iteration: the model predicts as many
     /// classes as the dataset has.
@@ -96,6 +117,8 @@ public final class Runner {
     /// Loads model weights only (`load_from`, the test tool's CHECKPOINT): a `.pth` or
     /// safetensors file with mmdetection's keys, or a checkpoint sidecar `epoch_N.json` (the
     /// weights file it names, checked against its recorded size and hash).
+    /// In a job of several processes every process reads the file (all must see it, as in
+    /// mmengine), then rank 0's weights are sent to all.
     public func loadWeights(_ path: String) throws {
         var weights = path
         if path.hasSuffix(".json") {
@@ -105,5 +128,19 @@ public final class Runner {
         }
         try ImageInference.load(weights, into: model)
         logger.info("Loaded weights from \(weights)")
+        try agreeOnState("the weights of \(weights)")
+    }
+}
+
+extension Runner {
+    /// After every process loaded the same state: rank 0's parameters and buffers sent to all,
+    /// and an error when a process had read something else (another file under the same name).
+    func agreeOnState(_ what: String) throws {
+        guard let parallel else { return }
+        let agreed = try parallel.replicasAgree(model)
+        try parallel.broadcastState(of: model)
+        guard agreed else {
+            throw RunnerError("\(what) differ between the processes of the job: every machine must see the same files")
+        }
     }
 }

@@ -16,7 +16,7 @@ public enum GroundTruthBrowser {
         let count = min(dataset.count, limit ?? dataset.count)
         var written: [String] = []
         for i in 0..<count {
-            var rng = loader.sampleGenerator(epoch: 0, batch: i, slot: 0)
+            var rng = loader.sampleGenerator(epoch: 0, position: i)
             let packed = try dataset.sample(i, rng: &rng)
             let gt = packed.sample.gtInstances
             let masks: BitmapMasks?

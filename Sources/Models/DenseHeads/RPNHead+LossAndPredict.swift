@@ -25,7 +25,9 @@ extension RPNHead: DenseHead {
         var targets: [RPNTargets] = []
         for n in geometry.indices {
             let (anchors, valid) = allAnchors(sizes: sizes, padShape: geometry[n].padShape)
-            targets.append(self.targets(anchors: anchors, valid: valid, gtBoxes: gtBoxes[n], config: cfg, using: &rng))
+            targets.append(ImageDraws.with(seed: geometry[n].drawSeed, stream: ImageDraws.rpnStream, shared: &rng) {
+                self.targets(anchors: anchors, valid: valid, gtBoxes: gtBoxes[n], config: cfg, using: &$0)
+            })
         }
         let proposals = given ?? geometry.indices.map {
             self.proposals(scores: scores, deltas: deltas, image: $0, imgShape: geometry[$0].imgShape, config: proposalConfig).boxes

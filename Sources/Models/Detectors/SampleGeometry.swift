@@ -10,6 +10,8 @@ public struct SampleGeometry {
     public var oriShape: (h: Int, w: Int)
     /// (w, h) factors from the original to the resized image.
     public var scaleFactor: (w: Double, h: Double)
+    /// The seed of the image's random draws in training (`SampleMeta.drawSeed`).
+    public var drawSeed: UInt64?
 
     /// Meta fields as the data pipeline and preprocessor fill them; a missing img_shape falls
     /// back to the batch input (a sample fed without a pipeline), as do pad and original shapes.
@@ -22,6 +24,7 @@ public struct SampleGeometry {
         imgShape = try pair(meta.imgShape, "img_shape") ?? input
         padShape = try pair(meta.padShape, "pad_shape") ?? input
         oriShape = try pair(meta.oriShape, "ori_shape") ?? imgShape
+        drawSeed = meta.drawSeed
         if let s = meta.scaleFactor {
             guard s.count == 2, s[0] > 0, s[1] > 0 else { throw DetectorError("sample \(index): scale_factor \(s) is not (w, h) > 0") }
             scaleFactor = (s[0], s[1])

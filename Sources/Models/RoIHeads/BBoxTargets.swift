@@ -50,9 +50,10 @@ public struct RoISamples {
 
 extension StandardRoIHead {
     /// mmdetection's assign + sample + get_targets for the box head. `proposals[n]` (K, 4),
-    /// `gtBoxes[n]` (G, 4), `gtLabels[n]` (G).
+    /// `gtBoxes[n]` (G, 4), `gtLabels[n]` (G); `drawSeeds[n]`, when given, seeds image n's
+    /// sampling (`ImageDraws`), else `rng` draws.
     public func sampleRoIs(proposals: [Tensor], gtBoxes: [Tensor], gtLabels: [[Int]], config cfg: RCNNTrainConfig,
-                           using rng: inout SeededGenerator) -> RoISamples {
+                           drawSeeds: [UInt64?] = [], using rng: inout SeededGenerator) -> RoISamples {
         let numClasses = bboxHead.numClasses
         var rois: [Float] = [], labels: [Int] = [], targets: [Float] = [], positive: [Bool] = []
         var perImage: [SamplingResult] = [], positiveBoxes: [Tensor] = []
@@ -68,7 +69,9 @@ extension StandardRoIHead {
                 candidates = gts.scalars + candidates
                 prepended = g
             }
-            let s = cfg.sampler.sample(assignment, numPrependedGts: prepended, using: &rng)
+            let s = ImageDraws.with(seed: n < drawSeeds.count ? drawSeeds[n] : nil, stream: ImageDraws.rcnnStream, shared: &rng) {
+                cfg.sampler.sample(assignment, numPrependedGts: prepended, using: &$0)
+            }
             perImage.append(s)
             let box = { (i: Int) in Array(candidates[(4 * i)..<(4 * i + 4)]) }
             let pos = Tensor(shape: [s.positives.count, 4], s.positives.flatMap(box))

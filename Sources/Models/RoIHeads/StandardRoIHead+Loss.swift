@@ -11,7 +11,7 @@ extension StandardRoIHead {
         guard let cfg = trainConfig else { throw DetectorError("the model config has no train_cfg.rcnn: the RoI head cannot compute losses") }
         let head = bboxHead
         let sampled = sampleRoIs(proposals: proposals, gtBoxes: gtBoxes, gtLabels: samples.map(\.gtInstances.labels),
-                                         config: cfg, using: &rng)
+                                 config: cfg, drawSeeds: samples.map(\.meta.drawSeed), using: &rng)
         guard !sampled.labels.isEmpty else {
             // No proposal and no ground truth anywhere in the batch: nothing to learn from.
             let zero = Tensor.zeros([])
