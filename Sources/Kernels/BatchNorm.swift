@@ -9,34 +9,44 @@ import Foundation
 public enum BatchNormKernel {
     /// Training forward: normalises with the batch mean and the biased batch variance.
     /// `biasedVariance` (optional) receives the biased variance for the running-stat update.
+    /// `exchange`, for synchronized BN across processes, takes this batch's per-plane moments
+    /// ((N, C) means and sums of squared deviations) and returns every process's, concatenated
+    /// in process order; the statistics are then those of the joined batch, merged in the order
+    /// one process would merge them. Returns the number of values per channel (N S, or the
+    /// joined batch's).
     // x, y: (N, C, S); weight, bias: (C) or nil (1 and 0); saveMean, saveRstd, biasedVariance: (C)
+    @discardableResult
     public static func forwardTraining(
         _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
         weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, eps: Float,
         y: UnsafeMutablePointer<Float>,
         saveMean: UnsafeMutablePointer<Float>, saveRstd: UnsafeMutablePointer<Float>,
-        biasedVariance: UnsafeMutablePointer<Float>?
-    ) {
+        biasedVariance: UnsafeMutablePointer<Float>?,
+        exchange: ((_ planeMean: [Double], _ planeM2: [Double]) -> (mean: [Double], m2: [Double]))? = nil
+    ) -> Int {
         let planes = n * c
         var planeMean = [Double](repeating: 0, count: planes)
         var planeM2 = [Double](repeating: 0, count: planes)
         NormPlanes.moments(x, segments: planes, length: s, mean: &planeMean, m2: &planeM2)
+        if let exchange { (planeMean, planeM2) = exchange(planeMean, planeM2) }
+        let total = planeMean.count / max(c, 1)
         // Combine the per-plane moments of each channel (Chan et al.): equal plane sizes.
         for ch in 0..<c {
             var mu = 0.0
-            for i in 0..<n { mu += planeMean[i * c + ch] }
-            mu /= Double(n)
+            for i in 0..<total { mu += planeMean[i * c + ch] }
+            mu /= Double(total)
             var m2 = 0.0
-            for i in 0..<n {
+            for i in 0..<total {
                 let d = planeMean[i * c + ch] - mu
                 m2 += planeM2[i * c + ch] + Double(s) * d * d
             }
-            let variance = m2 / Double(n * s)
+            let variance = m2 / Double(total * s)
             saveMean[ch] = Float(mu)
             saveRstd[ch] = Float(1 / (variance + Double(eps)).squareRoot())
             biasedVariance?[ch] = Float(variance)
         }
         normalize(x, n: n, c: c, s: s, mean: saveMean, rstd: saveRstd, weight: weight, bias: bias, y: y)
+        return total * s
     }
 
     /// Eval forward: normalises with the running statistics (constants).
@@ -73,13 +83,17 @@ public enum BatchNormKernel {
 
     /// Backward of either forward. In training the statistics depend on x; in eval they are
     /// constants, so dx = dy * weight * rstd. Pass nil for gradients that are not needed.
+    /// Synchronized BN: `count` is the joined batch's values per channel (the forward's
+    /// result) and `reduce` sums the per-channel (sum dy, sum dy xhat) over the processes
+    /// before dx; dweight and dbias stay this process's own (data parallelism averages them).
     // x, dy, dx: (N, C, S); mean, rstd, weight, dweight, dbias: (C)
     public static func backward(
         _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, n: Int, c: Int, s: Int,
         mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
         training: Bool,
         dx: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?,
-        dbias: UnsafeMutablePointer<Float>?
+        dbias: UnsafeMutablePointer<Float>?,
+        count: Int? = nil, reduce: ((inout [Double]) -> Void)? = nil
     ) {
         let planes = n * c
         let center = (0..<planes).map { mean[$0 % c] }
@@ -102,7 +116,13 @@ public enum BatchNormKernel {
             }
         }
         guard let dx else { return }
-        let m = Double(n * s)
+        if training, let reduce {
+            var sums = sumDy + sumDyXhat
+            reduce(&sums)
+            sumDy = Array(sums[0..<c])
+            sumDyXhat = Array(sums[c...])
+        }
+        let m = Double(count ?? n * s)
         var k1 = [Float](repeating: 0, count: planes)
         var k2 = [Float](repeating: 0, count: planes)
         var k3 = [Float](repeating: 0, count: planes)

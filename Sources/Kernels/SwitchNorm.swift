@@ -14,6 +14,8 @@ public struct SwitchNormStatistics: Sendable {
     public var meanLN: [Double], varLN: [Double]
     /// Per channel: batch statistics in training, the running ones in eval (empty without BN).
     public var meanBN: [Double], varBN: [Double]
+    /// The samples behind the batch statistics: N, or every process's N when synchronized.
+    public var batchSamples: Int
     /// softmax of the mean and variance logits.
     public var meanWeights: [Double], varWeights: [Double]
     /// Per (sample, channel): the mixed mean and 1 / sqrt(mixed variance + eps).
@@ -26,16 +28,20 @@ public struct SwitchNormStatistics: Sendable {
 /// variance, running-stat updates, eval) are in Tests/Fixtures/ops/SN.md.
 public enum SwitchNormKernel {
     /// Forward. In eval with BN, the running statistics are the BN component; IN and LN always
-    /// come from x. Logits hold 3 entries with BN, 2 without.
+    /// come from x. Logits hold 3 entries with BN, 2 without. `reduce` (synchronized SN, the
+    /// SN authors' SyncSwitchableNorm) sums the per-channel batch sums over the processes of a
+    /// job: the BN component becomes the joined batch's, weighted by sample counts; IN and LN
+    /// stay per sample.
     // x, y: (N, C, S); weight, bias, runningMean, runningVar: (C); logits: (3) or (2)
     public static func forward(
         _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         meanLogits: UnsafePointer<Float>, varLogits: UnsafePointer<Float>, usingBN: Bool,
         training: Bool, runningMean: UnsafePointer<Float>?, runningVar: UnsafePointer<Float>?,
-        eps: Float, y: UnsafeMutablePointer<Float>
+        eps: Float, y: UnsafeMutablePointer<Float>, reduce: ((inout [Double]) -> Void)? = nil
     ) -> SwitchNormStatistics {
         var st = statistics(x, n: n, c: c, s: s, usingBN: usingBN, training: training)
+        if usingBN && training, let reduce { synchronizeBatchStatistics(&st, reduce) }
         if usingBN && !training {
             guard let runningMean, let runningVar else {
                 fatalError("SwitchNorm: eval with BN needs the running statistics")
@@ -91,14 +97,17 @@ public enum SwitchNormKernel {
     }
 
     /// Gradients of sum(y * dy). In training they flow through all statistics; in eval the BN
-    /// ones are constants. Pass nil for gradients that are not needed.
+    /// ones are constants. Pass nil for gradients that are not needed. Synchronized: `reduce`
+    /// sums the BN statistics' gradients over the processes (the forward's `reduce`); the
+    /// weight, bias and logit gradients stay this process's own (data parallelism averages them).
     // x, dy, dx: (N, C, S); weight, dweight, dbias: (C); dMeanLogits, dVarLogits: (3) or (2)
     public static func backward(
         _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ st: SwitchNormStatistics,
         weight: UnsafePointer<Float>,
         dx: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?,
         dbias: UnsafeMutablePointer<Float>?,
-        dMeanLogits: UnsafeMutablePointer<Float>?, dVarLogits: UnsafeMutablePointer<Float>?
+        dMeanLogits: UnsafeMutablePointer<Float>?, dVarLogits: UnsafeMutablePointer<Float>?,
+        reduce: ((inout [Double]) -> Void)? = nil
     ) {
         let (n, c, s) = (st.n, st.c, st.s)
         let planes = n * c
@@ -124,7 +133,26 @@ public enum SwitchNormKernel {
             logitGradient(dVar, st.varIn, st.varLN, st.varBN, st.varWeights, c: c, out: dVarLogits)
         }
         guard let dx else { return }
-        inputGradient(x, dy, st, weight: weight, dMean: dMean, dVar: dVar, dx: dx)
+        inputGradient(x, dy, st, weight: weight, dMean: dMean, dVar: dVar, dx: dx, reduce: reduce)
+    }
+
+    /// The BN component of the joined batch: per channel the sums of the instance means and
+    /// second moments, and the sample count, summed over the processes.
+    private static func synchronizeBatchStatistics(_ st: inout SwitchNormStatistics, _ reduce: (inout [Double]) -> Void) {
+        let (n, c) = (st.n, st.c)
+        var sums = [Double](repeating: 0, count: 2 * c + 1)
+        for p in 0..<(n * c) {
+            sums[p % c] += st.meanIn[p]
+            sums[c + p % c] += st.varIn[p] + st.meanIn[p] * st.meanIn[p]
+        }
+        sums[2 * c] = Double(n)
+        reduce(&sums)
+        let total = sums[2 * c]
+        for ch in 0..<c {
+            st.meanBN[ch] = sums[ch] / total
+            st.varBN[ch] = sums[c + ch] / total - st.meanBN[ch] * st.meanBN[ch]
+        }
+        st.batchSamples = Int(total)
     }
 
     // MARK: Pieces
@@ -158,7 +186,7 @@ public enum SwitchNormKernel {
         }
         return SwitchNormStatistics(
             n: n, c: c, s: s, usingBN: usingBN, training: training,
-            meanIn: meanIn, varIn: varIn, meanLN: meanLN, varLN: varLN, meanBN: meanBN, varBN: varBN,
+            meanIn: meanIn, varIn: varIn, meanLN: meanLN, varLN: varLN, meanBN: meanBN, varBN: varBN, batchSamples: n,
             meanWeights: [], varWeights: [],
             mean: [Float](repeating: 0, count: planes), rstd: [Float](repeating: 0, count: planes))
     }
@@ -193,7 +221,7 @@ public enum SwitchNormKernel {
     private static func inputGradient(
         _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ st: SwitchNormStatistics,
         weight: UnsafePointer<Float>, dMean: [Double], dVar: [Double],
-        dx: UnsafeMutablePointer<Float>
+        dx: UnsafeMutablePointer<Float>, reduce: ((inout [Double]) -> Void)?
     ) {
         let (n, c, s) = (st.n, st.c, st.s)
         let planes = n * c
@@ -213,6 +241,13 @@ public enum SwitchNormKernel {
         // var_ln = mean_c(var_in + mean_in^2) - mean_ln^2 (and likewise for BN over samples):
         // its gradient reaches mean_in directly and through mean_ln.
         for i in 0..<n { dMeanLN[i] -= 2 * st.meanLN[i] * dVarLN[i] }
+        if batchPath, let reduce {
+            var sums = dMeanBN + dVarBN
+            reduce(&sums)
+            dMeanBN = Array(sums[0..<c])
+            dVarBN = Array(sums[c...])
+        }
+        let nb = Double(st.batchSamples)
         if batchPath {
             for ch in 0..<c { dMeanBN[ch] -= 2 * st.meanBN[ch] * dVarBN[ch] }
         }
@@ -224,8 +259,8 @@ public enum SwitchNormKernel {
             var dVarIn = wv[0] * dVar[p] + dVarLN[i] / Double(c)
             var dMeanIn = wm[0] * dMean[p] + (2 * st.meanIn[p] * dVarLN[i] + dMeanLN[i]) / Double(c)
             if batchPath {
-                dVarIn += dVarBN[ch] / Double(n)
-                dMeanIn += (2 * st.meanIn[p] * dVarBN[ch] + dMeanBN[ch]) / Double(n)
+                dVarIn += dVarBN[ch] / nb
+                dMeanIn += (2 * st.meanIn[p] * dVarBN[ch] + dMeanBN[ch]) / nb
             }
             // dx = dy w r + dMeanIn / S + dVarIn * 2 (x - mean_in) / (S - 1), written around
             // the mixed mean (the kernel's center): x - mean_in = (x - mean) + (mean - mean_in).

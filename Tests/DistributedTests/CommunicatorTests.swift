@@ -22,7 +22,8 @@ import TestSupport
             #expect(line?.contains("\"size\": \(ranks)") == true && line?.contains("false") == false, "rank \(rank): \(line ?? "missing")")
             for check in ["allreduce_float", "allreduce_double", "allreduce_max", "broadcast", "gather", "dp_replicas_differ_before",
                           "dp_replicas_agree", "dp_weights_are_rank0s", "dp_weight_gradient_mean", "dp_missing_gradient_counts_as_zero",
-                          "dp_log_means", "dp_nonfinite_flagged_everywhere"] {
+                          "dp_log_means", "dp_nonfinite_flagged_everywhere"]
+                + ["syncbn", "syncsn"].flatMap { n in ["forward", "running_statistics", "input_gradient", "parameter_gradients"].map { "\(n)_\($0)" } } {
                 #expect(line?.contains("\"\(check)\": true") == true, "rank \(rank) \(check)")
             }
         }

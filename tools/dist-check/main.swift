@@ -59,6 +59,7 @@ func main() -> Int32 {
             checks["gather"] = parts == nil
         }
         try checkDataParallel(comm, into: &checks)
+        try checkSyncNorms(comm, into: &checks)
         try comm.barrier()
         let line = "{\"rank\": \(r), \"size\": \(n), \"checks\": {"
             + checks.keys.sorted().map { "\"\($0)\": \(checks[$0]!)" }.joined(separator: ", ") + "}}"

@@ -30,9 +30,12 @@ extension Tensor {
     /// given) are updated in place with rm <- (1 - m) rm + m mean, rv <- (1 - m) rv + m
     /// unbiased var. Eval: the running statistics are used as constants (mmdetection's frozen
     /// BN). weight/bias nil means 1/0. No graph goes through the running statistics.
+    /// With a `reducer` (SyncBN in a job of several processes) the training statistics are
+    /// those of every process's batch joined, as is the input gradient's reduction; the
+    /// running statistics then stay equal on every process.
     public func batchNorm(
         weight: Tensor?, bias: Tensor?, runningMean: Tensor?, runningVar: Tensor?,
-        training: Bool, momentum: Float = 0.1, eps: Float = 1e-5
+        training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, reducer: (any StatReducer)? = nil
     ) -> Tensor {
         let (n, c, s) = normalizationView(.batchNorm)
         checkChannelVector(weight, "weight", c, .batchNorm)
@@ -45,18 +48,34 @@ extension Tensor {
         let out = Tensor(uninitialized: shape)
         var mean = [Float](repeating: 0, count: c)
         var rstd = [Float](repeating: 0, count: c)
+        var count = n * s
         if training {
-            checkInvariant(n * s > 1, "batchNorm: training needs more than 1 value per channel, input \(shape)")
             var variance = [Float](repeating: 0, count: c)
-            BatchNormKernel.forwardTraining(
+            let exchange = reducer.map { r in
+                { (planeMean: [Double], planeM2: [Double]) -> (mean: [Double], m2: [Double]) in
+                    let sizes = r.allGather([Double(planeMean.count)]).map { Int($0) }
+                    let all = r.allGather(planeMean + planeM2)
+                    // Each process sent its means then its M2s: split them back per process.
+                    var means: [Double] = [], m2s: [Double] = []
+                    var start = 0
+                    for size in sizes {
+                        means += all[start..<(start + size)]
+                        m2s += all[(start + size)..<(start + 2 * size)]
+                        start += 2 * size
+                    }
+                    return (means, m2s)
+                }
+            }
+            count = BatchNormKernel.forwardTraining(
                 ptr, n: n, c: c, s: s, weight: weight?.ptr, bias: bias?.ptr, eps: eps, y: out.ptr,
-                saveMean: &mean, saveRstd: &rstd, biasedVariance: &variance)
+                saveMean: &mean, saveRstd: &rstd, biasedVariance: &variance, exchange: exchange)
+            checkInvariant(count > 1, "batchNorm: training needs more than 1 value per channel, input \(shape)")
             if let runningMean, let runningVar {
                 runningMean.update { rm in
                     runningVar.update { rv in
                         BatchNormKernel.updateRunningStatistics(
                             runningMean: rm.baseAddress!, runningVar: rv.baseAddress!,
-                            mean: mean, biasedVariance: variance, c: c, count: n * s, momentum: momentum)
+                            mean: mean, biasedVariance: variance, c: c, count: count, momentum: momentum)
                     }
                 }
             }
@@ -75,7 +94,8 @@ extension Tensor {
             let gb = bias?.requiresGrad == true ? Tensor(uninitialized: [c]) : nil
             BatchNormKernel.backward(
                 self.ptr, g.ptr, n: n, c: c, s: s, mean: mean, rstd: rstd, weight: weight?.ptr,
-                training: training, dx: gx?.ptr, dweight: gw?.ptr, dbias: gb?.ptr)
+                training: training, dx: gx?.ptr, dweight: gw?.ptr, dbias: gb?.ptr,
+                count: count, reduce: reducer.map { r in { r.allReduceSum(&$0) } })
             return Tensor.affineGrads(gx, weight, gw, bias, gb)
         }
     }

@@ -12,11 +12,13 @@ extension Tensor {
     /// Training updates the running statistics in place: with `usingMovingAverage`,
     /// r <- momentum * r + (1 - momentum) * batch (momentum = weight of the OLD value); without,
     /// running sums rm += mean_bn, rv += mean_bn^2 + var_bn. Eval uses the running statistics
-    /// as the (constant) BN component; IN and LN still come from the input.
+    /// as the (constant) BN component; IN and LN still come from the input. With a `reducer`
+    /// (synchronized SN in a job of several processes) the BN component in training is that of
+    /// every process's batch joined.
     public func switchNorm(
         weight: Tensor, bias: Tensor, meanWeight: Tensor, varWeight: Tensor,
         runningMean: Tensor?, runningVar: Tensor?, training: Bool,
-        usingMovingAverage: Bool = true, momentum: Float = 0.9, eps: Float = 1e-5
+        usingMovingAverage: Bool = true, momentum: Float = 0.9, eps: Float = 1e-5, reducer: (any StatReducer)? = nil
     ) -> Tensor {
         checkInvariant(rank == 4, "switchNorm: input must be (N, C, H, W), got shape \(shape)")
         let (n, c, s) = normalizationView(.switchNorm)
@@ -38,7 +40,7 @@ extension Tensor {
             ptr, n: n, c: c, s: s, weight: weight.ptr, bias: bias.ptr,
             meanLogits: meanWeight.ptr, varLogits: varWeight.ptr, usingBN: usingBN,
             training: training, runningMean: runningMean?.ptr, runningVar: runningVar?.ptr,
-            eps: eps, y: out.ptr)
+            eps: eps, y: out.ptr, reduce: reducer.map { r in { r.allReduceSum(&$0) } })
         if training, let runningMean, let runningVar {
             runningMean.update { rm in
                 runningVar.update { rv in
@@ -54,7 +56,7 @@ extension Tensor {
             SwitchNormKernel.backward(
                 self.ptr, g.ptr, stats, weight: weight.ptr,
                 dx: grads[0]?.ptr, dweight: grads[1]?.ptr, dbias: grads[2]?.ptr,
-                dMeanLogits: grads[3]?.ptr, dVarLogits: grads[4]?.ptr)
+                dMeanLogits: grads[3]?.ptr, dVarLogits: grads[4]?.ptr, reduce: reducer.map { r in { r.allReduceSum(&$0) } })
             return grads
         }
     }

@@ -11,6 +11,9 @@ public final class EpochIterator {
     private let epoch: Int
     private let state: LoadState
     private var delivered = 0
+    /// Whether a batch whose samples were all skipped comes out empty instead of being passed
+    /// over (the processes of a data-parallel job must take the same number of steps).
+    public var deliversEmptyBatches = false
 
     init(loader: DataLoader, epoch: Int, batches: [[Int]], positions: [[Int]]) {
         self.loader = loader
@@ -35,7 +38,8 @@ public final class EpochIterator {
     /// more than the loader's `prefetch`).
     public var maxInFlight: Int { state.maxInFlight }
 
-    /// The next batch, skipping batches whose samples were all skipped; nil at the end.
+    /// The next batch, skipping batches whose samples were all skipped (unless
+    /// `deliversEmptyBatches`); nil at the end.
     public func next() throws -> [PackedSample]? {
         while delivered < batches.count {
             let b = delivered
@@ -47,7 +51,7 @@ public final class EpochIterator {
                 result = state.take(b)
             }
             switch result {
-            case .success(let samples) where samples.isEmpty: continue
+            case .success(let samples) where samples.isEmpty && !deliversEmptyBatches: continue
             case .success(let samples): return samples
             case .failure(let error):
                 delivered = batches.count

@@ -123,11 +123,18 @@ extension Runner {
         model.train()
         for epoch in run.startEpoch..<run.settings.maxEpochs {
             let batches = run.loader.epoch(epoch)
+            // Every process takes a step for every batch; one whose samples were all skipped
+            // makes every process skip that step together.
+            batches.deliversEmptyBatches = parallel != nil
             var inEpoch = 0
             var clock = Date()
             while let batch = try batches.next() {
                 inEpoch += 1
-                let record = try trainIteration(batch, run, epoch: epoch, inEpoch: inEpoch, since: clock)
+                guard let record = try trainIteration(batch, run, epoch: epoch, inEpoch: inEpoch, since: clock) else {
+                    logger.info("Iteration \(inEpoch)/\(run.epochLength) of epoch \(epoch + 1) skipped: a process of the job had no sample left in its batch")
+                    clock = Date()
+                    continue
+                }
                 try onIteration?(record)
                 let eta = run.meter.meanTime * Double(run.totalIterations - run.iteration)
                 if run.iteration % run.settings.logInterval == 0 || inEpoch == run.epochLength {
@@ -195,10 +202,10 @@ extension Runner {
 
     /// One iteration: preprocess, losses (a non-finite one stops the run), backward, optimizer
     /// step, the per-iteration scheduler step. `since`: when this iteration's data loading began.
-    func trainIteration(_ batch: [PackedSample], _ run: TrainRun, epoch: Int, inEpoch: Int, since clock: Date) throws -> IterationRecord {
+    /// nil: a process of the job had an empty batch, and every process skips the step.
+    func trainIteration(_ batch: [PackedSample], _ run: TrainRun, epoch: Int, inEpoch: Int, since clock: Date) throws -> IterationRecord? {
         let dataTime = Date().timeIntervalSince(clock)
         let lr = run.optim.currentLR
-        let b = preprocessor(batch, training: true)
         run.iteration += 1
         func diverged(_ detail: String) -> RunnerError {
             let last = run.checkpoints.kept.last.map { "\(workDir)/\($0).safetensors" } ?? "none (no epoch finished)"
@@ -209,19 +216,26 @@ extension Runner {
         // all-reduced before backward); non-finite gradients are flagged by the averaging.
         var failure: String?
         var losses: DetectorLosses?
-        do { losses = try model.loss(inputs: b.inputs, samples: b.samples, proposals: nil, using: &run.rng) } catch let e as NonFiniteError {
-            failure = e.description
+        if !batch.isEmpty {
+            let b = preprocessor(batch, training: true)
+            do { losses = try model.loss(inputs: b.inputs, samples: b.samples, proposals: nil, using: &run.rng) } catch let e as NonFiniteError {
+                failure = e.description
+            }
         }
         let total = losses?.total
         var values = losses?.items.map { ($0.name, Double($0.value.scalars[0])) } ?? []
         var totalValue = total.map { Double($0.scalars[0]) } ?? .nan
-        if failure == nil, !(totalValue.isFinite && values.allSatisfy({ $0.1.isFinite })) {
+        if failure == nil, losses != nil, !(totalValue.isFinite && values.allSatisfy({ $0.1.isFinite })) {
             failure = ([("loss", totalValue)] + values).map { "\($0.0)=\($0.1)" }.joined(separator: ", ")
         }
         if let parallel {
-            var flag = [failure == nil ? 0.0 : 1.0]
-            try parallel.communicator.allReduceMax(&flag)
-            if flag[0] > 0 { throw diverged(failure ?? "a non-finite loss on another process of the job") }
+            var flags = [failure == nil ? 0.0 : 1.0, batch.isEmpty ? 1.0 : 0.0]
+            try parallel.communicator.allReduceMax(&flags)
+            if flags[0] > 0 { throw diverged(failure ?? "a non-finite loss on another process of the job") }
+            if flags[1] > 0 {
+                run.iteration -= 1
+                return nil
+            }
         } else if let failure {
             throw diverged(failure)
         }

@@ -77,8 +77,13 @@ public final class Runner {
         model.train()
         parallel = comm.size > 1 ? DataParallel(model: model, communicator: comm, bucketCapMB: wrapper.bucketCapMB) : nil
         try parallel?.broadcastState(of: model)
+        let everyBN = try NormSync.convertsEveryBN(config)
         logger.info("Config: \(configPath); work dir: \(workDir); seed: \(seed)")
-        if comm.size > 1 { logger.info("Data parallel over \(comm.size) processes (MPI); gradient buckets of \(wrapper.bucketCapMB) MB") }
+        if comm.size > 1 {
+            let synced = NormSync.attach(to: model, communicator: comm, everyBN: everyBN)
+            logger.info("Data parallel over \(comm.size) processes (MPI); gradient buckets of \(wrapper.bucketCapMB) MB"
+                        + (synced > 0 ? "; \(synced) norm layers with synchronized statistics" : ""))
+        }
         logger.info(BLASEnvironment.summary)
         if writes {
             // The merged config, as mmengine dumps it; JSON when it has no Python form.

@@ -9,6 +9,14 @@ public protocol NormLayer: Module {
     func resetAffine(gamma: Float)
 }
 
+/// A norm whose training statistics can span the processes of a data-parallel job (SyncBN,
+/// SyncSN): the Engine sets `reducer` when the run has several processes.
+public protocol SynchronizableNorm: AnyObject {
+    /// Whether its config asked for synchronized statistics.
+    var synchronized: Bool { get }
+    var reducer: (any StatReducer)? { get set }
+}
+
 /// One norm type's own `norm_cfg` options, parsed once, and the layer they make. Each norm
 /// file defines its `Options` next to its layer; `NormRegistry` maps the `type` names to them.
 public protocol NormOptions: Sendable {
@@ -34,10 +42,12 @@ public enum NormRegistry {
         "BN2d": { try BatchNorm2d.Options(config: $0) },
         "BatchNorm": { try BatchNorm2d.Options(config: $0) },
         "BatchNorm2d": { try BatchNorm2d.Options(config: $0) },
-        // One process: synchronised statistics are the batch's own.
-        "SyncBN": { try BatchNorm2d.Options(config: $0) },
+        // Synchronized across the processes of a job; alone, the batch's own statistics.
+        "SyncBN": { try BatchNorm2d.Options(config: $0, synchronized: true) },
+        "MMSyncBN": { try BatchNorm2d.Options(config: $0, synchronized: true) },
         "GN": { try GroupNorm.Options(config: $0) },
         "SN": { try SwitchNorm2d.Options(config: $0) },
+        "SyncSN": { try SwitchNorm2d.Options(config: $0, synchronized: true) },
     ])
 }
 
