@@ -58,10 +58,12 @@ import TestSupport
         let a = try Jobs.run("train", [config, "--work-dir", one], ranks: nil)
         #expect(a.status == 0, "\(a.output)")
         let b = try Jobs.run("train", [config, "--work-dir", two, "--launcher", "mpi",
-                                       "--cfg-options", "train_dataloader.batch_size=1"], ranks: 2)
+                                       "--cfg-options", "train_dataloader.batch_size=1", "log_level=DEBUG"], ranks: 2)
         #expect(b.status == 0, "\(b.output)")
         guard a.status == 0, b.status == 0 else { return }
         #expect(b.output.contains("Data parallel over 2 processes"))
+        // log_level DEBUG: the replicas' weights compared bit for bit after every step.
+        #expect((1...3).allSatisfy { b.output.contains("Iteration \($0): the 2 processes hold the same weights") })
         #expect(b.output.contains("norm layers with synchronized statistics") == config.contains("syncbn"))
         // The same losses per iteration (each process logs the mean over the processes).
         let la = try Self.losses(one), lb = try Self.losses(two)

@@ -34,12 +34,15 @@ public final class DataParallel {
         }
     }
 
-    /// Whether every process holds the same parameters and buffers, bit for bit (a checksum of
-    /// their bytes, compared by all-reduced maximum and minimum).
-    public func replicasAgree(_ model: any Module) throws -> Bool {
+    /// Whether every process holds the same parameters and buffers (only the parameters with
+    /// `parametersOnly`: unsynchronized BN's running statistics are each process's own, as with
+    /// mmengine's broadcast_buffers=False), bit for bit: a checksum of their bytes, compared by
+    /// all-reduced maximum and minimum.
+    public func replicasAgree(_ model: any Module, parametersOnly: Bool = false) throws -> Bool {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for entry in model.stateDict() {
-            entry.tensor.withUnsafeBufferPointer { p in
+        let tensors = parametersOnly ? model.namedParameters().map(\.1) : model.stateDict().map(\.tensor)
+        for tensor in tensors {
+            tensor.withUnsafeBufferPointer { p in
                 for v in p { hash = (hash ^ UInt64(v.bitPattern)) &* 0x100_0000_01B3 }
             }
         }

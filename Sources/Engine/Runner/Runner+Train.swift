@@ -70,6 +70,8 @@ final class TrainRun {
     var rng: SeededGenerator
     var iteration: Int
     var meter: IterationMeter
+    /// `log_level='DEBUG'`: the replicas' weights are compared after every step.
+    var checkReplicasEachStep = false
 
     init(settings: TrainLoopSettings, optim: OptimWrapper, checkpoints: CheckpointManager, loader: DataLoader,
          val: (loader: DataLoader, metric: any Metric)?, runSeed: UInt64, resumed: CheckpointSidecar?,
@@ -196,8 +198,10 @@ extension Runner {
             optim.learningRates = lrs
         }
         let configText = (try? ConfigDump.python(config.dict)) ?? ConfigDump.json(config.dict)
-        return TrainRun(settings: settings, optim: optim, checkpoints: checkpoints, loader: loader, val: val, runSeed: runSeed,
-                        resumed: resumed, scheduler: scheduler, lrs: lrs, configText: configText)
+        let run = TrainRun(settings: settings, optim: optim, checkpoints: checkpoints, loader: loader, val: val, runSeed: runSeed,
+                           resumed: resumed, scheduler: scheduler, lrs: lrs, configText: configText)
+        run.checkReplicasEachStep = try config.optionalString("log_level")?.uppercased() == "DEBUG"
+        return run
     }
 
     /// One iteration: preprocess, losses (a non-finite one stops the run), backward, optimizer
@@ -251,6 +255,10 @@ extension Runner {
             values = zip(values, logs.dropFirst()).map { ($0.0, $1) }
         }
         let gradNorm = run.optim.step()
+        if let parallel, run.checkReplicasEachStep {
+            try checkReplicas(parallel, "iteration \(run.iteration)")
+            logger.info("Iteration \(run.iteration): the \(parallel.communicator.size) processes hold the same weights")
+        }
         run.scheduler.afterTrainIter(&run.lrs)
         run.optim.learningRates = run.lrs
         let record = IterationRecord(epoch: epoch + 1, iterInEpoch: inEpoch, iteration: run.iteration, lr: lr,
@@ -266,6 +274,7 @@ extension Runner {
         run.scheduler.afterTrainEpoch(&run.lrs)
         run.optim.learningRates = run.lrs
         let done = epoch + 1, s = run.settings
+        if let parallel { try checkReplicas(parallel, "epoch \(done)") }
         let progress = TrainingProgress(epoch: done, iteration: run.iteration, scheduler: run.scheduler, rng: ["model": run.rng],
                                         config: run.configText,
                                         meta: ["seed": "\(run.runSeed)", "config": configName, IterationMeter.metaKey: run.meter.saved])
@@ -282,6 +291,15 @@ extension Runner {
         }
         model.train()
         return metrics
+    }
+
+    /// Every process must hold the same weights after a step (they apply the same averaged
+    /// gradients): checked at every epoch's end, and after every step with `log_level='DEBUG'`.
+    func checkReplicas(_ parallel: DataParallel, _ when: String) throws {
+        guard try parallel.replicasAgree(model, parametersOnly: true) else {
+            throw RunnerError("the processes' weights differ after \(when): the replicas of a data-parallel run must stay identical "
+                              + "(a collective that gave the processes different sums?)")
+        }
     }
 
     /// `resume`/`--resume`: in a job of several processes rank 0 finds the checkpoint (`auto`:
@@ -336,65 +354,5 @@ extension Runner {
         scalars += [("epoch", Double(r.epoch)), ("iter", Double(r.iteration)), ("memory", Double(RunLogger.peakMemoryMB())),
                     ("step", Double(r.iteration))]
         logger.scalars(scalars)
-    }
-}
-
-/// The sliding window of mmengine's LogProcessor: means of the last `window` iterations.
-struct IterationMeter {
-    let window: Int
-    private var records: [IterationRecord] = []
-    init(window: Int) { self.window = window }
-
-    /// The checkpoint meta key of the window's records.
-    static let metaKey = "log_window"
-
-    /// The window's records as JSON (losses by name, loss, time, data time, grad norm).
-    var saved: String {
-        let items: [[String: Any]] = records.map { r in
-            var d: [String: Any] = ["epoch": r.epoch, "iter_in_epoch": r.iterInEpoch, "iteration": r.iteration, "lr": r.lr,
-                                    "loss": r.loss, "time": r.time, "data_time": r.dataTime,
-                                    "losses": r.losses.map { [$0.0, $0.1] as [Any] }]
-            if let g = r.gradNorm { d["grad_norm"] = g }
-            return d
-        }
-        let data = (try? JSONSerialization.data(withJSONObject: items)) ?? Data("[]".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    /// The window of a checkpoint (`saved`); anything unreadable leaves it empty.
-    mutating func restore(_ text: String) {
-        guard let items = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]] else { return }
-        // JSON writes 0.0 as 0: numbers are read whether they came back as Int or Double.
-        func num(_ v: Any?) -> Double? { (v as? Double) ?? (v as? Int).map(Double.init) }
-        for d in items {
-            guard let epoch = d["epoch"] as? Int, let inEpoch = d["iter_in_epoch"] as? Int, let iteration = d["iteration"] as? Int,
-                  let lr = num(d["lr"]), let loss = num(d["loss"]), let time = num(d["time"]),
-                  let dataTime = num(d["data_time"]), let losses = d["losses"] as? [[Any]] else { continue }
-            let pairs = losses.compactMap { p -> (String, Double)? in
-                guard p.count == 2, let n = p[0] as? String, let v = num(p[1]) else { return nil }
-                return (n, v)
-            }
-            add(IterationRecord(epoch: epoch, iterInEpoch: inEpoch, iteration: iteration, lr: lr, losses: pairs, loss: loss,
-                                time: time, dataTime: dataTime, gradNorm: num(d["grad_norm"])))
-        }
-    }
-
-    mutating func add(_ r: IterationRecord) {
-        records.append(r)
-        if records.count > window { records.removeFirst(records.count - window) }
-    }
-
-    var meanTime: Double { records.isEmpty ? 0 : records.map(\.time).reduce(0, +) / Double(records.count) }
-    var meanDataTime: Double { records.isEmpty ? 0 : records.map(\.dataTime).reduce(0, +) / Double(records.count) }
-
-    func mean(_ name: String) -> Double? {
-        let values: [Double] = records.compactMap { r in
-            switch name {
-            case "loss": return r.loss
-            case "grad_norm": return r.gradNorm
-            default: return r.losses.first { $0.0 == name }?.1
-            }
-        }
-        return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
 }
