@@ -53,6 +53,7 @@ struct IterationMeter {
             switch name {
             case "loss": return r.loss
             case "grad_norm": return r.gradNorm
+            case "comm_time": return r.commTime
             default: return r.losses.first { $0.0 == name }?.1
             }
         }

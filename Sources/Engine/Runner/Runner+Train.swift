@@ -19,6 +19,8 @@ public struct IterationRecord {
     public var time: Double
     public var dataTime: Double
     public var gradNorm: Double?
+    /// Seconds spent averaging the gradients over the processes (nil in a job of one).
+    public var commTime: Double? = nil
 }
 
 /// The loop settings of `train_cfg`, `default_hooks` and `log_processor`.
@@ -245,8 +247,11 @@ extension Runner {
         }
         run.optim.zeroGrad()
         total?.backward()
+        var commTime: Double?
         if let parallel {
             // Gradients and logged losses become their means over the processes.
+            let start = Date()
+            defer { commTime = Date().timeIntervalSince(start) }
             var logs = [totalValue] + values.map(\.1)
             if try parallel.averageGradients(logValues: &logs) {
                 throw diverged("non-finite gradients (loss=\(totalValue) here) on a process of the job")
@@ -263,7 +268,7 @@ extension Runner {
         run.optim.learningRates = run.lrs
         let record = IterationRecord(epoch: epoch + 1, iterInEpoch: inEpoch, iteration: run.iteration, lr: lr,
                                      losses: values, loss: totalValue, time: Date().timeIntervalSince(clock),
-                                     dataTime: dataTime, gradNorm: gradNorm)
+                                     dataTime: dataTime, gradNorm: gradNorm, commTime: commTime)
         run.meter.add(record)
         return record
     }
@@ -343,6 +348,11 @@ extension Runner {
         if let g = meter.mean("grad_norm") {
             parts.append("grad_norm: \(String(format: "%.4f", g))")
             scalars.append(("grad_norm", g))
+        }
+        if let c = meter.mean("comm_time") {
+            // SwiftDet's own: the share of a step spent averaging gradients across processes.
+            parts.insert("comm_time: \(String(format: "%.4f", c))", at: 5)
+            scalars.append(("comm_time", c))
         }
         let names = ["loss"] + r.losses.map(\.0)
         for name in names {
