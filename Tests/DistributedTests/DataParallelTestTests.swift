@@ -77,4 +77,24 @@ import TestSupport
         #expect(job.output.contains("a non-finite loss on another process"), "\(job.output)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/epoch_1.json"))
     }
+
+    @Test func aProcessWhoseSamplesAreAllSkippedMakesEveryProcessSkipTheStep() throws {
+        let dir = Jobs.temporaryFolder("dp-skip")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Rank 1 reads truncated copies of the photos (on_bad_sample='skip'): each of its
+        // batches comes out empty, and both processes skip each step instead of waiting.
+        let broken = dir + "/images"
+        try FileManager.default.createDirectory(atPath: broken, withIntermediateDirectories: true)
+        let images = TestFiles.packageRoot.appendingPathComponent("data/fruits_nuts/images").path
+        for name in try FileManager.default.contentsOfDirectory(atPath: images) {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: images + "/" + name))
+            try bytes.prefix(100).write(to: URL(fileURLWithPath: broken + "/" + name))
+        }
+        let args = [Self.config, "--work-dir", dir + "/work", "--launcher", "mpi", "--cfg-options", "train_dataloader.batch_size=1",
+                    "val_cfg=None", "train_dataloader.dataset.on_bad_sample=skip"]
+        let job = try Jobs.runEach([("train", args), ("train", args + ["train_dataloader.dataset.data_prefix.img=\(broken)/"])], limit: 60)
+        #expect(job.status == 0, "\(job.output)")
+        #expect(job.output.components(separatedBy: "skipped: a process of the job had no sample left in its batch").count - 1 == 3)
+        #expect(job.output.contains("warning: [process 1 of 2] skipping sample"), "\(job.output)")
+    }
 }

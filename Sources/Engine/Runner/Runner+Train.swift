@@ -177,7 +177,7 @@ extension Runner {
         guard let trainView = try config.optionalView("train_dataloader") else {
             throw RunnerError("the config has no train_dataloader")
         }
-        let loader = try DataLoader(config: trainView, seed: runSeed, shard: shard, warn: { [logger] in logger.info("WARNING: \($0)") })
+        let loader = try DataLoader(config: trainView, seed: runSeed, shard: shard, warn: warning)
         try checkClasses(loader.dataset, "train_dataloader")
         let val = try validationSetup()
         if options.autoScaleLR, resumed == nil {

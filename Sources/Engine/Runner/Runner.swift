@@ -96,9 +96,17 @@ public final class Runner {
     /// or nil when the key is absent or None.
     public func dataloader(_ key: String) throws -> DataLoader? {
         guard let view = try config.optionalView(key) else { return nil }
-        let loader = try DataLoader(config: view, seed: seed, shard: shard, warn: { [logger] in logger.info("WARNING: \($0)") })
+        let loader = try DataLoader(config: view, seed: seed, shard: shard, warn: warning)
         try checkClasses(loader.dataset, key)
         return loader
+    }
+
+    /// A warning (a skipped sample): a WARNING line of rank 0's log; the other processes of a
+    /// job, whose logs are silent, print it on standard error with their rank.
+    var warning: @Sendable (String) -> Void {
+        let (logger, rank, size) = (logger, communicator.rank, communicator.size)
+        if rank == 0 { return { logger.info("WARNING: \($0)") } }
+        return { FileHandle.standardError.write(Data("warning: [process \(rank) of \(size)] \($0)\n".utf8)) }
     }
 
     /// This process's share of each epoch.
