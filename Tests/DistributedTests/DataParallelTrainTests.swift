@@ -103,6 +103,9 @@ import TestSupport
         let c = try Jobs.run("train", [Self.config, "--work-dir", parts, "--resume"] + args, ranks: 2)
         #expect(c.status == 0, "\(c.output)")
         #expect(c.output.contains("Resumed from"), "\(c.output)")
+        // With another number of processes the run does not resume (its batch would change).
+        let d = try Jobs.run("train", [Self.config, "--work-dir", parts, "--resume", "--cfg-options", "train_cfg.max_epochs=4"], ranks: nil)
+        #expect(d.status != 0 && d.output.contains("saved by a run of 2 processes and this run has 1"), "\(d.output)")
         guard a.status == 0, c.status == 0 else { return }
         let (wa, ma) = try Self.state(whole, epoch: 3), (wc, mc) = try Self.state(parts, epoch: 3)
         for name in wa.names where wa.entries[name]?.dtype == .f32 {

@@ -174,6 +174,13 @@ extension Runner {
         if resumed == nil, let loadFrom = try config.optionalString("load_from") { try loadWeights(loadFrom) }
         // mmengine resumes with the checkpoint's seed, so the data order continues as it was.
         let runSeed = resumed?.meta["seed"].flatMap { UInt64($0) } ?? seed
+        // As mmengine, a run resumes with as many processes as it had: the data order, the
+        // batch and the LR depend on them.
+        if let saved = resumed?.meta["world_size"].flatMap({ Int($0) }), saved != communicator.size {
+            throw RunnerError("the checkpoint was saved by a run of \(saved) process\(saved == 1 ? "" : "es") and this run has "
+                              + "\(communicator.size): resume with \(saved) (tools/dist_train.sh CONFIG \(saved)), or start a new run "
+                              + "from its weights with load_from")
+        }
         guard let trainView = try config.optionalView("train_dataloader") else {
             throw RunnerError("the config has no train_dataloader")
         }
@@ -282,7 +289,8 @@ extension Runner {
         if let parallel { try checkReplicas(parallel, "epoch \(done)") }
         let progress = TrainingProgress(epoch: done, iteration: run.iteration, scheduler: run.scheduler, rng: ["model": run.rng],
                                         config: run.configText,
-                                        meta: ["seed": "\(run.runSeed)", "config": configName, IterationMeter.metaKey: run.meter.saved])
+                                        meta: ["seed": "\(run.runSeed)", "config": configName, IterationMeter.metaKey: run.meter.saved,
+                                               "world_size": "\(communicator.size)"])
         if communicator.isMain, run.checkpoints.shouldSave(epoch: done, maxEpochs: s.maxEpochs) {
             let path = try run.checkpoints.save(model: model, optimizer: run.optim, progress: progress)
             logger.info("Saving checkpoint at \(done) epochs: \(path)")
