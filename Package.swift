@@ -211,7 +211,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Structures", "TestSupport"]),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Engine", "Models", "NN", "Autograd", "Kernels", "Config", "Structures", "Datasets", "Evaluation", "TestSupport"]),
+            dependencies: ["Engine", "Models", "NN", "Autograd", "Kernels", "Config", "Structures", "Datasets", "Evaluation", "Distributed", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

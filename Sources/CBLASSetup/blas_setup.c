@@ -13,8 +13,8 @@
 //    OPENBLAS_THREAD_TIMEOUT (2^n cycles, default 2^28, about 0.1 s): on 2 cores that steals a
 //    third of the CPU from our own kernels between GEMMs. Unless set, it becomes 4 (the minimum).
 // 3. The threads. In an Open MPI job with several processes on one machine
-//    (OMPI_COMM_WORLD_LOCAL_SIZE > 1), OPENBLAS_NUM_THREADS becomes the machine's cores divided
-//    by its processes (at least 1), unless set: the processes share the cores instead of each
+//    (OMPI_COMM_WORLD_LOCAL_SIZE > 1), OPENBLAS_NUM_THREADS becomes the CPUs it may use divided
+//    by the machine's processes (at least 1), unless set: the processes share the cores instead of each
 //    starting a thread per core. SwiftDet's own kernels use as many threads as OpenBLAS.
 //
 // When any of these variables was set here, the program re-executes itself once (/proc/self/exe, the
@@ -37,6 +37,7 @@
 #include <cpuid.h>
 #include <ctype.h>
 #include <dlfcn.h>
+#include <sched.h>
 
 char *openblas_get_corename(void);
 char *openblas_get_config(void);
@@ -171,7 +172,9 @@ __attribute__((constructor)) static void swiftdet_blas_setup(int argc, char **ar
     }
     const char *local = getenv(LOCAL_SIZE_VARIABLE);
     if (getenv(THREADS_VARIABLE) == NULL && local != NULL && atoi(local) > 1) {
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        // The CPUs this process may run on (a cpuset or cgroup may allow fewer than online).
+        cpu_set_t allowed;
+        long cores = sched_getaffinity(0, sizeof allowed, &allowed) == 0 ? CPU_COUNT(&allowed) : sysconf(_SC_NPROCESSORS_ONLN);
         long share = cores / atoi(local);
         char text[24];
         snprintf(text, sizeof text, "%ld", share >= 1 ? share : 1);

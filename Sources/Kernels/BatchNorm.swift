@@ -10,10 +10,11 @@ public enum BatchNormKernel {
     /// Training forward: normalises with the batch mean and the biased batch variance.
     /// `biasedVariance` (optional) receives the biased variance for the running-stat update.
     /// `exchange`, for synchronized BN across processes, takes this batch's per-plane moments
-    /// ((N, C) means and sums of squared deviations) and returns every process's, concatenated
-    /// in process order; the statistics are then those of the joined batch, merged in the order
-    /// one process would merge them. Returns the number of values per channel (N S, or the
-    /// joined batch's).
+    /// ((N, C) means and sums of squared deviations, S values each) and returns every
+    /// process's, concatenated in process order, with each plane's value count (processes pad
+    /// their batches to different sizes); the statistics are then those of the joined batch,
+    /// merged in the order one process would merge them. Returns the number of values per
+    /// channel (N S, or the joined batch's).
     // x, y: (N, C, S); weight, bias: (C) or nil (1 and 0); saveMean, saveRstd, biasedVariance: (C)
     @discardableResult
     public static func forwardTraining(
@@ -22,31 +23,45 @@ public enum BatchNormKernel {
         y: UnsafeMutablePointer<Float>,
         saveMean: UnsafeMutablePointer<Float>, saveRstd: UnsafeMutablePointer<Float>,
         biasedVariance: UnsafeMutablePointer<Float>?,
-        exchange: ((_ planeMean: [Double], _ planeM2: [Double]) -> (mean: [Double], m2: [Double]))? = nil
+        exchange: ((_ planeMean: [Double], _ planeM2: [Double]) -> (mean: [Double], m2: [Double], size: [Int]))? = nil
     ) -> Int {
         let planes = n * c
         var planeMean = [Double](repeating: 0, count: planes)
         var planeM2 = [Double](repeating: 0, count: planes)
         NormPlanes.moments(x, segments: planes, length: s, mean: &planeMean, m2: &planeM2)
-        if let exchange { (planeMean, planeM2) = exchange(planeMean, planeM2) }
+        var sizes = [Int](repeating: s, count: planes)
+        if let exchange { (planeMean, planeM2, sizes) = exchange(planeMean, planeM2) }
         let total = planeMean.count / max(c, 1)
-        // Combine the per-plane moments of each channel (Chan et al.): equal plane sizes.
+        let equalSizes = sizes.allSatisfy { $0 == s }
+        var count = 0
+        // Combine the per-plane moments of each channel (Chan et al.); planes of unequal sizes
+        // (synchronized BN over differently padded batches) weighted by their value counts.
         for ch in 0..<c {
-            var mu = 0.0
-            for i in 0..<total { mu += planeMean[i * c + ch] }
-            mu /= Double(total)
+            var mu = 0.0, values = 0
+            if equalSizes {
+                for i in 0..<total { mu += planeMean[i * c + ch] }
+                mu /= Double(total)
+                values = total * s
+            } else {
+                for i in 0..<total {
+                    mu += Double(sizes[i * c + ch]) * planeMean[i * c + ch]
+                    values += sizes[i * c + ch]
+                }
+                mu /= Double(max(values, 1))
+            }
             var m2 = 0.0
             for i in 0..<total {
                 let d = planeMean[i * c + ch] - mu
-                m2 += planeM2[i * c + ch] + Double(s) * d * d
+                m2 += planeM2[i * c + ch] + Double(sizes[i * c + ch]) * d * d
             }
-            let variance = m2 / Double(total * s)
+            let variance = m2 / Double(values)
             saveMean[ch] = Float(mu)
             saveRstd[ch] = Float(1 / (variance + Double(eps)).squareRoot())
             biasedVariance?[ch] = Float(variance)
+            count = values
         }
         normalize(x, n: n, c: c, s: s, mean: saveMean, rstd: saveRstd, weight: weight, bias: bias, y: y)
-        return total * s
+        return count
     }
 
     /// Eval forward: normalises with the running statistics (constants).

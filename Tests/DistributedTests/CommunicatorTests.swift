@@ -14,16 +14,24 @@ import TestSupport
         return (job.status, job.output, job.seconds)
     }
 
+    /// Every check dist-check makes (a check it stopped making must not pass unnoticed).
+    static let checks: [String] = {
+        let collectives = ["allreduce_float", "allreduce_double", "allreduce_max", "broadcast", "gather"]
+        let dataParallel = ["dp_replicas_differ_before", "dp_replicas_agree", "dp_weights_are_rank0s", "dp_weight_gradient_mean",
+                            "dp_missing_gradient_counts_as_zero", "dp_log_means", "dp_nonfinite_flagged_everywhere",
+                            "dp_unused_everywhere_keeps_no_gradient"]
+        let norms = ["syncbn", "syncsn"].flatMap { n in ["forward", "running_statistics", "input_gradient", "parameter_gradients"].map { "\(n)_\($0)" } }
+        let unequal = ["forward", "running_statistics", "input_gradient"].map { "syncbn_unequal_sizes_\($0)" }
+        return collectives + dataParallel + norms + unequal
+    }()
+
     static func checkAllPassed(_ output: String, ranks: Int) {
         let lines = output.split(separator: "\n").filter { $0.hasPrefix("{\"rank\"") }
         #expect(lines.count == ranks, "\(output)")
         for rank in 0..<ranks {
             let line = lines.first { $0.hasPrefix("{\"rank\": \(rank),") }
             #expect(line?.contains("\"size\": \(ranks)") == true && line?.contains("false") == false, "rank \(rank): \(line ?? "missing")")
-            for check in ["allreduce_float", "allreduce_double", "allreduce_max", "broadcast", "gather", "dp_replicas_differ_before",
-                          "dp_replicas_agree", "dp_weights_are_rank0s", "dp_weight_gradient_mean", "dp_missing_gradient_counts_as_zero",
-                          "dp_log_means", "dp_nonfinite_flagged_everywhere"]
-                + ["syncbn", "syncsn"].flatMap { n in ["forward", "running_statistics", "input_gradient", "parameter_gradients"].map { "\(n)_\($0)" } } {
+            for check in Self.checks {
                 #expect(line?.contains("\"\(check)\": true") == true, "rank \(rank) \(check)")
             }
         }

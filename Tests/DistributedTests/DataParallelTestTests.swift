@@ -78,7 +78,9 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: dir + "/epoch_1.json"))
     }
 
-    @Test func aProcessWhoseSamplesAreAllSkippedMakesEveryProcessSkipTheStep() throws {
+    /// With GN, and with SyncBN (whose statistics are a collective inside the forward).
+    @Test(arguments: [config, "Tests/Fixtures/dist/faster-rcnn_tiny_syncbn_fruits.py"])
+    func aProcessWhoseSamplesAreAllSkippedMakesEveryProcessSkipTheStep(config: String) throws {
         let dir = Jobs.temporaryFolder("dp-skip")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // Rank 1 reads truncated copies of the photos (on_bad_sample='skip'): each of its
@@ -90,11 +92,21 @@ import TestSupport
             let bytes = try Data(contentsOf: URL(fileURLWithPath: images + "/" + name))
             try bytes.prefix(100).write(to: URL(fileURLWithPath: broken + "/" + name))
         }
-        let args = [Self.config, "--work-dir", dir + "/work", "--launcher", "mpi", "--cfg-options", "train_dataloader.batch_size=1",
+        let args = [config, "--work-dir", dir + "/work", "--launcher", "mpi", "--cfg-options", "train_dataloader.batch_size=1",
                     "val_cfg=None", "train_dataloader.dataset.on_bad_sample=skip"]
         let job = try Jobs.runEach([("train", args), ("train", args + ["train_dataloader.dataset.data_prefix.img=\(broken)/"])], limit: 60)
         #expect(job.status == 0, "\(job.output)")
         #expect(job.output.components(separatedBy: "skipped: a process of the job had no sample left in its batch").count - 1 == 3)
         #expect(job.output.contains("warning: [process 1 of 2] skipping sample"), "\(job.output)")
+    }
+
+    @Test func processesWithUnequalSharesAreAnErrorNotAHang() throws {
+        let dir = Jobs.temporaryFolder("dp-unequal")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // 3 images without padding: 2 steps on rank 0, 1 on rank 1.
+        let job = try Jobs.run("train", [Self.config, "--work-dir", dir, "--launcher", "mpi", "--cfg-options", "train_dataloader.batch_size=1",
+                                         "train_dataloader.dataset.indices=3", "train_dataloader.sampler.round_up=False"], ranks: 2, limit: 60)
+        #expect(job.status > 0 && job.seconds < 30, "\(job.output)")
+        #expect(job.output.contains("the processes have between 1 and 2 batches in epoch 1"), "\(job.output)")
     }
 }

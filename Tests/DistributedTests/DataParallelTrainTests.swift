@@ -79,7 +79,9 @@ import TestSupport
         for epoch in 1...3 {
             let (wa, ma) = try Self.state(one, epoch: epoch), (wb, mb) = try Self.state(two, epoch: epoch)
             let m = try Self.compare(ma, mb), w = try Self.compare(wa, wb)
-            #expect(m.global <= 1e-3 && m.worst <= 2e-2, "step \(epoch) gradients: \(m)")
+            // Per tensor the bound is loose: a norm's bias gradient is a sum with heavy cancellation
+            // (measured up to 2.3% for a SyncBN bias); a tensor averaged wrongly is off by 50% or more.
+            #expect(m.global <= 1e-3 && m.worst <= 0.1, "step \(epoch) gradients: \(m)")
             #expect(w.global <= 1e-5, "step \(epoch) weights: \(w)")
         }
         // Rank 0 alone writes: one run directory (its log, scalars) and one set of checkpoints.

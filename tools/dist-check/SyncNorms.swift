@@ -58,4 +58,63 @@ func checkSyncNorms(_ comm: any Communicator, into checks: inout [String: Bool])
         }
         checks["\(name)_parameter_gradients"] = ok
     }
+    try checkSyncBNUnequalSizes(comm, reducer: reducer, into: &checks)
+}
+
+/// SyncBN when the processes' inputs differ in size (each pads its own batch): rank q holds a
+/// (1, C, 3 + q, 4) input. Every rank computes the pooled statistics of all values itself (in
+/// Double) and the output and input gradient they imply for its own input.
+func checkSyncBNUnequalSizes(_ comm: any Communicator, reducer: CommunicatorReducer, into checks: inout [String: Bool]) throws {
+    let c = 3, w = 4
+    func input(_ q: Int) -> [Float] { (0..<(c * (3 + q) * w)).map { Float(sin(Double($0 * (q + 2)) * 0.61) * Double(q + 1) + Double($0 % c)) } }
+    func upstream(_ q: Int) -> [Float] { (0..<(c * (3 + q) * w)).map { Float(cos(Double($0) * 0.29 + Double(q))) } }
+    // Pooled per-channel statistics over every rank's values.
+    var sum = [Double](repeating: 0, count: c), count = [Double](repeating: 0, count: c)
+    for q in 0..<comm.size {
+        let plane = (3 + q) * w
+        for (i, v) in input(q).enumerated() { sum[i / plane] += Double(v); count[i / plane] += 1 }
+    }
+    let mean = (0..<c).map { sum[$0] / count[$0] }
+    var sq = [Double](repeating: 0, count: c)
+    for q in 0..<comm.size {
+        let plane = (3 + q) * w
+        for (i, v) in input(q).enumerated() { sq[i / plane] += (Double(v) - mean[i / plane]) * (Double(v) - mean[i / plane]) }
+    }
+    let variance = (0..<c).map { sq[$0] / count[$0] }
+    let rstd = variance.map { 1 / ($0 + 1e-5).squareRoot() }
+    var sumDy = [Double](repeating: 0, count: c), sumDyXhat = [Double](repeating: 0, count: c)
+    for q in 0..<comm.size {
+        let plane = (3 + q) * w, x = input(q), g = upstream(q)
+        for i in x.indices {
+            let ch = i / plane
+            sumDy[ch] += Double(g[i])
+            sumDyXhat[ch] += Double(g[i]) * (Double(x[i]) - mean[ch]) * rstd[ch]
+        }
+    }
+    let r = comm.rank, plane = (3 + r) * w, x = input(r), g = upstream(r)
+    let layer = BatchNorm2d(c, momentum: 1, synchronized: true)
+    layer.reducer = reducer
+    let t = Tensor(shape: [1, c, 3 + r, w], x, requiresGrad: true)
+    let y = layer(t)
+    (y * Tensor(shape: y.shape, g)).sum().backward()
+    let ys = y.scalars, dx = t.grad!.scalars
+    var ok = true, gradOK = true
+    for i in x.indices {
+        let ch = i / plane
+        let xhat = (Double(x[i]) - mean[ch]) * rstd[ch]
+        ok = ok && abs(Double(ys[i]) - xhat) <= 1e-5 * max(1, abs(xhat))
+        let expected = rstd[ch] * (Double(g[i]) - sumDy[ch] / count[ch] - xhat * sumDyXhat[ch] / count[ch])
+        gradOK = gradOK && abs(Double(dx[i]) - expected) <= 1e-5 * max(1, abs(expected))
+    }
+    let running = layer.runningMean.scalars, runningVar = layer.runningVar.scalars
+    var stats = true
+    for ch in 0..<c {
+        let unbiased: Double = variance[ch] * count[ch] / (count[ch] - 1)
+        let meanError: Double = abs(Double(running[ch]) - mean[ch])
+        let varError: Double = abs(Double(runningVar[ch]) - unbiased)
+        stats = stats && meanError <= 1e-5 * max(1, abs(mean[ch])) && varError <= 1e-5 * max(1, unbiased)
+    }
+    checks["syncbn_unequal_sizes_forward"] = ok
+    checks["syncbn_unequal_sizes_running_statistics"] = stats
+    checks["syncbn_unequal_sizes_input_gradient"] = gradOK
 }

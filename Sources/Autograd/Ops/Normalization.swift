@@ -52,18 +52,20 @@ extension Tensor {
         if training {
             var variance = [Float](repeating: 0, count: c)
             let exchange = reducer.map { r in
-                { (planeMean: [Double], planeM2: [Double]) -> (mean: [Double], m2: [Double]) in
-                    let sizes = r.allGather([Double(planeMean.count)]).map { Int($0) }
+                { (planeMean: [Double], planeM2: [Double]) -> (mean: [Double], m2: [Double], size: [Int]) in
+                    // Each process's plane count and plane size, then its means and M2s.
+                    let shapes = r.allGather([Double(planeMean.count), Double(s)])
                     let all = r.allGather(planeMean + planeM2)
-                    // Each process sent its means then its M2s: split them back per process.
-                    var means: [Double] = [], m2s: [Double] = []
+                    var means: [Double] = [], m2s: [Double] = [], sizes: [Int] = []
                     var start = 0
-                    for size in sizes {
-                        means += all[start..<(start + size)]
-                        m2s += all[(start + size)..<(start + 2 * size)]
-                        start += 2 * size
+                    for k in stride(from: 0, to: shapes.count, by: 2) {
+                        let planes = Int(shapes[k])
+                        means += all[start..<(start + planes)]
+                        m2s += all[(start + planes)..<(start + 2 * planes)]
+                        sizes += [Int](repeating: Int(shapes[k + 1]), count: planes)
+                        start += 2 * planes
                     }
-                    return (means, m2s)
+                    return (means, m2s, sizes)
                 }
             }
             count = BatchNormKernel.forwardTraining(

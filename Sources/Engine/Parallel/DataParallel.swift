@@ -8,8 +8,10 @@ import NN
 /// start, and after each backward every trainable parameter's gradient is replaced by its mean
 /// over the processes (summed in place by all-reduce, in buckets of `bucketCapMB`, the first of
 /// 1 MiB, in reverse registration order as PyTorch's reducer lays them out; a parameter with no
-/// gradient on a process counts as zeros there). The log values and a non-finite flag travel
-/// in the same all-reduce, so every process logs the same means and stops at the same step.
+/// gradient on a process counts as zeros there, and one with no gradient on any process keeps
+/// none, so that the optimizer leaves it alone as in a single process). The log values, a
+/// non-finite flag and one had-a-gradient flag per parameter travel in the same all-reduce, so
+/// every process logs the same means and stops at the same step.
 public final class DataParallel {
     public let communicator: any Communicator
     /// Trainable parameters, last registered first.
@@ -57,8 +59,9 @@ public final class DataParallel {
     @discardableResult
     public func averageGradients(logValues: inout [Double]) throws -> Bool {
         let n = gradientElements
-        let tail = logValues.count + 1
+        let tail = logValues.count + 1 + parameters.count
         if flat.count != n + tail { flat = [Float](repeating: 0, count: n + tail) }
+        let flagAt = n + logValues.count, usedAt = flagAt + 1
         var nonFinite = logValues.contains { !$0.isFinite }
         flat.withUnsafeMutableBufferPointer { out in
             var offset = 0
@@ -77,7 +80,8 @@ public final class DataParallel {
         }
         // Log values go as Float in the same all-reduce; their means are logged, not trained on.
         for (i, v) in logValues.enumerated() { flat[n + i] = v.isFinite ? Float(v) : 0 }
-        flat[n + tail - 1] = nonFinite ? 1 : 0
+        flat[flagAt] = nonFinite ? 1 : 0
+        for (k, (_, p)) in parameters.enumerated() { flat[usedAt + k] = p.grad == nil ? 0 : 1 }
         try flat.withUnsafeMutableBufferPointer { all in
             var start = 0, size = min(262_144, bucketElements)  // the first bucket 1 MiB, as c10d's
             while start < all.count {
@@ -89,7 +93,12 @@ public final class DataParallel {
         }
         let scale = 1 / Float(communicator.size)
         var offset = 0
-        for (_, p) in parameters {
+        for (k, (_, p)) in parameters.enumerated() {
+            guard flat[usedAt + k] > 0 else {
+                p.grad = nil
+                offset += p.count
+                continue
+            }
             let values = [Float](unsafeUninitializedCapacity: p.count) { out, count in
                 flat.withUnsafeBufferPointer { src in
                     for i in 0..<p.count { out[i] = src[offset + i] * scale }
@@ -100,6 +109,6 @@ public final class DataParallel {
             offset += p.count
         }
         for i in logValues.indices { logValues[i] = Double(flat[n + i]) / Double(communicator.size) }
-        return flat[n + tail - 1] > 0
+        return flat[flagAt] > 0
     }
 }

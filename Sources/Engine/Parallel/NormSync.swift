@@ -34,8 +34,15 @@ public final class CommunicatorReducer: StatReducer {
 
 /// Which norms synchronize their statistics in a run of several processes: those whose
 /// `norm_cfg` type asks for it (SyncBN, MMSyncBN, SyncSN), and with the config's top-level
-/// `sync_bn='torch'` (or 'mmcv') every BN as mmengine's `convert_sync_batchnorm` turns them.
+/// `sync_bn='torch'` (or 'mmcv') every BN of the backbone and the neck, as mmengine's
+/// `convert_sync_batchnorm` turns them. Only the backbone and the neck run in full on every
+/// process at every step: a head may skip its layers on one process (the mask head without
+/// positive RoIs), which would leave the others waiting in a synchronized norm. A synchronized
+/// norm in a head is therefore an error in a run of several processes.
 enum NormSync {
+    /// The components that run in full on every process at every step.
+    static let alwaysRun = ["backbone", "neck"]
+
     /// `sync_bn`: nil/None, 'torch' or 'mmcv'.
     static func convertsEveryBN(_ config: ConfigView) throws -> Bool {
         guard let v = config.value("sync_bn"), !v.isNone else { return false }
@@ -46,11 +53,18 @@ enum NormSync {
 
     /// Gives every synchronized norm of `model` a reducer over `communicator`; the count.
     @discardableResult
-    static func attach(to model: any Module, communicator: any Communicator, everyBN: Bool) -> Int {
+    static func attach(to model: any Module, communicator: any Communicator, everyBN: Bool) throws -> Int {
         let reducer = CommunicatorReducer(communicator)
         var count = 0
-        for (_, module) in model.namedModules() {
-            guard let norm = module as? SynchronizableNorm, norm.synchronized || (everyBN && module is BatchNorm2d) else { continue }
+        for (name, module) in model.namedModules() {
+            guard let norm = module as? SynchronizableNorm else { continue }
+            let always = alwaysRun.contains { name == $0 || name.hasPrefix($0 + ".") }
+            if norm.synchronized && !always {
+                throw RunnerError("model.\(name): synchronized norms (SyncBN, MMSyncBN, SyncSN) are supported in the backbone and the "
+                                  + "neck, which run in full on every process at every step; a head can skip its layers on one process "
+                                  + "(no positive RoI) and leave the others waiting. Use GN or BN in the heads")
+            }
+            guard norm.synchronized || (everyBN && always && module is BatchNorm2d) else { continue }
             norm.reducer = reducer
             count += 1
         }

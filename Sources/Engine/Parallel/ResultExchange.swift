@@ -69,7 +69,7 @@ public enum ResultExchange {
                     w.int(m.height)
                     w.int(m.width)
                     w.int(m.counts.count)
-                    for c in m.counts { w.int(Int(c)) }
+                    for c in m.counts { w.uint32(c) }
                 } else {
                     w.int(0)
                 }
@@ -89,7 +89,7 @@ public enum ResultExchange {
                 var mask: RLE?
                 if try r.int() == 1 {
                     let h = try r.int(), w = try r.int()
-                    let counts = try (0..<r.count(atMost: limit)).map { _ in UInt32(truncatingIfNeeded: try r.int()) }
+                    let counts = try (0..<r.count(atMost: limit)).map { _ in try r.uint32() }
                     mask = RLE(height: h, width: w, counts: counts)
                 }
                 return DetectionRecord(imageId: imageId, categoryId: categoryId, bbox: box, score: score, mask: mask)
@@ -99,10 +99,13 @@ public enum ResultExchange {
     }
 }
 
-/// Little-endian 64-bit fields.
+/// Little-endian 64-bit fields (32-bit for RLE run lengths, the bulk of mask results).
 struct ByteWriter {
     var bytes: [UInt8] = []
     mutating func int(_ v: Int) { append(UInt64(bitPattern: Int64(v))) }
+    mutating func uint32(_ v: UInt32) {
+        for k in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * k))) }
+    }
     mutating func double(_ v: Double) { append(v.bitPattern) }
     mutating func string(_ s: String) {
         int(s.utf8.count)
@@ -133,6 +136,14 @@ struct ByteReader {
     }
 
     mutating func int() throws -> Int { Int(Int64(bitPattern: try word())) }
+
+    mutating func uint32() throws -> UInt32 {
+        guard offset + 4 <= bytes.count else { throw DistributedError("\(origin): the message ends at byte \(offset)") }
+        var v: UInt32 = 0
+        for k in 0..<4 { v |= UInt32(bytes[offset + k]) << (8 * k) }
+        offset += 4
+        return v
+    }
     mutating func double() throws -> Double { Double(bitPattern: try word()) }
 
     /// A count of items, each at least one byte long (so never more than the message holds).

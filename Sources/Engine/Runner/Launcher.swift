@@ -46,7 +46,8 @@ public enum Launcher {
             return try MPICommunicator()
         case "pytorch", "slurm":
             throw RunnerError("--launcher \(launcher): SwiftDet's processes talk over MPI, not torch.distributed; give --launcher mpi "
-                              + "and start them with mpirun (tools/dist_\(tool).sh; under Slurm, srun --mpi=pmix)")
+                              + "and start them with Open MPI's mpirun (tools/dist_\(tool).sh; inside a Slurm allocation mpirun "
+                              + "starts them on the allocated nodes)")
         default:
             throw RunnerError("--launcher \(launcher): expected one of \(choices.joined(separator: ", "))")
         }

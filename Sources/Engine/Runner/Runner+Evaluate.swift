@@ -102,7 +102,8 @@ extension Runner {
     private func testLoop(checkpoint: String, out: String?, showDir: String?, scoreThreshold: Float) throws -> [(String, Double)] {
         try RuntimeSections.checkLoop(config, "test_cfg")
         // Outputs are checked before the long work, not after it.
-        if let out {
+        // Only rank 0 writes --out (the other processes' machines need not have its folder).
+        if let out, communicator.isMain {
             guard out.hasSuffix(".json") else {
                 throw RunnerError("--out \(out): SwiftDet writes COCO results JSON; give a .json file (mmdetection's .pkl is not written)")
             }

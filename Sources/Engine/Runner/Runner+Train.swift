@@ -130,6 +130,7 @@ extension Runner {
             // Every process takes a step for every batch; one whose samples were all skipped
             // makes every process skip that step together.
             batches.deliversEmptyBatches = parallel != nil
+            try checkEqualSteps(batches.count, epoch: epoch)
             var inEpoch = 0
             var clock = Date()
             while let batch = try batches.next() {
@@ -227,6 +228,16 @@ extension Runner {
         }
         // A non-finite loss on any process stops every process at this iteration (one flag,
         // all-reduced before backward); non-finite gradients are flagged by the averaging.
+        if let parallel {
+            // Before any collective of the forward (synchronized norms): a process whose batch
+            // lost every sample makes all of them skip the step together.
+            var empty = [batch.isEmpty ? 1.0 : 0.0]
+            try parallel.communicator.allReduceMax(&empty)
+            if empty[0] > 0 {
+                run.iteration -= 1
+                return nil
+            }
+        }
         var failure: String?
         var losses: DetectorLosses?
         if !batch.isEmpty {
@@ -242,13 +253,9 @@ extension Runner {
             failure = ([("loss", totalValue)] + values).map { "\($0.0)=\($0.1)" }.joined(separator: ", ")
         }
         if let parallel {
-            var flags = [failure == nil ? 0.0 : 1.0, batch.isEmpty ? 1.0 : 0.0]
-            try parallel.communicator.allReduceMax(&flags)
-            if flags[0] > 0 { throw diverged(failure ?? "a non-finite loss on another process of the job") }
-            if flags[1] > 0 {
-                run.iteration -= 1
-                return nil
-            }
+            var flag = [failure == nil ? 0.0 : 1.0]
+            try parallel.communicator.allReduceMax(&flag)
+            if flag[0] > 0 { throw diverged(failure ?? "a non-finite loss on another process of the job") }
         } else if let failure {
             throw diverged(failure)
         }
@@ -304,6 +311,19 @@ extension Runner {
         }
         model.train()
         return metrics
+    }
+
+    /// Every process of a job must take as many steps in an epoch (each step's collectives pair
+    /// up across the processes); a sampler that gives them unequal shares is an error.
+    func checkEqualSteps(_ steps: Int, epoch: Int) throws {
+        guard let parallel else { return }
+        var extremes = [Double(steps), -Double(steps)]
+        try parallel.communicator.allReduceMax(&extremes)
+        guard extremes[0] == -extremes[1] else {
+            throw RunnerError("train_dataloader: the processes have between \(Int(-extremes[1])) and \(Int(extremes[0])) batches in "
+                              + "epoch \(epoch + 1); every process must take the same steps (a sampler with round_up=False shares "
+                              + "the data unequally: use round_up=True, mmengine's default)")
+        }
     }
 
     /// Every process must hold the same weights after a step (they apply the same averaged

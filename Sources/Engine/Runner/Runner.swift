@@ -80,7 +80,7 @@ public final class Runner {
         let everyBN = try NormSync.convertsEveryBN(config)
         logger.info("Config: \(configPath); work dir: \(workDir); seed: \(seed)")
         if comm.size > 1 {
-            let synced = NormSync.attach(to: model, communicator: comm, everyBN: everyBN)
+            let synced = try NormSync.attach(to: model, communicator: comm, everyBN: everyBN)
             logger.info("Data parallel over \(comm.size) processes (MPI); gradient buckets of \(wrapper.bucketCapMB) MB"
                         + (synced > 0 ? "; \(synced) norm layers with synchronized statistics" : ""))
         }

@@ -55,12 +55,17 @@ extension BatchNorm2d {
             self.momentum = momentum
             self.synchronized = synchronized
         }
-        public init(config c: ConfigView, synchronized: Bool = false) throws {
+        /// `defaultStatsMode`: mmcv's MMSyncBN defaults to 'default' (every process weighted
+        /// equally), torch's SyncBatchNorm weighs by count ('N').
+        public init(config c: ConfigView, synchronized: Bool = false, defaultStatsMode: String = "N") throws {
             try c.accept(NormRegistry.commonKeys + ["momentum"] + (synchronized ? ["group", "stats_mode"] : []))
             if synchronized {
                 if let g = c.value("group"), !g.isNone { throw c.error("group", "process groups are not supported: SyncBN spans every process of the job") }
-                let mode = try c.string("stats_mode", default: "N")
-                guard mode == "N" || mode == "default" else { throw c.error("stats_mode", "expected 'default' or 'N'") }
+                let mode = try c.string("stats_mode", default: defaultStatsMode)
+                guard mode == "N" else {
+                    throw c.error("stats_mode", "only 'N' is supported: SwiftDet's synchronized BN weights each process by its value "
+                                  + "count ('\(mode)' weights every process equally, which differs when processes pad to different sizes)")
+                }
             }
             self.init(momentum: Float(try c.double("momentum", default: 0.1, in: 0...1)), synchronized: synchronized)
         }

@@ -44,7 +44,7 @@ public enum NormRegistry {
         "BatchNorm2d": { try BatchNorm2d.Options(config: $0) },
         // Synchronized across the processes of a job; alone, the batch's own statistics.
         "SyncBN": { try BatchNorm2d.Options(config: $0, synchronized: true) },
-        "MMSyncBN": { try BatchNorm2d.Options(config: $0, synchronized: true) },
+        "MMSyncBN": { try BatchNorm2d.Options(config: $0, synchronized: true, defaultStatsMode: "default") },
         "GN": { try GroupNorm.Options(config: $0) },
         "SN": { try SwitchNorm2d.Options(config: $0) },
         "SyncSN": { try SwitchNorm2d.Options(config: $0, synchronized: true) },
