@@ -103,16 +103,14 @@ public enum ResultExchange {
 struct ByteWriter {
     var bytes: [UInt8] = []
     mutating func int(_ v: Int) { append(UInt64(bitPattern: Int64(v))) }
-    mutating func uint32(_ v: UInt32) {
-        for k in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * k))) }
-    }
+    mutating func uint32(_ v: UInt32) { append(UInt64(v), width: 4) }
     mutating func double(_ v: Double) { append(v.bitPattern) }
     mutating func string(_ s: String) {
         int(s.utf8.count)
         bytes += Array(s.utf8)
     }
-    private mutating func append(_ v: UInt64) {
-        for k in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * k))) }
+    private mutating func append(_ v: UInt64, width: Int = 8) {
+        for k in 0..<width { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * k))) }
     }
 }
 
@@ -127,24 +125,18 @@ struct ByteReader {
         self.origin = origin
     }
 
-    mutating func word() throws -> UInt64 {
-        guard offset + 8 <= bytes.count else { throw DistributedError("\(origin): the message ends at byte \(offset)") }
+    /// The next `width` bytes as a little-endian number.
+    private mutating func little(_ width: Int) throws -> UInt64 {
+        guard offset + width <= bytes.count else { throw DistributedError("\(origin): the message ends at byte \(offset)") }
         var v: UInt64 = 0
-        for k in 0..<8 { v |= UInt64(bytes[offset + k]) << (8 * k) }
-        offset += 8
+        for k in 0..<width { v |= UInt64(bytes[offset + k]) << (8 * k) }
+        offset += width
         return v
     }
 
-    mutating func int() throws -> Int { Int(Int64(bitPattern: try word())) }
-
-    mutating func uint32() throws -> UInt32 {
-        guard offset + 4 <= bytes.count else { throw DistributedError("\(origin): the message ends at byte \(offset)") }
-        var v: UInt32 = 0
-        for k in 0..<4 { v |= UInt32(bytes[offset + k]) << (8 * k) }
-        offset += 4
-        return v
-    }
-    mutating func double() throws -> Double { Double(bitPattern: try word()) }
+    mutating func int() throws -> Int { Int(Int64(bitPattern: try little(8))) }
+    mutating func double() throws -> Double { Double(bitPattern: try little(8)) }
+    mutating func uint32() throws -> UInt32 { UInt32(try little(4)) }
 
     /// A count of items, each at least one byte long (so never more than the message holds).
     mutating func count(atMost limit: Int) throws -> Int {
