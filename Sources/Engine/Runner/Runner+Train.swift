@@ -222,7 +222,9 @@ extension Runner {
         let lr = run.optim.currentLR
         run.iteration += 1
         func diverged(_ detail: String) -> RunnerError {
-            let last = run.checkpoints.kept.last.map { "\(workDir)/\($0).safetensors" } ?? "none (no epoch finished)"
+            // Rank 0 alone saves, so only it knows the last checkpoint.
+            let last = !communicator.isMain ? "rank 0's (its error names it)"
+                : run.checkpoints.kept.last.map { "\(workDir)/\($0).safetensors" } ?? "none (no epoch finished)"
             return RunnerError("non-finite loss at epoch \(epoch + 1), iteration \(inEpoch)/\(run.epochLength) (iteration "
                                + "\(run.iteration) of the run): \(detail). Training stopped; the last good checkpoint is \(last)")
         }
