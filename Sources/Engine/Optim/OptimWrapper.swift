@@ -64,7 +64,7 @@ public final class OptimWrapper {
     public func step() -> Double? {
         lastGradNorm = nil
         if let clipGrad {
-            lastGradNorm = clipGrad.apply(to: optimizer.groups.flatMap(\.params))
+            lastGradNorm = clipGrad.apply(to: optimizer.groups.flatMap { g in zip(g.names, g.params).map { (name: $0, tensor: $1) } })
         }
         optimizer.step()
         return lastGradNorm
