@@ -5,7 +5,7 @@
 public enum OpKind: String, CaseIterable, Sendable {
     // Elementwise (Ops/Arithmetic.swift, Ops/Unary.swift)
     case add, sub, mul, div
-    case neg, exp, log, sqrt, pow, abs, clamp, relu, sigmoid
+    case neg, exp, log, sqrt, pow, abs, clamp, relu, sigmoid, silu
     // Products (Ops/Linear.swift)
     case matmul, linear
     // Reductions (Ops/Reduction.swift, Ops/Softmax.swift)
@@ -15,10 +15,10 @@ public enum OpKind: String, CaseIterable, Sendable {
     case reshape, permute, concat, stack, slice
     case indexSelect, gather, scatterAdd, `where`, maskedFill
     // Convolution and resampling (Ops/Convolution.swift, Ops/Pooling.swift, Ops/RoIAlign.swift)
-    case conv2d, convTranspose2d, maxPool2d, interpolateNearest
+    case conv2d, convTranspose2d, maxPool2d, avgPool2d, interpolateNearest
     case roiAlign
     // Losses (Ops/Losses.swift)
     case crossEntropy, binaryCrossEntropyWithLogits, l1Loss, smoothL1Loss
     // Normalisation (Ops/Normalization.swift, Ops/SwitchNorm.swift)
-    case batchNorm, groupNorm, weightStandardization, switchNorm
+    case batchNorm, groupNorm, weightStandardization, scaledWeightStandardization, switchNorm
 }

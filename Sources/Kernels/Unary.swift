@@ -4,6 +4,8 @@ import Foundation
 /// switch sits outside the loop so each loop vectorises).
 public enum UnaryOp: Sendable {
     case neg, exp, log, sqrt, abs, relu, sigmoid, square
+    /// x * sigmoid(x) (SiLU, swish).
+    case silu
     case pow(Float)
     case clamp(min: Float, max: Float)
 
@@ -14,7 +16,7 @@ public enum UnaryOp: Sendable {
         switch self {
         case .neg: return .nothing
         case .exp, .sqrt, .relu, .sigmoid: return .output
-        case .log, .abs, .square, .pow, .clamp: return .input
+        case .log, .abs, .square, .pow, .clamp, .silu: return .input
         }
     }
 }
@@ -37,6 +39,7 @@ extension Elementwise {
             case .relu: for i in 0..<n { y[i] = Swift.max(x[i], 0) }
             case .sigmoid: for i in 0..<n { y[i] = sigmoid(x[i]) }
             case .square: for i in 0..<n { y[i] = x[i] * x[i] }
+            case .silu: for i in 0..<n { y[i] = x[i] * sigmoid(x[i]) }
             case .pow(let p): for i in 0..<n { y[i] = Foundation.pow(x[i], p) }
             case .clamp(let a, let b): for i in 0..<n { y[i] = Swift.min(Swift.max(x[i], a), b) }
             }
@@ -61,6 +64,11 @@ extension Elementwise {
             case .relu: for i in 0..<n { d[i] = y[i] > 0 ? g[i] : 0 }
             case .sigmoid: for i in 0..<n { d[i] = g[i] * y[i] * (1 - y[i]) }
             case .square: for i in 0..<n { d[i] = g[i] * 2 * x[i] }
+            case .silu:
+                for i in 0..<n {
+                    let s = sigmoid(x[i])
+                    d[i] = g[i] * s * (1 + x[i] * (1 - s))
+                }
             case .pow(let p): for i in 0..<n { d[i] = g[i] * p * Foundation.pow(x[i], p - 1) }
             case .clamp(let a, let b): for i in 0..<n { d[i] = (x[i] >= a && x[i] <= b) ? g[i] : 0 }
             }

@@ -10,6 +10,7 @@ public enum ModelRegistry {
     public static let backbones = Registry<any Backbone>("MODELS", [
         "ResNet": { try ResNet(config: $0) },
         "ResNeXt": { try ResNet(config: $0) },
+        "NormFreeResNet": { try NormFreeResNet(config: $0) },
     ])
 
     public static let necks = Registry<any Neck>("MODELS", [

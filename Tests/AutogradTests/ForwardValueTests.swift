@@ -29,6 +29,9 @@ import Testing
         expectValues(Tensor(shape: [2], [0, 1]).exp(), [1, Float(M_E)], "exp")
         expectValues(Tensor(shape: [2], [1, Float(M_E)]).log(), [0, 1], "log")
         expectValues(Tensor(shape: [3], [0, 100, -100]).sigmoid(), [0.5, 1, 0], "sigmoid saturates without NaN")
+        // x / (1 + e^-x): torch.nn.functional.silu gives the same.
+        expectValues(Tensor(shape: [6], [-20, -1, 0, 0.5, 3, 30]).silu(),
+                     [-20 / (1 + Float(exp(20.0))), -0.26894142, 0, 0.31122967, 2.8577223, 30], "silu")
     }
 }
 

@@ -3,8 +3,35 @@ import Foundation
 import Kernels
 import Testing
 
-/// maxPool2d and interpolateNearest against PyTorch fixtures and hand-computed values.
+/// maxPool2d, avgPool2d and interpolateNearest against PyTorch fixtures and hand-computed values.
 @Suite struct PoolingTests {
+    /// torch's ceil-mode and count_include_pad rules on x = 1...35 as (5, 7) (torch 2.15 gives
+    /// the same values). Ceil mode keeps a last window that starts inside the input: 2x2/2 on
+    /// 7 columns gives 4, the last over column 6 alone ((7 + 14) / 2 = 10.5).
+    @Test func avgPool2dCeilModeAndPaddingCounts() {
+        let x = Tensor(shape: [1, 1, 5, 7], (1...35).map(Float.init))
+        expectValues(x.avgPool2d(kernel: 2, stride: 2, ceilMode: true, countIncludePad: false),
+                     [5, 7, 9, 10.5, 19, 21, 23, 24.5, 29.5, 31.5, 33.5, 35], shape: [1, 1, 3, 4], "2x2/2 ceil, cells only")
+        // 3x3/2 pad 1: the corner window holds 4 cells (1 + 2 + 8 + 9 = 20): 20 / 9 with the padding
+        // counted, 20 / 4 without.
+        expectValues(x.avgPool2d(kernel: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: true),
+                     [20.0 / 9, 39.0 / 9, 51.0 / 9, 40.0 / 9, 93.0 / 9, 17, 19, 123.0 / 9,
+                      104.0 / 9, 165.0 / 9, 177.0 / 9, 124.0 / 9], shape: [1, 1, 3, 4], "3x3/2 pad 1, padding counted")
+        expectValues(x.avgPool2d(kernel: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: false),
+                     [5, 6.5, 8.5, 10, 15.5, 17, 19, 20.5, 26, 27.5, 29.5, 31], shape: [1, 1, 3, 4], "3x3/2 pad 1, cells only")
+        // 6 rows, 3x3/2 pad 1, ceil: 4 rows out; the last window starts at row 5 and reaches past
+        // the padding, whose part beyond it never counts: (26 + 27) / (2 * 3).
+        let y = Tensor(shape: [1, 1, 6, 5], (1...30).map(Float.init))
+        let out = y.avgPool2d(kernel: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: true)
+        #expect(out.shape == [1, 1, 4, 3])
+        #expect(Swift.abs(out.scalars[9] - 53.0 / 6) < 1e-5)
+        // The gradient: each output's share spread over its cells.
+        let z = Tensor(shape: [1, 1, 3, 3], (1...9).map(Float.init))
+        z.requiresGrad = true
+        z.avgPool2d(kernel: 2, stride: 2, ceilMode: true, countIncludePad: false).sum().backward()
+        expectValues(z.grad!, [0.25, 0.25, 0.5, 0.25, 0.25, 0.5, 0.5, 0.5, 1], "2x2/2 ceil gradient")
+    }
+
     @Test func maxPool2dMatchesFixtures() throws {
         let file = try Fixtures.ops("max_pool2d.safetensors")
         let cases = try fixtureCases(file)

@@ -2,6 +2,8 @@ import Autograd
 import Config
 import Engine
 import Foundation
+import Models
+import NN
 import Testing
 import TestSupport
 
@@ -47,5 +49,45 @@ import TestSupport
         }
         let bad = try configView("o = dict(optimizer=dict(type='SGD', lr=0.1), clip_grad=dict(type='agc', clip_factor=0))", "o")
         #expect { _ = try OptimWrapper(config: bad, model: TestNet(seed: 1)) } throws: { "\($0)".contains("clip_factor") }
+    }
+}
+
+/// Two SGD steps (lr 0.05, momentum 0.9, weight decay 1e-4) with AGC (0.01) on timm's tiny
+/// nf_resnet50 equal timm's adaptive_clip_grad + torch.optim.SGD (Tests/Fixtures/nf/
+/// agc_sgd_step.safetensors, made by make_nf_fixtures.py; AGC clips 6,580 units in step 1).
+@Suite struct AdaptiveGradClipSGDTests {
+    @Test func twoStepsEqualTimmAndTorch() throws {
+        let weights = try SafetensorsFile(path: TestFiles.fixture("nf/tiny_nf_resnet50.safetensors"))
+        let expected = try SafetensorsFile(path: TestFiles.fixture("nf/agc_sgd_step.safetensors"))
+        let net = try NormFreeResNet(config: try configView(
+            "b = dict(type='NormFreeResNet', channels=(32, 64, 128, 256), stem_chs=16)", "b"))
+        _ = try net.loadStateDict(from: weights, prefix: "param.", strict: false)
+        let wrapper = try OptimWrapper(config: try configView(
+            "o = dict(optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=1e-4), "
+                + "clip_grad=dict(type='agc', clip_factor=0.01, eps=1e-3))", "o"), model: net)
+        let x = try weights.tensor("input")
+        for step in 1...2 {
+            wrapper.zeroGrad()
+            var loss: Tensor? = nil
+            for (i, out) in net(x).enumerated() {
+                let term = (out * (try weights.tensor("dout.\(i)"))).sum()
+                loss = loss.map { $0 + term } ?? term
+            }
+            try #require(loss).backward()
+            wrapper.step()
+            // AGC bounds each unit's update to lr * 0.01 * ||W||, so a weight moves by a small
+            // fraction of itself and its error is float32's rounding of it plus a share of the
+            // gradients' 1e-5 (NormFreeResNetFixtureTests): measured 3e-8 at worst (Cooperlake).
+            // Without the clip every tensor ends 2.5e-3 or more away, so 1e-5 separates them.
+            for (key, p) in net.namedParameters() {
+                let e = try expected.tensor("step\(step).\(key)").scalars, a = p.scalars
+                var num = 0.0, den = 0.0
+                for i in a.indices {
+                    num += Double(a[i] - e[i]) * Double(a[i] - e[i])
+                    den += Double(e[i]) * Double(e[i])
+                }
+                #expect((num / max(den, 1e-30)).squareRoot() <= 1e-5, "step \(step) \(key)")
+            }
+        }
     }
 }

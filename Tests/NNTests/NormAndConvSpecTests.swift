@@ -51,6 +51,24 @@ import TestSupport
         #expect(worst < 1e-5, "ConvWS module vs mmcv: worst relative error \(worst)")
     }
 
+    /// timm's ScaledStdConv2d as `conv_cfg=dict(type='ScaledWS')`: key order weight, bias,
+    /// gain; the gain starts at gain_init; the output by hand.
+    @Test func scaledWSConvByHand() throws {
+        #expect(try ConvSpec(config: view("cfg = dict(type='ScaledWS')")) == .scaledWeightStandardized(gamma: 1, eps: 1e-6, gainInit: 1))
+        let spec = try ConvSpec(config: view("cfg = dict(type='ScaledWS', gamma=1.0, eps=0.0, gain_init=2.0)"))
+        #expect(throws: ConfigError.self) { try ConvSpec(config: view("cfg = dict(type='ScaledWS', gain=2.0)")) }
+        let conv = try Conv2d(4, 1, kernelSize: 1, spec: spec)
+        #expect(conv.stateDict().map(\.key) == ["weight", "bias", "gain"])
+        #expect(conv.gain!.shape == [1, 1, 1, 1] && conv.gain!.scalars == [2])
+        conv.weight.update { b in for i in 0..<4 { b[i] = Float(i + 1) } }
+        conv.bias!.update { $0[0] = 0.5 }
+        // w = (1, 2, 3, 4): mean 2.5, biased variance 1.25; gain 2 * gamma 1 / sqrt(fan-in 4) = 1,
+        // so w_hat = (w - 2.5) / sqrt(1.25) and x = (1, 2, 0, 0) gives (-1.5 - 2 * 0.5) / sqrt(1.25)
+        // = -sqrt(5), plus the bias.
+        let y = conv(Tensor(shape: [1, 4, 1, 1], [1, 2, 0, 0]))
+        #expect(Swift.abs(y.scalars[0] - (0.5 - Float(5).squareRoot())) < 1e-6)
+    }
+
     @Test func initializerStatistics() {
         var rng = SeededGenerator(seed: 11)
         let w = Tensor.zeros([64, 32, 3, 3])

@@ -1,6 +1,7 @@
 import Kernels
 
-// batchNorm (mmcv BN, frozen BN in eval), groupNorm (mmcv GN), weightStandardized (mmcv ConvWS).
+// batchNorm (mmcv BN, frozen BN in eval), groupNorm (mmcv GN), weightStandardized (mmcv ConvWS),
+// scaledWeightStandardized (timm ScaledStdConv2d).
 // Each: shape rule, forward (Kernels/BatchNorm.swift, GroupNorm.swift, WeightStandardization.swift)
 // and backward rule side by side.
 
@@ -158,6 +159,29 @@ extension Tensor {
             WeightStandardizationKernel.backward(
                 self.ptr, g.ptr, rows: rows, k: k, eps: eps, mean: mean, std: std, dw: gw.ptr)
             return [gw]
+        }
+    }
+
+    /// Scaled weight standardisation of a conv weight (Cout, Cin/groups, kh, kw) with a learned
+    /// per-output gain (Cout elements, any shape), as timm's ScaledStdConv2d: per output
+    /// channel, gain * scale * (w - mean) / sqrt(var + eps) with the biased variance; timm's
+    /// scale is gamma / sqrt(fan-in). Differentiable in the weight and the gain.
+    public func scaledWeightStandardized(gain: Tensor, scale: Float, eps: Float) -> Tensor {
+        checkInvariant(rank >= 2 && gain.count == shape[0],
+                       "scaledWeightStandardization: weight \(shape) (Cout, Cin/groups, ...) with gain \(gain.shape) of Cout elements")
+        let rows = shape[0], k = shape.dropFirst().reduce(1, *)
+        let out = Tensor(uninitialized: shape)
+        var mean = [Float](repeating: 0, count: rows)
+        var rstd = [Float](repeating: 0, count: rows)
+        ScaledWeightStandardizationKernel.forward(ptr, gain: gain.ptr, rows: rows, k: k, scale: scale, eps: eps,
+                                                  out: out.ptr, saveMean: &mean, saveRstd: &rstd)
+        let gainValue = gain.detach()
+        return Tensor.record(.scaledWeightStandardization, out, inputs: [self, gain]) { g in
+            let gw = Tensor(uninitialized: self.shape), gg = Tensor(uninitialized: gainValue.shape)
+            ScaledWeightStandardizationKernel.backward(
+                self.ptr, g.ptr, gain: gainValue.ptr, rows: rows, k: k, scale: scale, mean: mean, rstd: rstd,
+                dw: gw.ptr, dgain: gg.ptr)
+            return [gw, gg]
         }
     }
 }

@@ -1,7 +1,7 @@
 import Kernels
 
-// maxPool2d and interpolateNearest: shape rules, forward (Kernels.MaxPool2d /
-// NearestInterpolation) and backward.
+// maxPool2d, avgPool2d and interpolateNearest: shape rules, forward (Kernels.MaxPool2d /
+// AvgPool2dKernel / NearestInterpolation) and backward.
 
 extension Tensor {
     /// 2-D max pooling as torch.nn.functional.max_pool2d (floor mode, no dilation), with
@@ -50,6 +50,29 @@ extension Tensor {
             return [gx]
         }
         return (recorded, indices)
+    }
+
+    /// 2-D average pooling as torch.nn.functional.avg_pool2d(x, kernel, stride, padding,
+    /// ceil_mode, count_include_pad). self: (N, C, H, W).
+    public func avgPool2d(kernel: Int, stride: Int, padding: Int = 0, ceilMode: Bool = false,
+                          countIncludePad: Bool = true) -> Tensor {
+        guard rank == 4, kernel > 0, stride > 0, padding >= 0, 2 * padding <= kernel else {
+            fatalError("avgPool2d: input \(shape), kernel \(kernel), stride \(stride), padding \(padding): "
+                       + "expected 4-D input, kernel and stride > 0, 0 <= padding <= kernel / 2")
+        }
+        let g = AvgPoolGeometry(planes: shape[0] * shape[1], height: shape[2], width: shape[3], kernel: kernel,
+                                stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
+        guard g.outH > 0, g.outW > 0 else {
+            fatalError("avgPool2d: input \(shape), kernel \(kernel), padding \(padding): the window does not fit the padded input")
+        }
+        let out = Tensor(uninitialized: [shape[0], shape[1], g.outH, g.outW])
+        AvgPool2dKernel.forward(ptr, g, out: out.ptr)
+        let inputShape = shape
+        return Tensor.record(.avgPool2d, out, inputs: [self]) { gradOut in
+            let gx = Tensor(uninitialized: inputShape)
+            AvgPool2dKernel.backward(gradOut: gradOut.ptr, g, gradX: gx.ptr)
+            return [gx]
+        }
     }
 
     /// Nearest-neighbour resampling to `size` = (height, width), as

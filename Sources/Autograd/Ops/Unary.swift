@@ -1,6 +1,6 @@
 import Kernels
 
-// neg, exp, log, sqrt, pow (scalar exponent), abs, clamp, relu, sigmoid.
+// neg, exp, log, sqrt, pow (scalar exponent), abs, clamp, relu, sigmoid, silu.
 
 extension Tensor {
     /// Applies `kernel` elementwise and records `op`; the backward is the kernel's derivative.
@@ -37,4 +37,6 @@ extension Tensor {
     }
     public func relu() -> Tensor { unary(.relu, .relu) }
     public func sigmoid() -> Tensor { unary(.sigmoid, .sigmoid) }
+    /// x * sigmoid(x) (torch.nn.SiLU).
+    public func silu() -> Tensor { unary(.silu, .silu) }
 }

@@ -53,17 +53,7 @@ extension ResNet {
             o.baseWidth = try c.int("base_width", default: 4, atLeast: 1)
         }
         if let norm = try c.optionalView("norm_cfg") { try o.norm.check(channels: Self.normChannels(o), norm) }
-        if let pretrained = try c.optionalString("pretrained") {
-            o.pretrained = (pretrained, nil)
-        }
-        if let initCfg = try c.optionalView("init_cfg") {
-            let kind = try initCfg.string("type")
-            guard kind == "Pretrained" else {
-                throw initCfg.error("type", "ResNet init_cfg: expected None or dict(type='Pretrained', checkpoint=...), got '\(kind)'")
-            }
-            try initCfg.accept(["type", "checkpoint", "prefix", "map_location"])
-            o.pretrained = (try initCfg.string("checkpoint"), try initCfg.optionalString("prefix"))
-        }
+        o.pretrained = try pretrainedSource(c, owner: "ResNet")
         try self.init(o)
     }
 

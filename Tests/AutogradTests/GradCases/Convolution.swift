@@ -59,6 +59,18 @@ extension GradCases {
                     $0[0].maxPool2d(kernel: 2, stride: 1)
                 },
             ],
+            .avgPool2d: [
+                // Odd sides: ceil mode adds a last window of one row/column, whose divisor
+                // counts only its cells inside the input (count_include_pad false) or also the
+                // padding.
+                GradCase(name: "2x2-s2-ceil", inputs: [r([2, 2, 5, 7], 43)]) {
+                    $0[0].avgPool2d(kernel: 2, stride: 2, ceilMode: true, countIncludePad: false)
+                },
+                GradCase(name: "3x3-s2-p1-ceil-pad", inputs: [r([1, 2, 6, 5], 44)]) {
+                    $0[0].avgPool2d(kernel: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: true)
+                },
+                GradCase(name: "3x3-s1-floor", inputs: [r([1, 1, 4, 5], 45)]) { $0[0].avgPool2d(kernel: 3, stride: 1) },
+            ],
             .interpolateNearest: [
                 GradCase(name: "up2x", inputs: [r([1, 2, 3, 4], 50)]) { $0[0].interpolateNearest(size: (6, 8)) },
                 GradCase(name: "to-7x9", inputs: [r([2, 2, 4, 5], 51)]) { $0[0].interpolateNearest(size: (7, 9)) },

@@ -32,6 +32,7 @@ extension GradCases {
             .clamp: [GradCase(name: "clamp", inputs: [Inputs.distinct([2, 3, 4], seed: 8)], eps: 1e-3) { $0[0].clamp(min: -0.3, max: 0.42) }],
             .relu: [GradCase(name: "relu", inputs: [Inputs.distinct([2, 3, 4], seed: 9)], eps: 1e-3) { $0[0].relu() }],
             .sigmoid: [GradCase(name: "sigmoid", inputs: [a()]) { $0[0].sigmoid() }],
+            .silu: [GradCase(name: "silu", inputs: [Inputs.randn([2, 3, 4], seed: 10, scale: 3)], eps: 1e-3) { $0[0].silu() }],
         ]
     }
 }

@@ -2,6 +2,7 @@ import Autograd
 
 extension GradCases {
     /// batchNorm (train, eval, (N, C)), groupNorm (several group counts), weightStandardization,
+    /// scaledWeightStandardization (weight and gain),
     /// switchNorm (train with and without BN, running sums, eval).
     static var normalization: [OpKind: [GradCase]] {
         let x = { Inputs.randn([2, 3, 3, 4], seed: 21) }
@@ -16,6 +17,16 @@ extension GradCases {
                 },
                 GradCase(name: "1x1-grouped", inputs: [Inputs.randn([6, 2, 1, 1], seed: 32)], eps: 1e-3) {
                     $0[0].weightStandardized()
+                },
+            ],
+            .scaledWeightStandardization: [
+                // timm's scale gamma / sqrt(fan-in) for ReLU; gains away from 1 so dgain matters.
+                GradCase(name: "3x3", inputs: [Inputs.randn([4, 3, 3, 3], seed: 33), Inputs.randn([4, 1, 1, 1], seed: 34)],
+                         eps: 1e-3) {
+                    $0[0].scaledWeightStandardized(gain: $0[1], scale: 1.7139588 / Float(27).squareRoot(), eps: 1e-5)
+                },
+                GradCase(name: "1x1-eps", inputs: [Inputs.randn([6, 2, 1, 1], seed: 35), Inputs.randn([6], seed: 36)], eps: 1e-3) {
+                    $0[0].scaledWeightStandardized(gain: $0[1], scale: 0.5, eps: 0.1)
                 },
             ],
             .switchNorm: switchNormCases(),
