@@ -4,10 +4,11 @@
 # images, draws its predictions on the val images and plots the loss and mAP curves, then
 # tests the trained weights on the val split. Everything lands in work_dirs/demo (or $1).
 # The output ends with the test loop's evaluation lines (coco/bbox_mAP: ..., coco/segm_mAP: ...).
+# DEMO_CONFIG=configs/demo/mask-rcnn_nf-r26_fpn_gn-ws_fruits-nuts.py runs the normalizer-free variant.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CONFIG=configs/demo/mask-rcnn_r18_fpn_gn-ws_fruits-nuts.py
+CONFIG=${DEMO_CONFIG:-configs/demo/mask-rcnn_r18_fpn_gn-ws_fruits-nuts.py}
 WORK=${1:-work_dirs/demo}
 start=$(date +%s)
 

@@ -40,6 +40,13 @@ import TestSupport
         return (net, try view.strings("state_dict_keys"))
     }
 
+    /// timm's state-dict keys of one of the shared cases, in order.
+    static func timmKeys(_ file: String) throws -> [String] {
+        let path = try TestFiles.fixture("nf/nf.json")
+        let dict = try ConfigDict(jsonText: String(contentsOfFile: path, encoding: .utf8), name: path)
+        return try ConfigView(dict: dict, source: path).view("cases").view(file).strings("state_dict_keys")
+    }
+
     @Test(arguments: cases)
     func outputsGradientsAndKeysMatchTimm(_ c: Case) throws {
         let f = try SafetensorsFile(path: TestFiles.fixture("nf/\(c.file).safetensors"))

@@ -90,3 +90,23 @@ import TestSupport
         #expect { _ = try Self.build(Self.tiny + ", " + field) } throws: { "\($0)".contains(expected) }
     }
 }
+
+/// `model-info` of the NF configs: the backbone's keys are timm's nf_resnet50 keys (nf.json's,
+/// which do not depend on the widths) under `backbone.`, and every other key is the one of the
+/// mmdetection config with the same neck and heads.
+@Suite struct NormFreeConfigKeysTests {
+    @Test(arguments: [
+        ("nf/faster-rcnn_nf-r50_fpn_1x_coco.py", "faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py"),
+        ("nf/mask-rcnn_nf-r50_fpn_2x_coco.py", "gn+ws/mask-rcnn_r50_fpn_gn-ws-all_2x_coco.py"),
+    ])
+    func backboneKeysAreTimmsAndTheRestMmdetections(_ nf: String, _ reference: String) throws {
+        func keys(_ config: String) throws -> [String] {
+            let path = try TestFiles.project("configs/" + config)
+            return try ModelRegistry.detectors.build(try ConfigLoader().load(file: path).view("model")).stateDict().map(\.key)
+        }
+        let (ours, theirs) = (try keys(nf), try keys(reference))
+        let timm = try NormFreeResNetFixtureTests.timmKeys("tiny_nf_resnet50")
+        #expect(ours.filter { $0.hasPrefix("backbone.") } == timm.map { "backbone." + $0 })
+        #expect(ours.filter { !$0.hasPrefix("backbone.") } == theirs.filter { !$0.hasPrefix("backbone.") })
+    }
+}

@@ -66,24 +66,31 @@ extension Tensor {
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastBinary(.mul, a, b, op: .mul)
+        // Each gradient reads the other input only, so the backward keeps (as views) just the
+        // inputs a needed gradient reads: x * constant does not hold x until backward.
+        let (shapeA, shapeB) = (a.shape, b.shape)
+        let forA = a.requiresGrad ? b.detach() : nil, forB = b.requiresGrad ? a.detach() : nil
         return record(.mul, out, inputs: [a, b]) { g in
-            [a.requiresGrad ? broadcastBinary(.mul, g, b, op: .mul).sumTo(a.shape) : nil,
-             b.requiresGrad ? broadcastBinary(.mul, g, a, op: .mul).sumTo(b.shape) : nil]
+            [forA.map { broadcastBinary(.mul, g, $0, op: .mul).sumTo(shapeA) },
+             forB.map { broadcastBinary(.mul, g, $0, op: .mul).sumTo(shapeB) }]
         }
     }
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastBinary(.div, a, b, op: .div)
-        let y = out.detach()  // saved output: a view, so the node does not retain `out`
+        // Saved as views, and only what the needed gradients read: b, and the output for b's.
+        let (needA, shapeA, shapeB) = (a.requiresGrad, a.shape, b.shape)
+        let y: Tensor? = b.requiresGrad ? out.detach() : nil
+        let divisor = b.detach()
         return record(.div, out, inputs: [a, b]) { g in
-            let ga = a.requiresGrad ? broadcastBinary(.div, g, b, op: .div) : nil
+            let ga = needA ? broadcastBinary(.div, g, divisor, op: .div) : nil
             var gb: Tensor? = nil
-            if b.requiresGrad {
+            if let y {
                 // d(a/b)/db = -(a/b)/b = -out/b
                 let t = broadcastBinary(.mul, g, y, op: .div)
-                gb = broadcastBinary(.div, t, b, op: .div).sumTo(b.shape).negatedNoGrad()
+                gb = broadcastBinary(.div, t, divisor, op: .div).sumTo(shapeB).negatedNoGrad()
             }
-            return [ga?.sumTo(a.shape), gb]
+            return [ga?.sumTo(shapeA), gb]
         }
     }
 
