@@ -180,7 +180,7 @@ import TestSupport
     }
 
     @Test func theConfigsAreAllThere() {
-        #expect(Self.cases.flatMap(\.names).count == 24, "\(Self.cases.map(\.names))")
+        #expect(Self.cases.flatMap(\.names).count == 27, "\(Self.cases.map(\.names))")
     }
 
     @Test(arguments: cases)

@@ -78,7 +78,7 @@ import TestSupport
     }()
 
     @Test func theDrawCoversEveryConfig() {
-        #expect(Self.configs.count == 20)
+        #expect(Self.configs.count == 23)
         let items = Self.chunks.flatMap(\.items)
         #expect(items.count == Self.total)
         #expect(Set(items.map(\.config)).count == Self.configs.count)
