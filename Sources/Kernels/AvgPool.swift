@@ -2,7 +2,8 @@
 /// torch's `ceil_mode` and `count_include_pad` rules.
 ///
 /// Output size per axis: floor or ceil of (H + 2p - k) / s, plus 1; in ceil mode the last
-/// window must start inside the input or its left padding (torch drops it otherwise). The
+/// window must start inside the input or its left padding (torch drops it otherwise), and a
+/// side narrower than the window gives one output over what there is. The
 /// divisor of a window is the number of its cells inside the input (`count_include_pad`
 /// false) or inside the padded input (true; a ceil-mode window's part beyond the right
 /// padding never counts).
@@ -21,10 +22,11 @@ public struct AvgPoolGeometry: Sendable, Equatable {
         self.padding = padding
         self.ceilMode = ceilMode
         self.countIncludePad = countIncludePad
+        // torch's pooling_output_shape: floor division (toward -infinity), so in ceil mode a
+        // side narrower than the window still gives one output.
         func size(_ n: Int) -> Int {
-            let span = n + 2 * padding - kernel
-            guard span >= 0 else { return 0 }
-            var out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1
+            let num = n + 2 * padding - kernel + (ceilMode ? stride - 1 : 0)
+            var out = (num >= 0 ? num / stride : -((-num + stride - 1) / stride)) + 1
             if ceilMode && (out - 1) * stride >= n + padding { out -= 1 }
             return out
         }

@@ -25,6 +25,10 @@ import Testing
         let out = y.avgPool2d(kernel: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: true)
         #expect(out.shape == [1, 1, 4, 3])
         #expect(Swift.abs(out.scalars[9] - 53.0 / 6) < 1e-5)
+        // A side narrower than the window: ceil mode still gives one output over what there is
+        // (torch: avg_pool2d([0, 1, 2], 2, 2, ceil_mode=True) = [0.5, 2]).
+        expectValues(Tensor(shape: [1, 1, 1, 3], [0, 1, 2]).avgPool2d(kernel: 2, stride: 2, ceilMode: true, countIncludePad: false),
+                     [0.5, 2], shape: [1, 1, 1, 2], "1-row input, ceil mode")
         // The gradient: each output's share spread over its cells.
         let z = Tensor(shape: [1, 1, 3, 3], (1...9).map(Float.init))
         z.requiresGrad = true

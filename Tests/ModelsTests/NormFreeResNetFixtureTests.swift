@@ -9,9 +9,10 @@ import TestSupport
 /// timm's NormFreeNet on its own weights and input (Tests/Fixtures/nf, timm 1.0.31): the four
 /// stage outputs, the input gradient and every parameter gradient of
 /// loss = sum_i sum(out_i * dout_i), and the state-dict keys in timm's order. The two shared
-/// fixtures (nf_resnet50's structure, and grouped with skipinit) and two made here by
+/// fixtures (nf_resnet50's structure, and grouped with skipinit) and four made here by
 /// `make_nf_fixtures.py` (deep-quad stem, SiLU with gamma in the activation, extra conv;
-/// 3x3 stem whose stage-0 shortcut average-pools odd sizes, width factor).
+/// 3x3 stem whose stage-0 shortcut average-pools odd sizes, width factor; deep stem with pool,
+/// ch_div 4 and a group size not a multiple of it; deep-tiered stem with SiLU).
 @Suite struct NormFreeResNetFixtureTests {
     struct Case: CustomStringConvertible, Sendable {
         let file: String
@@ -22,6 +23,7 @@ import TestSupport
     static let cases = [
         Case(file: "tiny_nf_resnet50", prefix: ""), Case(file: "tiny_nf_resnext_skipinit", prefix: ""),
         Case(file: "nf_variants", prefix: "deep_quad_silu."), Case(file: "nf_variants", prefix: "stem3x3_width."),
+        Case(file: "nf_variants", prefix: "deep_pool_groups."), Case(file: "nf_variants", prefix: "deep_tiered_silu."),
     ]
 
     /// The backbone from timm's own config fields (the shared fixtures' `nf.json`, the metadata

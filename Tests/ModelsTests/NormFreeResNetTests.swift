@@ -70,6 +70,14 @@ import TestSupport
         #expect(outs.map(\.shape) == [[1, 64, 8, 12], [1, 256, 2, 3]])
     }
 
+    /// Sides smaller than the stride reach the ceil-mode average pools of the later stages'
+    /// shortcuts with one row: timm gives these shapes for a 16x64 input.
+    @Test func smallInputsKeepTimmsShapes() throws {
+        let net = try Self.build(Self.tiny)
+        let outs = withNoGrad { net(Tensor.zeros([1, 3, 16, 64])) }
+        #expect(outs.map(\.shape) == [[1, 32, 4, 16], [1, 64, 2, 8], [1, 128, 1, 4], [1, 256, 1, 2]])
+    }
+
     @Test func timmCheckpointLoadsThroughInitCfg() throws {
         let path = try TestFiles.fixture("nf/tiny_nf_resnet50.safetensors")
         let net = try Self.build(Self.tiny + ", init_cfg=dict(type='Pretrained', checkpoint='\(path)', prefix='param')")
@@ -82,9 +90,12 @@ import TestSupport
     @Test(arguments: [
         ("arch='nf_resnet18'", "arch"), ("depth=(3, 4, 6, 3)", "did you mean 'depths'"),
         ("attn_layer='se'", "attn_layer"), ("act_layer='gelu'", "act_layer"), ("stem_type='deep3'", "stem_type"),
-        ("group_size=48", "group_size"), ("frozen_stages=5", "frozen_stages"), ("reg=True", "reg"),
+        ("frozen_stages=5", "frozen_stages"), ("reg=True", "reg"),
         ("drop_path_rate=0.1", "drop_path_rate"), ("depths=(3, 4, 6)", "depths"), ("out_indices=(4,)", "out_indices"),
         ("num_features=1280", "num_features"), ("output_stride=16", "output_stride"),
+        ("stem_type='deep_quad', stem_chs=4, ch_div=4", "stem_chs"), ("out_indices=(3, 1)", "must increase"),
+        ("group_size=48", "wider than a block's width 8"),
+        ("pretrained='a.pth', init_cfg=dict(type='Pretrained', checkpoint='b.pth')", "cannot be given together"),
     ])
     func badConfigsNameTheKey(_ field: String, _ expected: String) throws {
         #expect { _ = try Self.build(Self.tiny + ", " + field) } throws: { "\($0)".contains(expected) }

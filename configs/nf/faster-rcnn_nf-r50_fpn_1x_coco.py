@@ -3,10 +3,11 @@
 # timm's NormFreeNet, its keys): Scaled Weight Standardization instead of batch normalization,
 # and adaptive gradient clipping (AGC, "High-Performance Large-Scale Image Recognition Without
 # Normalization"). The pyramid and the heads are mmdetection's defaults, which have no norm
-# either, so the whole detector is normalizer-free. Weights: timm's ImageNet nf_resnet50
-# (SwiftDet downloads nothing: place nf_resnet50_ra2-9f236009.pth in ~/.cache/torch/hub/checkpoints
-# or in a folder named by SWIFTDET_WEIGHTS; timm.create_model('nf_resnet50', pretrained=True)
-# leaves it there).
+# either, so the whole detector is normalizer-free. Weights: timm's ImageNet nf_resnet50.
+# SwiftDet downloads nothing: put the file of the URL below (nf_resnet50_ra2-9f236009.pth) in
+# ~/.cache/torch/hub/checkpoints or in a folder named by SWIFTDET_WEIGHTS, or set checkpoint to
+# a local timm file of the same weights, such as the Hugging Face hub's
+# timm/nf_resnet50.ra2_in1k model.safetensors (timm's keys, as here).
 _base_ = '../faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py'
 model = dict(
     backbone=dict(

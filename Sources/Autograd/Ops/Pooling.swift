@@ -63,7 +63,7 @@ extension Tensor {
         let g = AvgPoolGeometry(planes: shape[0] * shape[1], height: shape[2], width: shape[3], kernel: kernel,
                                 stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
         guard g.outH > 0, g.outW > 0 else {
-            fatalError("avgPool2d: input \(shape), kernel \(kernel), padding \(padding): the window does not fit the padded input")
+            fatalError("avgPool2d: input \(shape), kernel \(kernel), padding \(padding): the window does not fit the padded input (floor mode)")
         }
         let out = Tensor(uninitialized: [shape[0], shape[1], g.outH, g.outW])
         AvgPool2dKernel.forward(ptr, g, out: out.ptr)

@@ -53,12 +53,16 @@ extension NormFreeResNet {
         o.skipinit = try c.bool("skipinit", default: false)
         o.extraConv = try c.bool("extra_conv", default: false)
         o.outIndices = try c.ints("out_indices", default: [0, 1, 2, 3], in: 0...3, count: 1...4, why: "stage indices 0-3")
+        guard zip(o.outIndices, o.outIndices.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw c.error("out_indices", "\(o.outIndices): the maps come out in stage order, so the indices must increase")
+        }
         o.frozenStages = try c.int("frozen_stages", default: -1)
         guard (-1...4).contains(o.frozenStages) else {
             throw c.error("frozen_stages", "\(o.frozenStages) is not allowed: expected -1 (none) up to 4")
         }
         try Self.checkDefaults(c)
         try Self.checkGroups(o, c)
+        try Self.checkStem(o, c)
         o.pretrained = try pretrainedSource(c, owner: "NormFreeResNet")
         try self.init(o)
     }
@@ -87,12 +91,25 @@ extension NormFreeResNet {
         guard let size = o.groupSize else { return }
         for ch in o.channels {
             let out = divisible(Double(ch) * o.widthFactor, o.channelDivisor)
-            var mid = divisible(Double(out) * o.bottleRatio, o.channelDivisor)
-            let groups = mid / size
-            if size % o.channelDivisor == 0 { mid = size * groups }
-            guard groups >= 1, mid % groups == 0 else {
-                throw c.error("group_size", "\(size) does not divide a block's width \(mid) into groups (stage width \(out), bottle_ratio \(o.bottleRatio))")
+            let width = divisible(Double(out) * o.bottleRatio, o.channelDivisor)
+            let groups = width / size
+            guard groups >= 1 else {
+                throw c.error("group_size", "\(size) is wider than a block's width \(width) (stage width \(out), bottle_ratio \(o.bottleRatio))")
             }
+            let mid = size % o.channelDivisor == 0 ? size * groups : width
+            guard mid % groups == 0 else {
+                throw c.error("group_size", "\(size) does not divide a block's width \(width) into whole groups (stage width \(out), bottle_ratio \(o.bottleRatio))")
+            }
+        }
+    }
+
+    /// A deep stem splits its width in halves, quarters or eighths: each must be a channel.
+    private static func checkStem(_ o: Options, _ c: ConfigView) throws {
+        guard o.stemType.contains("deep") else { return }
+        let stem = divisible(Double(o.stemChannels ?? o.channels[0]) * o.widthFactor, o.channelDivisor)
+        let least = o.stemType.contains("quad") ? 8 : o.stemType.contains("tiered") ? 3 : 2
+        guard stem >= least else {
+            throw c.error("stem_chs", "a '\(o.stemType)' stem of \(stem) channels would have a conv of none: it needs at least \(least)")
         }
     }
 }

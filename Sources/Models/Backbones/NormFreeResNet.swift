@@ -179,6 +179,10 @@ public final class NFStem: Module {
         if type.contains("deep") {
             let (chs, strides): ([Int], [Int]) = type.contains("quad") ? ([c / 8, c / 4, c / 2, c], [2, 1, 1, 2])
                 : type.contains("tiered") ? ([3 * c / 8, c / 2, c], [2, 1, 1]) : ([c / 2, c / 2, c], [2, 1, 1])
+            guard chs.allSatisfy({ $0 >= 1 }) else {
+                throw ParameterSizeError(description: "NormFreeResNet: a '\(type)' stem of \(c) channels has convs of \(chs) channels; "
+                                         + "it needs at least \(type.contains("quad") ? 8 : type.contains("tiered") ? 3 : 2) (stem_chs)")
+            }
             var inC = inChannels
             var convs: [Conv2d] = []
             for (o, s) in zip(chs, strides) {

@@ -58,6 +58,9 @@ func pretrainedSource(_ c: ConfigView, owner: String) throws -> (checkpoint: Str
     var out: (checkpoint: String, prefix: String?)? = nil
     if let pretrained = try c.optionalString("pretrained") { out = (pretrained, nil) }
     if let initCfg = try c.optionalView("init_cfg") {
+        guard out == nil else {
+            throw c.error("pretrained", "init_cfg and pretrained cannot be given together (mmdetection's rule): keep init_cfg")
+        }
         let kind = try initCfg.string("type")
         guard kind == "Pretrained" else {
             throw initCfg.error("type", "\(owner) init_cfg: expected None or dict(type='Pretrained', checkpoint=...), got '\(kind)'")

@@ -3,9 +3,10 @@
 Run from this folder: python make_nf_fixtures.py (needs torch, timm, safetensors; reads
 tiny_nf_resnet50.safetensors, the shared fixture copied here).
 
-nf_variants: two small timm NormFreeNets with the options the shared fixtures leave at their
-defaults (deep stems, SiLU, gamma in the activation, an extra 3x3 conv, a 3x3 stem whose
-stride reaches stage 0's average-pool shortcut on odd sizes, width factor, alpha, eps), gains,
+nf_variants: four small timm NormFreeNets with the options the shared fixtures leave at their
+defaults (deep, deep-pool, deep-tiered and deep-quad stems, SiLU, gamma in the activation, an
+extra 3x3 conv, a 3x3 stem whose stride reaches stage 0's average-pool shortcut on odd sizes,
+width factor, ch_div 4 with a group size not a multiple of it, alpha, eps), gains,
 biases and skipinit gains perturbed so that every parameter matters. Keys per case `<case>.`:
 input, out.0..3 (stage outputs), dout.0..3, grad.input, param.<key>, grad.<key> for
 loss = sum_i sum(out_i * dout_i); the metadata holds each case's NfCfg fields as JSON.
@@ -35,6 +36,13 @@ VARIANTS = {
     "stem3x3_width": dict(
         depths=(2, 1, 2, 1), channels=(32, 64, 96, 128), stem_type="3x3", stem_chs=24,
         width_factor=0.75, bottle_ratio=0.25, alpha=0.2, act_layer="relu"),
+    # A group size that is not a multiple of ch_div (the width is kept, not rounded to groups).
+    "deep_pool_groups": dict(
+        depths=(1, 1, 2, 1), channels=(24, 48, 72, 96), stem_type="deep_pool", stem_chs=16, ch_div=4,
+        group_size=6, bottle_ratio=0.5, alpha=0.2, act_layer="relu"),
+    "deep_tiered_silu": dict(
+        depths=(1, 2, 1, 1), channels=(32, 48, 64, 80), stem_type="deep_tiered", stem_chs=32,
+        bottle_ratio=0.25, alpha=0.25, act_layer="silu"),
 }
 
 
