@@ -18,14 +18,7 @@ public enum ScaledWeightStandardizationKernel {
         Parallel.forRange(rows, cost: 3 * k) { range in
             for r in range {
                 let row = w + r * k, o = out + r * k
-                var sum = 0.0
-                for j in 0..<k { sum += Double(row[j]) }
-                let mu = sum / Double(k)
-                var sq = 0.0
-                for j in 0..<k {
-                    let d = Double(row[j]) - mu
-                    sq += d * d
-                }
+                let (mu, sq) = WeightStandardizationKernel.rowMoments(row, k)
                 let rstd = 1 / (sq / Double(k) + Double(eps)).squareRoot()
                 let a = rstd * Double(gain[r]) * Double(scale)
                 for j in 0..<k { o[j] = Float((Double(row[j]) - mu) * a) }

@@ -15,14 +15,7 @@ public enum WeightStandardizationKernel {
         Parallel.forRange(rows, cost: 3 * k) { range in
             for r in range {
                 let row = w + r * k, o = out + r * k
-                var sum = 0.0
-                for j in 0..<k { sum += Double(row[j]) }
-                let mu = sum / Double(k)
-                var sq = 0.0
-                for j in 0..<k {
-                    let d = Double(row[j]) - mu
-                    sq += d * d
-                }
+                let (mu, sq) = rowMoments(row, k)
                 // K = 1 gives 0/0 = NaN, as torch's unbiased std does.
                 let std = (sq / Double(k - 1)).squareRoot()
                 let inv = 1 / (std + Double(eps))
@@ -61,5 +54,19 @@ public enum WeightStandardizationKernel {
                 }
             }
         }
+    }
+
+    /// A weight row's mean and sum of squared deviations from it, in Double (two passes).
+    @inline(__always)
+    static func rowMoments(_ row: UnsafePointer<Float>, _ k: Int) -> (mean: Double, centeredSquares: Double) {
+        var sum = 0.0
+        for j in 0..<k { sum += Double(row[j]) }
+        let mu = sum / Double(k)
+        var sq = 0.0
+        for j in 0..<k {
+            let d = Double(row[j]) - mu
+            sq += d * d
+        }
+        return (mu, sq)
     }
 }
