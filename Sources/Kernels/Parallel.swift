@@ -3,8 +3,9 @@ import COpenBLAS
 
 /// Splits index ranges across the machine's cores for our own (non-BLAS) kernels.
 ///
-/// Rule: never call BLAS from inside `parallelFor`. OpenBLAS already uses every core, and
-/// nesting its threads inside ours oversubscribes the CPU.
+/// Rule: never call BLAS from inside `forRange`. OpenBLAS already uses every core, and
+/// nesting its threads inside ours oversubscribes the CPU (`Gemm.concurrently` runs
+/// single-threaded products side by side instead).
 public enum Parallel {
     /// Number of worker threads our kernels use: as many as OpenBLAS uses (the online cores,
     /// or OPENBLAS_NUM_THREADS when set, as tools/dist_train.sh sets it to cores / processes).

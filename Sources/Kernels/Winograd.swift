@@ -34,9 +34,11 @@ public enum WinogradConv {
     /// group, padding at most 2: the input gradient is the same algorithm with padding 2 - p)
     /// and gains from it: with fewer channels or tiles, BLAS runs the thin products (inner
     /// dimension Cin, not 9 Cin; Cout x tiles) too far below its peak to make up for the
-    /// transforms. `bench conv`, AMD Zen 4, F(4x4, 3x3) against im2col: 1.5x at 64 channels on
-    /// 200x304, 1.8x at 128 on 100x152, 2.0x at 256 on 50x76, 1.8x on the 1024 7x7 planes of
-    /// a training box head; no gain at 512 channels on 25x38 (70 tiles).
+    /// transforms. `bench conv`, AMD Zen 4, F(4x4, 3x3) against im2col, each core running
+    /// whole products (`Gemm.concurrently`): 1.9x at 64 channels on 200x304, 2.2x at 128 on
+    /// 100x152, 2.3x at 256 on 50x76, 1.9x on the 1024 7x7 planes of a training box head,
+    /// 1.5x at 512 on 25x38 (247 blocks), 1.2x at 256 on 2x16x16 (128 blocks); 0.6x at 256 on
+    /// 13x19 (70 blocks), 0.5x on 2x8x8 (32).
     public static func applies(_ g: ConvGeometry, outChannels: Int, groups: Int, batch: Int) -> Bool {
         g.kernelH == 3 && g.kernelW == 3 && g.strideH == 1 && g.strideW == 1 && g.dilationH == 1
             && g.dilationW == 1 && g.padH <= 2 && g.padW <= 2 && groups == 1 && g.channels >= minChannels
@@ -47,7 +49,7 @@ public enum WinogradConv {
     /// Fewest input and output channels for the Winograd path.
     public static let minChannels = 64
     /// Fewest 2x2 output blocks over the batch for the Winograd path.
-    public static let minTiles = 512
+    public static let minTiles = 128
 
     /// The tile size used for a convolution: the one with fewer products per image (tiles
     /// times (m + 2)^2), at a tie F(2x2, 3x3), whose rounding is smaller: F(4x4) on 7x7 RoI

@@ -12,7 +12,7 @@ enum WinogradBands<T: WinogradTransforms> {
             forEachBand(g, batch: batch, cout: cout, bandRows: bandRows) { rows, tilesY, tilesX, v, m in
                 let tiles = rows.count * tilesX
                 transformInputs(x, g, rows: rows, tilesY: tilesY, tilesX: tilesX, into: v)
-                for xi in 0..<a2 {
+                Gemm.concurrently(a2) { xi in
                     Gemm.sgemm(m: cout, n: tiles, k: cin, a: u + xi * cout * cin, lda: cin,
                                b: v + xi * cin * tiles, ldb: tiles, c: m + xi * cout * tiles, ldc: tiles)
                 }
@@ -32,7 +32,7 @@ enum WinogradBands<T: WinogradTransforms> {
                 let tiles = rows.count * tilesX
                 transformInputs(x, g, rows: rows, tilesY: tilesY, tilesX: tilesX, into: v)
                 transformOutputGradients(gradOut, cout: cout, g, rows: rows, tilesY: tilesY, tilesX: tilesX, into: dm)
-                for xi in 0..<a2 {
+                Gemm.concurrently(a2) { xi in
                     Gemm.sgemm(transB: true, m: cout, n: cin, k: tiles, a: dm + xi * cout * tiles, lda: tiles,
                                b: v + xi * cin * tiles, ldb: tiles, beta: rows.lowerBound == 0 ? 0 : 1,
                                c: du + xi * cout * cin, ldc: cin)

@@ -274,7 +274,7 @@ import Testing
     }
 
     /// Conv2dKernel.forward and backward take the Winograd path where it gains (64 channels or
-    /// more in and out, 512 2x2 blocks or more, padding at most 2), im2col elsewhere.
+    /// more in and out, 128 2x2 blocks or more, padding at most 2), im2col elsewhere.
     @Test func wideConvolutionsTakeThePath() {
         let wide = ConvGeometry(channels: 256, height: 46, width: 45, kernel: (3, 3), padding: (1, 1))
         #expect(WinogradConv.applies(wide, outChannels: 256, groups: 1, batch: 1))
@@ -284,9 +284,9 @@ import Testing
         }
         #expect(tiles == [.f4, .f4, .f4, .f2, .f2, .f2], "fewer products, F(2x2) at a tie")
         #expect(!WinogradConv.applies(wide, outChannels: 32, groups: 1, batch: 1))
-        let small = ConvGeometry(channels: 512, height: 25, width: 38, kernel: (3, 3), padding: (1, 1))
-        #expect(!WinogradConv.applies(small, outChannels: 512, groups: 1, batch: 1))
-        #expect(WinogradConv.applies(small, outChannels: 512, groups: 1, batch: 3))
+        let small = ConvGeometry(channels: 256, height: 13, width: 19, kernel: (3, 3), padding: (1, 1))  // 7 x 10 blocks
+        #expect(!WinogradConv.applies(small, outChannels: 256, groups: 1, batch: 1))
+        #expect(WinogradConv.applies(small, outChannels: 256, groups: 1, batch: 2))
         let strided = ConvGeometry(channels: 256, height: 46, width: 45, kernel: (3, 3), stride: (2, 2), padding: (1, 1))
         #expect(!WinogradConv.applies(strided, outChannels: 256, groups: 1, batch: 4))
         let x = ConvKernelTests.values(256 * 46 * 45, seed: 21)

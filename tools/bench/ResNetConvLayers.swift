@@ -40,7 +40,7 @@ struct ConvLayer {
 /// box head, mask head) on batches of RoI planes: training's 2 x 512 sampled RoIs, inference's
 /// 1000 proposals and 100 detections.
 enum ResNetConvLayers {
-    static let all: [ConvLayer] = stem + stage1 + laterStages + [resnextGrouped] + roiHeads
+    static let all: [ConvLayer] = stem + stage1 + laterStages + [resnextGrouped] + roiHeads + smallPlanes
 
     static let stem = [ConvLayer(name: "stem.conv7x7", cin: 3, cout: 64, height: 800, width: 1216, kernel: 7, stride: 2, padding: 3)]
 
@@ -77,5 +77,22 @@ enum ResNetConvLayers {
                   padding: 1, batch: 1000),
         ConvLayer(name: "roi.mask-head.infer", cin: 256, cout: 256, height: 14, width: 14, kernel: 3, stride: 1,
                   padding: 1, batch: 100),
+    ]
+
+    /// The 3x3 convolutions of a train step (2 images of 512x512) and of inference on small
+    /// pyramid levels: few tiles per GEMM, where the Winograd path's threshold (`minTiles`) sits.
+    static let smallPlanes = [
+        ConvLayer(name: "train.layer4.conv2", cin: 512, cout: 512, height: 16, width: 16, kernel: 3, stride: 1,
+                  padding: 1, batch: 2),
+        ConvLayer(name: "train.fpn.p4", cin: 256, cout: 256, height: 32, width: 32, kernel: 3, stride: 1,
+                  padding: 1, batch: 2),
+        ConvLayer(name: "train.fpn.p5", cin: 256, cout: 256, height: 16, width: 16, kernel: 3, stride: 1,
+                  padding: 1, batch: 2),
+        ConvLayer(name: "train.rpn.p6", cin: 256, cout: 256, height: 8, width: 8, kernel: 3, stride: 1,
+                  padding: 1, batch: 2),
+        ConvLayer(name: "infer.fpn.p5", cin: 256, cout: 256, height: 25, width: 38, kernel: 3, stride: 1,
+                  padding: 1),
+        ConvLayer(name: "infer.rpn.p6", cin: 256, cout: 256, height: 13, width: 19, kernel: 3, stride: 1,
+                  padding: 1),
     ]
 }
