@@ -49,14 +49,17 @@ public enum Gemm {
     /// channels on 50x76), each core runs whole products instead of both sharing each one.
     /// Products must not overlap in what they write. With one BLAS thread, a plain loop.
     public static func concurrently(_ count: Int, _ body: (Int) -> Void) {
-        let t = threads
+        // Parallel.workers is read (so initialised from OpenBLAS's count) before that count is
+        // ever 1 here, never by another thread meanwhile.
+        let blas = threads
+        let t = min(blas, Parallel.workers)
         guard t > 1, count > 1 else {
             for i in 0..<count { body(i) }
             return
         }
         // Every caller restores what it read, so concurrent callers leave the count as it was.
         openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(Int32(t)) }
+        defer { openblas_set_num_threads(Int32(blas)) }
         withoutActuallyEscaping(body) { body in
             DispatchQueue.concurrentPerform(iterations: min(t, count)) { worker in
                 for i in stride(from: worker, to: count, by: t) { body(i) }
