@@ -19,7 +19,7 @@ public enum BatchNormKernel {
     @discardableResult
     public static func forwardTraining(
         _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
-        weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, eps: Float,
+        weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, eps: Float, relu: Bool = false,
         y: UnsafeMutablePointer<Float>,
         saveMean: UnsafeMutablePointer<Float>, saveRstd: UnsafeMutablePointer<Float>,
         biasedVariance: UnsafeMutablePointer<Float>?,
@@ -60,7 +60,7 @@ public enum BatchNormKernel {
             biasedVariance?[ch] = Float(variance)
             count = values
         }
-        normalize(x, n: n, c: c, s: s, mean: saveMean, rstd: saveRstd, weight: weight, bias: bias, y: y)
+        normalize(x, n: n, c: c, s: s, mean: saveMean, rstd: saveRstd, weight: weight, bias: bias, relu: relu, y: y)
         return count
     }
 
@@ -69,7 +69,7 @@ public enum BatchNormKernel {
     public static func forwardEval(
         _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
         runningMean: UnsafePointer<Float>, runningVar: UnsafePointer<Float>,
-        weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, eps: Float,
+        weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, eps: Float, relu: Bool = false,
         y: UnsafeMutablePointer<Float>,
         saveMean: UnsafeMutablePointer<Float>, saveRstd: UnsafeMutablePointer<Float>
     ) {
@@ -77,7 +77,7 @@ public enum BatchNormKernel {
             saveMean[ch] = runningMean[ch]
             saveRstd[ch] = Float(1 / (Double(runningVar[ch]) + Double(eps)).squareRoot())
         }
-        normalize(x, n: n, c: c, s: s, mean: saveMean, rstd: saveRstd, weight: weight, bias: bias, y: y)
+        normalize(x, n: n, c: c, s: s, mean: saveMean, rstd: saveRstd, weight: weight, bias: bias, relu: relu, y: y)
     }
 
     /// PyTorch's running-stat update with momentum m (weight of the NEW value):
@@ -101,24 +101,27 @@ public enum BatchNormKernel {
     /// Synchronized BN: `count` is the joined batch's values per channel (the forward's
     /// result) and `reduce` sums the per-channel (sum dy, sum dy xhat) over the processes
     /// before dx; dweight and dbias stay this process's own (data parallelism averages them).
+    /// With `relu` (a forward with `relu`), dy is the ReLU output's gradient: it passes where
+    /// the norm's output was positive, recomputed from x, the statistics, weight and `bias`.
     // x, dy, dx: (N, C, S); mean, rstd, weight, dweight, dbias: (C)
     public static func backward(
         _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, n: Int, c: Int, s: Int,
         mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
-        training: Bool,
+        bias: UnsafePointer<Float>? = nil, relu: Bool = false, training: Bool,
         dx: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?,
         dbias: UnsafeMutablePointer<Float>?,
         count: Int? = nil, reduce: ((inout [Double]) -> Void)? = nil
     ) {
         let planes = n * c
-        let center = (0..<planes).map { mean[$0 % c] }
+        let (center, scale, shift) = planeAffine(n: n, c: c, mean: mean, rstd: rstd, weight: weight, bias: bias)
+        let gate = relu ? NormPlanes.ReLUGate(scale: scale, shift: shift) : nil
         var sumDy = [Double](repeating: 0, count: c)
         var sumDyXhat = [Double](repeating: 0, count: c)
         if (training && dx != nil) || dweight != nil || dbias != nil {
             var a = [Double](repeating: 0, count: planes)
             var b = [Double](repeating: 0, count: planes)
             NormPlanes.gradientSums(
-                x, dy, planes: planes, s: s, center: center,
+                x, dy, planes: planes, s: s, center: center, gate: gate,
                 sumDy: &a, sumDyXc: &b)
             for p in 0..<planes {
                 sumDy[p % c] += a[p]
@@ -151,19 +154,28 @@ public enum BatchNormKernel {
                 k3[p] = Float(-w * r * sumDy[ch] / m)
             }
         }
-        NormPlanes.inputGradient(x, dy, planes: planes, s: s, center: center, k1: k1, k2: k2, k3: k3, dx: dx)
+        NormPlanes.inputGradient(x, dy, planes: planes, s: s, center: center, gate: gate, k1: k1, k2: k2, k3: k3, dx: dx)
     }
 
-    /// y = (x - mean) * (rstd * weight) + bias per channel.
+    /// y = (x - mean) * (rstd * weight) + bias per channel; with `relu`, max(y, 0).
     private static func normalize(
         _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
         mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
-        weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
+        weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, relu: Bool, y: UnsafeMutablePointer<Float>
     ) {
+        let (center, scale, shift) = planeAffine(n: n, c: c, mean: mean, rstd: rstd, weight: weight, bias: bias)
+        NormPlanes.affine(x, planes: n * c, s: s, center: center, scale: scale, shift: shift, relu: relu, y: y)
+    }
+
+    /// Per (sample, channel) plane: mean[c], rstd[c] * weight[c] and bias[c].
+    // mean, rstd: (C); weight, bias: (C) or nil; center, scale, shift: (N * C)
+    private static func planeAffine(
+        n: Int, c: Int, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
+        weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?
+    ) -> (center: [Float], scale: [Float], shift: [Float]) {
         let planes = n * c
-        let center = (0..<planes).map { mean[$0 % c] }
-        let scale = (0..<planes).map { rstd[$0 % c] * (weight?[$0 % c] ?? 1) }
-        let shift = (0..<planes).map { bias?[$0 % c] ?? 0 }
-        NormPlanes.affine(x, planes: planes, s: s, center: center, scale: scale, shift: shift, y: y)
+        return ((0..<planes).map { mean[$0 % c] },
+                (0..<planes).map { rstd[$0 % c] * (weight?[$0 % c] ?? 1) },
+                (0..<planes).map { bias?[$0 % c] ?? 0 })
     }
 }

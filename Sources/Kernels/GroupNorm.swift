@@ -7,14 +7,25 @@ import Foundation
 /// x is viewed as (N, C, S) with S = H * W. The forward saves mean and rstd = 1 / sqrt(var + eps)
 /// per (sample, group), exactly what the backward needs (aten's native_group_norm saves the same).
 public enum GroupNormKernel {
+    /// With `relu`, y = max(y, 0): the ReLU after the norm in the same pass.
     // x, y: (N, C, S); weight, bias: (C) or nil (1 and 0); saveMean, saveRstd: (N, G)
     public static func forward(
         _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int, groups: Int,
-        weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, eps: Float,
+        weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, eps: Float, relu: Bool = false,
         y: UnsafeMutablePointer<Float>,
         saveMean: UnsafeMutablePointer<Float>, saveRstd: UnsafeMutablePointer<Float>
     ) {
         statistics(x, n: n, c: c, s: s, groups: groups, eps: eps, mean: saveMean, rstd: saveRstd)
+        let (center, scale, shift) = planeAffine(n: n, c: c, groups: groups, mean: saveMean, rstd: saveRstd, weight: weight, bias: bias)
+        NormPlanes.affine(x, planes: n * c, s: s, center: center, scale: scale, shift: shift, relu: relu, y: y)
+    }
+
+    /// Per (sample, channel) plane: the group's mean, rstd * weight[c] and bias[c].
+    // mean, rstd: (N, G); weight, bias: (C) or nil; center, scale, shift: (N * C)
+    static func planeAffine(
+        n: Int, c: Int, groups: Int, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
+        weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?
+    ) -> (center: [Float], scale: [Float], shift: [Float]) {
         let planes = n * c
         let cpg = c / groups
         var center = [Float](repeating: 0, count: planes)
@@ -23,11 +34,11 @@ public enum GroupNormKernel {
         for p in 0..<planes {
             let ch = p % c
             let seg = p / cpg  // = sample * groups + channel / cpg
-            center[p] = saveMean[seg]
-            scale[p] = saveRstd[seg] * (weight?[ch] ?? 1)
+            center[p] = mean[seg]
+            scale[p] = rstd[seg] * (weight?[ch] ?? 1)
             shift[p] = bias?[ch] ?? 0
         }
-        NormPlanes.affine(x, planes: planes, s: s, center: center, scale: scale, shift: shift, y: y)
+        return (center, scale, shift)
     }
 
     /// Mean and rstd = 1 / sqrt(biased var + eps) per (sample, group), accumulated in Double.
@@ -49,22 +60,26 @@ public enum GroupNormKernel {
         }
     }
 
-    /// Gradients of sum(y * dy). Pass nil for gradients that are not needed.
-    // x, dy, dx: (N, C, S); mean, rstd: (N, G); weight, dweight, dbias: (C)
+    /// Gradients of sum(y * dy). Pass nil for gradients that are not needed. With `relu` (a
+    /// forward with `relu`), dy is the ReLU output's gradient: it passes where the norm's
+    /// output was positive, recomputed from x, mean, rstd, weight and `bias`.
+    // x, dy, dx: (N, C, S); mean, rstd: (N, G); weight, bias, dweight, dbias: (C)
     public static func backward(
         _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, n: Int, c: Int, s: Int, groups: Int,
         mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
+        bias: UnsafePointer<Float>? = nil, relu: Bool = false,
         dx: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?,
         dbias: UnsafeMutablePointer<Float>?
     ) {
         let planes = n * c
         let cpg = c / groups
-        let center = (0..<planes).map { mean[$0 / cpg] }
+        let (center, scale, shift) = planeAffine(n: n, c: c, groups: groups, mean: mean, rstd: rstd, weight: weight, bias: bias)
+        let gate = relu ? NormPlanes.ReLUGate(scale: scale, shift: shift) : nil
         // Per plane: a = sum(dy), b = sum(dy * xhat).
         var a = [Double](repeating: 0, count: planes)
         var b = [Double](repeating: 0, count: planes)
         NormPlanes.gradientSums(
-            x, dy, planes: planes, s: s, center: center,
+            x, dy, planes: planes, s: s, center: center, gate: gate,
             sumDy: &a, sumDyXc: &b)
         for p in 0..<planes { b[p] *= Double(rstd[p / cpg]) }
         NormPlanes.affineGradients(sumDy: a, sumDyXhat: b, n: n, c: c, dweight: dweight, dbias: dbias)
@@ -88,6 +103,6 @@ public enum GroupNormKernel {
                 k3[p] = Float(-r * sa / m)
             }
         }
-        NormPlanes.inputGradient(x, dy, planes: planes, s: s, center: center, k1: k1, k2: k2, k3: k3, dx: dx)
+        NormPlanes.inputGradient(x, dy, planes: planes, s: s, center: center, gate: gate, k1: k1, k2: k2, k3: k3, dx: dx)
     }
 }

@@ -22,43 +22,67 @@ public enum NormPlanes {
         }
     }
 
-    /// y = (x - center[p]) * scale[p] + shift[p] on each plane p.
+    /// y = (x - center[p]) * scale[p] + shift[p] on each plane p; with `relu`, max(that, 0)
+    /// (a norm and the ReLU after it in one pass).
     // x, y: (planes, s); center, scale, shift: (planes)
     public static func affine(
         _ x: UnsafePointer<Float>, planes: Int, s: Int,
         center: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
-        y: UnsafeMutablePointer<Float>
+        relu: Bool = false, y: UnsafeMutablePointer<Float>
     ) {
         Parallel.forRange(planes, cost: s) { range in
             for p in range {
                 let xr = x + p * s, yr = y + p * s
                 let c = center[p], a = scale[p], b = shift[p]
-                for j in 0..<s { yr[j] = (xr[j] - c) * a + b }
+                if relu {
+                    for j in 0..<s { yr[j] = Swift.max((xr[j] - c) * a + b, 0) }
+                } else {
+                    for j in 0..<s { yr[j] = (xr[j] - c) * a + b }
+                }
             }
+        }
+    }
+
+    /// The ReLU that followed a norm's affine map, for its backward: dy passes where the
+    /// forward's (x - center[p]) * scale[p] + shift[p] was positive, recomputed from x with the
+    /// forward's own operations (so the same elements pass as ReLU's y > 0 would let through).
+    public struct ReLUGate {
+        public var scale: [Float]
+        public var shift: [Float]
+        // scale, shift: (planes)
+        public init(scale: [Float], shift: [Float]) {
+            self.scale = scale
+            self.shift = shift
         }
     }
 
     /// Per plane: sumDy[p] = sum of dy, sumDyXc[p] = sum of dy * (x - center[p]), in Double.
     // x, dy: (planes, s); center, sumDy, sumDyXc: (planes)
+    /// With a `gate`, dy counts only where it passes.
     public static func gradientSums(
         _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, planes: Int, s: Int,
-        center: UnsafePointer<Float>,
+        center: UnsafePointer<Float>, gate: ReLUGate? = nil,
         sumDy: UnsafeMutablePointer<Double>, sumDyXc: UnsafeMutablePointer<Double>
     ) {
         Parallel.forRange(planes, cost: 2 * s) { range in
             for p in range {
-                let (a, b) = dySums(x + p * s, dy + p * s, s, center: center[p])
+                let (a, b) = if let gate {
+                    gatedDySums(x + p * s, dy + p * s, s, center: center[p], scale: gate.scale[p], shift: gate.shift[p])
+                } else {
+                    dySums(x + p * s, dy + p * s, s, center: center[p])
+                }
                 sumDy[p] = a
                 sumDyXc[p] = b
             }
         }
     }
 
-    /// dx = dy * k1[p] + (x - center[p]) * k2[p] + k3[p] on each plane p.
+    /// dx = dy * k1[p] + (x - center[p]) * k2[p] + k3[p] on each plane p, dy taken as 0 where
+    /// a `gate` stops it.
     // x, dy, dx: (planes, s); center, k1, k2, k3: (planes)
     public static func inputGradient(
         _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, planes: Int, s: Int,
-        center: UnsafePointer<Float>,
+        center: UnsafePointer<Float>, gate: ReLUGate? = nil,
         k1: UnsafePointer<Float>, k2: UnsafePointer<Float>, k3: UnsafePointer<Float>,
         dx: UnsafeMutablePointer<Float>
     ) {
@@ -66,7 +90,15 @@ public enum NormPlanes {
             for p in range {
                 let xr = x + p * s, gr = dy + p * s, dr = dx + p * s
                 let c = center[p], a = k1[p], b = k2[p], d = k3[p]
-                for j in 0..<s { dr[j] = gr[j] * a + (xr[j] - c) * b + d }
+                if let gate {
+                    let ga = gate.scale[p], gb = gate.shift[p]
+                    for j in 0..<s {
+                        let xc = xr[j] - c, g = gr[j]  // loaded either way: a select, which vectorises
+                        dr[j] = (xc * ga + gb > 0 ? g : 0) * a + xc * b + d
+                    }
+                } else {
+                    for j in 0..<s { dr[j] = gr[j] * a + (xr[j] - c) * b + d }
+                }
             }
         }
     }
@@ -138,6 +170,35 @@ public enum NormPlanes {
             let g = Double(dy[j])
             a += g
             b += g * Double(x[j] - center)
+            j += 1
+        }
+        return (a, b)
+    }
+
+    /// dySums with dy taken as 0 where (x - center) * scale + shift is not positive (or NaN).
+    @inline(__always)
+    static func gatedDySums(
+        _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ n: Int, center: Float, scale: Float, shift: Float
+    ) -> (Double, Double) {
+        var a0 = SIMD4<Double>(), a1 = SIMD4<Double>(), b0 = SIMD4<Double>(), b1 = SIMD4<Double>()
+        let c = SIMD8<Float>(repeating: center), ga = SIMD8<Float>(repeating: scale), gb = SIMD8<Float>(repeating: shift)
+        var j = 0
+        while j + 8 <= n {
+            let d = load8(x + j) - c
+            let g = load8(dy + j).replacing(with: 0, where: .!(d * ga + gb .> 0))  // NaN stops dy, as ReLU's y > 0
+            let glo = SIMD4<Double>(g.lowHalf), ghi = SIMD4<Double>(g.highHalf)
+            a0 += glo
+            a1 += ghi
+            b0 += glo * SIMD4<Double>(d.lowHalf)
+            b1 += ghi * SIMD4<Double>(d.highHalf)
+            j += 8
+        }
+        var a = (a0 + a1).sum(), b = (b0 + b1).sum()
+        while j < n {
+            let d = x[j] - center
+            let g = d * scale + shift > 0 ? Double(dy[j]) : 0  // summed even when stopped, as the vector loop
+            a += g
+            b += g * Double(d)
             j += 1
         }
         return (a, b)

@@ -60,8 +60,17 @@ extension Elementwise {
             case .exp: for i in 0..<n { d[i] = g[i] * y[i] }
             case .log: for i in 0..<n { d[i] = g[i] / x[i] }
             case .sqrt: for i in 0..<n { d[i] = g[i] * 0.5 / y[i] }
-            case .abs: for i in 0..<n { d[i] = x[i] > 0 ? g[i] : (x[i] < 0 ? -g[i] : 0) }
-            case .relu: for i in 0..<n { d[i] = y[i] > 0 ? g[i] : 0 }
+            // g[i] is read before the comparison: a load under a condition keeps the loop scalar.
+            case .abs:
+                for i in 0..<n {
+                    let gi = g[i], xi = x[i]
+                    d[i] = xi > 0 ? gi : (xi < 0 ? -gi : 0)
+                }
+            case .relu:
+                for i in 0..<n {
+                    let gi = g[i]
+                    d[i] = y[i] > 0 ? gi : 0
+                }
             case .sigmoid: for i in 0..<n { d[i] = g[i] * y[i] * (1 - y[i]) }
             case .square: for i in 0..<n { d[i] = g[i] * 2 * x[i] }
             case .silu:
@@ -70,7 +79,11 @@ extension Elementwise {
                     d[i] = g[i] * s * (1 + x[i] * (1 - s))
                 }
             case .pow(let p): for i in 0..<n { d[i] = g[i] * p * Foundation.pow(x[i], p - 1) }
-            case .clamp(let a, let b): for i in 0..<n { d[i] = (x[i] >= a && x[i] <= b) ? g[i] : 0 }
+            case .clamp(let a, let b):
+                for i in 0..<n {
+                    let gi = g[i], xi = x[i]
+                    d[i] = (xi >= a && xi <= b) ? gi : 0
+                }
             }
         }
     }

@@ -34,8 +34,8 @@ public final class ConvModule: Module {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        var y = conv(x)
-        if let norm { y = norm(y) }
+        let y = conv(x)
+        if let norm { return activate ? norm.normReLU(y) : norm(y) }
         return activate ? y.relu() : y
     }
 

@@ -34,9 +34,12 @@ extension Tensor {
     /// With a `reducer` (SyncBN in a job of several processes) the training statistics are
     /// those of every process's batch joined, as is the input gradient's reduction; the
     /// running statistics then stay equal on every process.
+    /// With `relu`, ReLU of the result in the same op (one pass forward and backward; the
+    /// ReLU's mask is recomputed from the input, so nothing more is saved).
     public func batchNorm(
         weight: Tensor?, bias: Tensor?, runningMean: Tensor?, runningVar: Tensor?,
-        training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, reducer: (any StatReducer)? = nil
+        training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, reducer: (any StatReducer)? = nil,
+        relu: Bool = false
     ) -> Tensor {
         let (n, c, s) = normalizationView(.batchNorm)
         checkChannelVector(weight, "weight", c, .batchNorm)
@@ -70,7 +73,7 @@ extension Tensor {
                 }
             }
             count = BatchNormKernel.forwardTraining(
-                ptr, n: n, c: c, s: s, weight: weight?.ptr, bias: bias?.ptr, eps: eps, y: out.ptr,
+                ptr, n: n, c: c, s: s, weight: weight?.ptr, bias: bias?.ptr, eps: eps, relu: relu, y: out.ptr,
                 saveMean: &mean, saveRstd: &rstd, biasedVariance: &variance, exchange: exchange)
             checkInvariant(count > 1, "batchNorm: training needs more than 1 value per channel, input \(shape)")
             if let runningMean, let runningVar {
@@ -88,7 +91,7 @@ extension Tensor {
             }
             BatchNormKernel.forwardEval(
                 ptr, n: n, c: c, s: s, runningMean: runningMean.ptr, runningVar: runningVar.ptr,
-                weight: weight?.ptr, bias: bias?.ptr, eps: eps, y: out.ptr, saveMean: &mean, saveRstd: &rstd)
+                weight: weight?.ptr, bias: bias?.ptr, eps: eps, relu: relu, y: out.ptr, saveMean: &mean, saveRstd: &rstd)
         }
         let inputs = [self] + [weight, bias].compactMap { $0 }
         return Tensor.record(.batchNorm, out, inputs: inputs) { g in
@@ -97,7 +100,7 @@ extension Tensor {
             let gb = bias?.requiresGrad == true ? Tensor(uninitialized: [c]) : nil
             BatchNormKernel.backward(
                 self.ptr, g.ptr, n: n, c: c, s: s, mean: mean, rstd: rstd, weight: weight?.ptr,
-                training: training, dx: gx?.ptr, dweight: gw?.ptr, dbias: gb?.ptr,
+                bias: bias?.ptr, relu: relu, training: training, dx: gx?.ptr, dweight: gw?.ptr, dbias: gb?.ptr,
                 count: count, reduce: reducer.map { r in { r.allReduceSum(&$0) } })
             return Tensor.affineGrads(gx, weight, gw, bias, gb)
         }
@@ -105,8 +108,8 @@ extension Tensor {
 
     /// Group normalisation of (N, C, ...) input, as torch.nn.functional.group_norm: mean and
     /// biased variance per sample over each group of C/groups channels. weight/bias nil means
-    /// 1/0.
-    public func groupNorm(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
+    /// 1/0. With `relu`, ReLU of the result in the same op, as `batchNorm`'s.
+    public func groupNorm(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5, relu: Bool = false) -> Tensor {
         let (n, c, s) = normalizationView(.groupNorm)
         checkInvariant(
             groups > 0 && c % groups == 0,
@@ -117,7 +120,7 @@ extension Tensor {
         var mean = [Float](repeating: 0, count: n * groups)
         var rstd = [Float](repeating: 0, count: n * groups)
         GroupNormKernel.forward(
-            ptr, n: n, c: c, s: s, groups: groups, weight: weight?.ptr, bias: bias?.ptr, eps: eps,
+            ptr, n: n, c: c, s: s, groups: groups, weight: weight?.ptr, bias: bias?.ptr, eps: eps, relu: relu,
             y: out.ptr, saveMean: &mean, saveRstd: &rstd)
         let inputs = [self] + [weight, bias].compactMap { $0 }
         return Tensor.record(.groupNorm, out, inputs: inputs) { g in
@@ -126,7 +129,7 @@ extension Tensor {
             let gb = bias?.requiresGrad == true ? Tensor(uninitialized: [c]) : nil
             GroupNormKernel.backward(
                 self.ptr, g.ptr, n: n, c: c, s: s, groups: groups, mean: mean, rstd: rstd,
-                weight: weight?.ptr, dx: gx?.ptr, dweight: gw?.ptr, dbias: gb?.ptr)
+                weight: weight?.ptr, bias: bias?.ptr, relu: relu, dx: gx?.ptr, dweight: gw?.ptr, dbias: gb?.ptr)
             return Tensor.affineGrads(gx, weight, gw, bias, gb)
         }
     }

@@ -91,7 +91,7 @@ public final class ResNet: Backbone {
 
     /// Feature maps of the stages in `outIndices` (strides 4, 8, 16, 32 for the defaults).
     public func callAsFunction(_ x: Tensor) -> [Tensor] {
-        var h = norm1(conv1(x)).relu().maxPool2d(kernel: 3, stride: 2, padding: 1)
+        var h = norm1.normReLU(conv1(x)).maxPool2d(kernel: 3, stride: 2, padding: 1)
         var outs: [Tensor] = []
         for (i, stage) in blocks.enumerated() {
             for block in stage { h = block(h) }

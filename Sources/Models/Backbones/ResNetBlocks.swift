@@ -58,7 +58,7 @@ final class BasicBlock: ResidualBlock {
     var lastNorm: any NormLayer { norm2 }
 
     func callAsFunction(_ x: Tensor) -> Tensor {
-        var out = norm1(conv1(x)).relu()
+        var out = norm1.normReLU(conv1(x))
         out = norm2(conv2(out))
         let identity = downsample.map { applyDownsample($0, x) } ?? x
         return (out + identity).relu()
@@ -98,8 +98,8 @@ final class Bottleneck: ResidualBlock {
     var lastNorm: any NormLayer { norm3 }
 
     func callAsFunction(_ x: Tensor) -> Tensor {
-        var out = norm1(conv1(x)).relu()
-        out = norm2(conv2(out)).relu()
+        var out = norm1.normReLU(conv1(x))
+        out = norm2.normReLU(conv2(out))
         out = norm3(conv3(out))
         let identity = downsample.map { applyDownsample($0, x) } ?? x
         return (out + identity).relu()

@@ -32,11 +32,15 @@ public final class BatchNorm2d: NormLayer, SynchronizableNorm {
          NamedBuffer("num_batches_tracked", numBatchesTracked, isInteger: true)]
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: Tensor) -> Tensor { apply(x, relu: false) }
+
+    public func normReLU(_ x: Tensor) -> Tensor { apply(x, relu: true) }
+
+    private func apply(_ x: Tensor, relu: Bool) -> Tensor {
         if training { numBatchesTracked.update { $0[0] += 1 } }
         ComplexityCounter.record(self, .batchNorm, x.count * (training ? 5 : 2))
         return x.batchNorm(weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
-                           training: training, momentum: momentum, eps: eps, reducer: reducer)
+                           training: training, momentum: momentum, eps: eps, reducer: reducer, relu: relu)
     }
 
     public func resetAffine(gamma: Float) {

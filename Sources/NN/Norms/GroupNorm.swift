@@ -18,9 +18,13 @@ public final class GroupNorm: NormLayer {
 
     public var parameters: [(String, Tensor)] { [("weight", weight), ("bias", bias)] }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: Tensor) -> Tensor { apply(x, relu: false) }
+
+    public func normReLU(_ x: Tensor) -> Tensor { apply(x, relu: true) }
+
+    private func apply(_ x: Tensor, relu: Bool) -> Tensor {
         ComplexityCounter.record(self, .groupNorm, x.count * 5)
-        return x.groupNorm(groups: groups, weight: weight, bias: bias, eps: eps)
+        return x.groupNorm(groups: groups, weight: weight, bias: bias, eps: eps, relu: relu)
     }
 
     public func resetAffine(gamma: Float) {

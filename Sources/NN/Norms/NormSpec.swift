@@ -4,9 +4,15 @@ import Config
 /// A normalisation layer built from a `NormSpec`: a module mapping (N, C, H, W) to the same shape.
 public protocol NormLayer: Module {
     func callAsFunction(_ x: Tensor) -> Tensor
+    /// ReLU(norm(x)): one op (one pass forward and backward) where the norm has a fused form.
+    func normReLU(_ x: Tensor) -> Tensor
     /// Sets weight 1 / bias 0 (mmcv's constant_init(norm, 1, bias=0)); `gamma` 0 for
     /// zero-init residual and SN's last_gamma.
     func resetAffine(gamma: Float)
+}
+
+extension NormLayer {
+    public func normReLU(_ x: Tensor) -> Tensor { self(x).relu() }
 }
 
 /// A norm whose training statistics can span the processes of a data-parallel job (SyncBN,

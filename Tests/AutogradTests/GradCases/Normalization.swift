@@ -1,7 +1,7 @@
 import Autograd
 
 extension GradCases {
-    /// batchNorm (train, eval, (N, C)), groupNorm (several group counts), weightStandardization,
+    /// batchNorm (train, eval, (N, C), with ReLU), groupNorm (several group counts, with ReLU), weightStandardization,
     /// scaledWeightStandardization (weight and gain),
     /// switchNorm (train with and without BN, running sums, eval).
     static var normalization: [OpKind: [GradCase]] {
@@ -53,6 +53,13 @@ extension GradCases {
             GradCase(name: "train-2d", inputs: [Inputs.randn([5, 3], seed: 24), w(), b()], eps: 1e-3) {
                 $0[0].batchNorm(weight: $0[1], bias: $0[2], runningMean: nil, runningVar: nil, training: true)
             },
+            GradCase(name: "train-relu", inputs: [x(), w(), b()], eps: 1e-3) {
+                $0[0].batchNorm(weight: $0[1], bias: $0[2], runningMean: nil, runningVar: nil, training: true, relu: true)
+            },
+            GradCase(name: "eval-relu", inputs: [x(), w(), b()], eps: 1e-3) {
+                $0[0].batchNorm(weight: $0[1], bias: $0[2], runningMean: evalMean, runningVar: evalVar, training: false,
+                                relu: true)
+            },
         ]
     }
 
@@ -65,6 +72,9 @@ extension GradCases {
                 $0[0].groupNorm(groups: groups, weight: $0[1], bias: $0[2])
             }
         } + [
+            GradCase(name: "groups-2-relu", inputs: [x(), w(), b()], eps: 1e-3) {
+                $0[0].groupNorm(groups: 2, weight: $0[1], bias: $0[2], relu: true)
+            },
             GradCase(name: "offset-no-affine", inputs: [Inputs.randn([3, 4, 2, 3], seed: 28, scale: 2)], eps: 1e-3) {
                 ($0[0] + 5).groupNorm(groups: 2, weight: nil, bias: nil)
             },
