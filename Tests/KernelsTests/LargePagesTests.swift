@@ -41,6 +41,28 @@ import Testing
         #expect(cache.cachedBytes == 0)
     }
 
+    /// With no cached block of its size, a request takes the smallest cached one up to twice
+    /// its size, which goes back to the cache at its own size.
+    @Test func aLargerCachedBlockServesASmallerRequest() {
+        let mb = 1 << 20
+        let cache = BlockCache(limit: 128 * mb)
+        let a = cache.take(16 * mb), b = cache.take(10 * mb), c = cache.take(40 * mb)
+        cache.give(a, bytes: 16 * mb)
+        cache.give(b, bytes: 10 * mb)
+        cache.give(c, bytes: 40 * mb)
+        let d = cache.take(8 * mb)  // 10 and 16 fit; 40 is over twice 8
+        #expect(d == b && cache.cachedBytes == 56 * mb && cache.mappedByteCount == 66 * mb)
+        let e = cache.take(18 * mb)  // 16 is too small, 40 over twice 18: new memory
+        #expect(e != a && e != c && cache.mappedByteCount == 84 * mb)
+        cache.give(d, bytes: 8 * mb)
+        #expect(cache.cachedBytes == 66 * mb, "b is back at its own 10 MB")
+        #expect(cache.take(10 * mb) == b && cache.cachedBytes == 56 * mb)
+        cache.give(b, bytes: 10 * mb)
+        cache.give(e, bytes: 18 * mb)
+        cache.trim()
+        #expect(cache.cachedBytes == 0)
+    }
+
     /// Size classes: whole 2 MiB pages, coarser above 16 MiB, never more than a quarter (or
     /// one page) over the request, and nearly equal requests share a class.
     @Test func sizeClassesBoundTheWaste() {
