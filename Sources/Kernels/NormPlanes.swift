@@ -67,9 +67,9 @@ public enum NormPlanes {
         Parallel.forRange(planes, cost: 2 * s) { range in
             for p in range {
                 let (a, b) = if let gate {
-                    gatedDySums(x + p * s, dy + p * s, s, center: center[p], scale: gate.scale[p], shift: gate.shift[p])
+                    dySums(x + p * s, dy + p * s, s, center: center[p], PositiveOutput(gate.scale[p], gate.shift[p]))
                 } else {
-                    dySums(x + p * s, dy + p * s, s, center: center[p])
+                    dySums(x + p * s, dy + p * s, s, center: center[p], AllDy())
                 }
                 sumDy[p] = a
                 sumDyXc[p] = b
@@ -148,44 +148,17 @@ public enum NormPlanes {
         return total
     }
 
-    /// (sum of dy, sum of dy * (x - center)) in Double.
+    /// (sum of dy, sum of dy * (x - center)) in Double, of the dy that `filter` passes.
     @inline(__always)
-    static func dySums(
-        _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ n: Int, center: Float
+    static func dySums<F: DyFilter>(
+        _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ n: Int, center: Float, _ filter: F
     ) -> (Double, Double) {
         var a0 = SIMD4<Double>(), a1 = SIMD4<Double>(), b0 = SIMD4<Double>(), b1 = SIMD4<Double>()
         let c = SIMD8<Float>(repeating: center)
         var j = 0
         while j + 8 <= n {
-            let g = load8(dy + j), d = load8(x + j) - c
-            let glo = SIMD4<Double>(g.lowHalf), ghi = SIMD4<Double>(g.highHalf)
-            a0 += glo
-            a1 += ghi
-            b0 += glo * SIMD4<Double>(d.lowHalf)
-            b1 += ghi * SIMD4<Double>(d.highHalf)
-            j += 8
-        }
-        var a = (a0 + a1).sum(), b = (b0 + b1).sum()
-        while j < n {
-            let g = Double(dy[j])
-            a += g
-            b += g * Double(x[j] - center)
-            j += 1
-        }
-        return (a, b)
-    }
-
-    /// dySums with dy taken as 0 where (x - center) * scale + shift is not positive (or NaN).
-    @inline(__always)
-    static func gatedDySums(
-        _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ n: Int, center: Float, scale: Float, shift: Float
-    ) -> (Double, Double) {
-        var a0 = SIMD4<Double>(), a1 = SIMD4<Double>(), b0 = SIMD4<Double>(), b1 = SIMD4<Double>()
-        let c = SIMD8<Float>(repeating: center), ga = SIMD8<Float>(repeating: scale), gb = SIMD8<Float>(repeating: shift)
-        var j = 0
-        while j + 8 <= n {
             let d = load8(x + j) - c
-            let g = load8(dy + j).replacing(with: 0, where: .!(d * ga + gb .> 0))  // NaN stops dy, as ReLU's y > 0
+            let g = filter.pass(load8(dy + j), d)
             let glo = SIMD4<Double>(g.lowHalf), ghi = SIMD4<Double>(g.highHalf)
             a0 += glo
             a1 += ghi
@@ -196,7 +169,7 @@ public enum NormPlanes {
         var a = (a0 + a1).sum(), b = (b0 + b1).sum()
         while j < n {
             let d = x[j] - center
-            let g = d * scale + shift > 0 ? Double(dy[j]) : 0  // summed even when stopped, as the vector loop
+            let g = Double(filter.pass(dy[j], d))  // a stopped dy is summed as 0, as in the vector loop
             a += g
             b += g * Double(d)
             j += 1
@@ -221,4 +194,33 @@ public enum NormPlanes {
             dbias?[ch] = Float(sb)
         }
     }
+}
+
+/// Which dy a gradient sum takes, given d = x - center.
+protocol DyFilter {
+    func pass(_ g: SIMD8<Float>, _ d: SIMD8<Float>) -> SIMD8<Float>
+    func pass(_ g: Float, _ d: Float) -> Float
+}
+
+/// Every dy.
+struct AllDy: DyFilter {
+    @inline(__always) func pass(_ g: SIMD8<Float>, _ d: SIMD8<Float>) -> SIMD8<Float> { g }
+    @inline(__always) func pass(_ g: Float, _ d: Float) -> Float { g }
+}
+
+/// The dy a ReLU after the norm let through: where d * scale + shift (the norm's output) is
+/// positive; 0 elsewhere, NaN included, as ReLU's y > 0.
+struct PositiveOutput: DyFilter {
+    let scale: Float, shift: Float
+    let scales: SIMD8<Float>, shifts: SIMD8<Float>
+    init(_ scale: Float, _ shift: Float) {
+        self.scale = scale
+        self.shift = shift
+        scales = SIMD8(repeating: scale)
+        shifts = SIMD8(repeating: shift)
+    }
+    @inline(__always) func pass(_ g: SIMD8<Float>, _ d: SIMD8<Float>) -> SIMD8<Float> {
+        g.replacing(with: 0, where: .!(d * scales + shifts .> 0))
+    }
+    @inline(__always) func pass(_ g: Float, _ d: Float) -> Float { d * scale + shift > 0 ? g : 0 }
 }
