@@ -1,5 +1,6 @@
 import COpenBLAS
 import Dispatch
+import Foundation
 
 /// Row-major single-precision matrix products through OpenBLAS (`cblas_sgemm`).
 /// The only place that calls BLAS for products; every other kernel goes through here.
@@ -43,27 +44,54 @@ public enum Gemm {
     /// Sets the number of threads OpenBLAS uses (benchmarks and tests only).
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
 
-    /// Runs `body(i)` for every i in `0..<count` on the BLAS threads, OpenBLAS set to one
-    /// thread for the duration: for many independent products too thin for OpenBLAS to split
-    /// well (Winograd's (m + 2)^2 GEMMs per band, `bench conv`: 1.5x -> 2.1x im2col at 256
-    /// channels on 50x76), each core runs whole products instead of both sharing each one.
-    /// Products must not overlap in what they write. With one BLAS thread, a plain loop.
+    /// Runs `body(i)` for every i in `0..<count` side by side, one worker per core (our
+    /// `Parallel` workers), OpenBLAS set to one thread meanwhile: for many independent products
+    /// too thin for OpenBLAS to split well (Winograd's (m + 2)^2 GEMMs per band; `bench conv`,
+    /// 256 channels on 50x76: 1.5x -> 2.3x im2col), each core runs whole products instead of
+    /// both sharing each one. Products must not overlap in what they write. A plain loop with
+    /// one worker, or where OpenBLAS is not its pthreads build (an OpenMP build's thread count
+    /// is per calling thread, so products started on other threads would each run a full team).
     public static func concurrently(_ count: Int, _ body: (Int) -> Void) {
-        // Parallel.workers is read (so initialised from OpenBLAS's count) before that count is
-        // ever 1 here, never by another thread meanwhile.
-        let blas = threads
-        let t = min(blas, Parallel.workers)
-        guard t > 1, count > 1 else {
+        // Read before OpenBLAS's count is ever 1 here (Parallel.workers is initialised from it).
+        let workers = Parallel.workers
+        guard workers > 1, count > 1, openblas_get_parallel() == 1, let blas = SingleThreaded.enter() else {
             for i in 0..<count { body(i) }
             return
         }
-        // Every caller restores what it read, so concurrent callers leave the count as it was.
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(Int32(blas)) }
+        defer { SingleThreaded.leave() }
+        let t = min(workers, blas)
         withoutActuallyEscaping(body) { body in
             DispatchQueue.concurrentPerform(iterations: min(t, count)) { worker in
                 for i in stride(from: worker, to: count, by: t) { body(i) }
             }
+        }
+    }
+
+    /// OpenBLAS's thread count is global: the first of any concurrent `concurrently` calls
+    /// sets it to 1 and the last one out restores it.
+    private enum SingleThreaded {
+        private static let lock = NSLock()
+        nonisolated(unsafe) private static var inside = 0
+        nonisolated(unsafe) private static var saved = 1
+
+        /// The thread count to restore, or nil when it is 1 already (nothing to gain).
+        static func enter() -> Int? {
+            lock.lock()
+            defer { lock.unlock() }
+            if inside == 0 {
+                saved = Int(openblas_get_num_threads())
+                if saved <= 1 { return nil }
+                openblas_set_num_threads(1)
+            }
+            inside += 1
+            return saved
+        }
+
+        static func leave() {
+            lock.lock()
+            defer { lock.unlock() }
+            inside -= 1
+            if inside == 0 { openblas_set_num_threads(Int32(saved)) }
         }
     }
 }

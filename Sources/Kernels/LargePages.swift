@@ -10,7 +10,8 @@ import Glibc
 /// every page it maps: with 4 KiB pages a 60 MB activation costs about as much to fault in as
 /// a GEMM on it takes to compute; 2 MiB pages cut the faults 512-fold, and a recycled block
 /// costs nothing. A training or inference loop allocates the same sizes every iteration, so
-/// freed blocks are kept for the next request of the same size class (`rounded`).
+/// freed blocks are kept for the next request of the same size class (`rounded`), or of a
+/// class up to half their size (`BlockCache`).
 ///
 /// Blocks of sizes a loop no longer asks for (validation's, once training resumes) would add
 /// to the peak resident set: the Runner gives the cache back to the OS (`cache.trim()`) when

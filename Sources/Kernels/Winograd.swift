@@ -38,7 +38,8 @@ public enum WinogradConv {
     /// whole products (`Gemm.concurrently`): 1.9x at 64 channels on 200x304, 2.2x at 128 on
     /// 100x152, 2.3x at 256 on 50x76, 1.9x on the 1024 7x7 planes of a training box head,
     /// 1.5x at 512 on 25x38 (247 blocks), 1.2x at 256 on 2x16x16 (128 blocks); 0.6x at 256 on
-    /// 13x19 (70 blocks), 0.5x on 2x8x8 (32).
+    /// 13x19 (70 blocks), 0.5x on 2x8x8 (32). Each product runs on one core as with a single
+    /// BLAS thread (a process per core), so the threshold holds there too.
     public static func applies(_ g: ConvGeometry, outChannels: Int, groups: Int, batch: Int) -> Bool {
         g.kernelH == 3 && g.kernelW == 3 && g.strideH == 1 && g.strideW == 1 && g.dilationH == 1
             && g.dilationW == 1 && g.padH <= 2 && g.padW <= 2 && groups == 1 && g.channels >= minChannels

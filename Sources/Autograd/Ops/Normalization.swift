@@ -35,7 +35,8 @@ extension Tensor {
     /// those of every process's batch joined, as is the input gradient's reduction; the
     /// running statistics then stay equal on every process.
     /// With `relu`, ReLU of the result in the same op (one pass forward and backward; the
-    /// ReLU's mask is recomputed from the input, so nothing more is saved).
+    /// ReLU's mask is recomputed from the input, weight and bias, so nothing more is saved:
+    /// like the input, they must not change between forward and backward).
     public func batchNorm(
         weight: Tensor?, bias: Tensor?, runningMean: Tensor?, runningVar: Tensor?,
         training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, reducer: (any StatReducer)? = nil,
