@@ -29,6 +29,10 @@ public enum Gemm {
             }
             return
         }
+        // Outside a `concurrently` window, wait for any window to close: OpenBLAS's thread count
+        // is the process's, and a product may round differently with 1 thread than with 2.
+        let inWindow = Window.inside
+        if !inWindow { Window.lock.lock() }
         cblas_sgemm(
             CblasRowMajor,
             transA ? CblasTrans : CblasNoTrans,
@@ -36,6 +40,7 @@ public enum Gemm {
             blasint(m), blasint(n), blasint(k),
             alpha, a, blasint(lda), b, blasint(ldb),
             beta, c, blasint(ldc))
+        if !inWindow { Window.lock.unlock() }
     }
 
     /// Number of threads OpenBLAS uses.
@@ -48,50 +53,53 @@ public enum Gemm {
     /// `Parallel` workers), OpenBLAS set to one thread meanwhile: for many independent products
     /// too thin for OpenBLAS to split well (Winograd's (m + 2)^2 GEMMs per band; `bench conv`,
     /// 256 channels on 50x76: 1.5x -> 2.3x im2col), each core runs whole products instead of
-    /// both sharing each one. Products must not overlap in what they write. A plain loop with
-    /// one worker, or where OpenBLAS is not its pthreads build (an OpenMP build's thread count
-    /// is per calling thread, so products started on other threads would each run a full team).
+    /// both sharing each one. Products must not overlap in what they write. The window is
+    /// exclusive: products on other threads wait for it (so they never run with the count at
+    /// 1, nor round differently because of it). A plain loop with one worker, inside another
+    /// window, or where OpenBLAS is not its pthreads build (an OpenMP build's thread count is
+    /// per calling thread, so products started on other threads would each run a full team).
     public static func concurrently(_ count: Int, _ body: (Int) -> Void) {
         // Read before OpenBLAS's count is ever 1 here (Parallel.workers is initialised from it).
         let workers = Parallel.workers
-        guard workers > 1, count > 1, openblas_get_parallel() == 1, let blas = SingleThreaded.enter() else {
+        guard workers > 1, count > 1, !Window.inside, openblas_get_parallel() == 1 else {
             for i in 0..<count { body(i) }
             return
         }
-        defer { SingleThreaded.leave() }
+        Window.lock.lock()
+        defer { Window.lock.unlock() }
+        let blas = threads
+        guard blas > 1 else {
+            Window.inside = true
+            defer { Window.inside = false }
+            for i in 0..<count { body(i) }
+            return
+        }
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(Int32(blas)) }
         let t = min(workers, blas)
         withoutActuallyEscaping(body) { body in
             DispatchQueue.concurrentPerform(iterations: min(t, count)) { worker in
+                Window.inside = true
+                defer { Window.inside = false }
                 for i in stride(from: worker, to: count, by: t) { body(i) }
             }
         }
     }
 
-    /// OpenBLAS's thread count is global: the first of any concurrent `concurrently` calls
-    /// sets it to 1 and the last one out restores it.
-    private enum SingleThreaded {
-        private static let lock = NSLock()
-        nonisolated(unsafe) private static var inside = 0
-        nonisolated(unsafe) private static var saved = 1
+    /// The single-threaded window of `concurrently`: held by its caller while open; `inside`
+    /// marks the threads running its products (they call `sgemm` without the lock).
+    @usableFromInline
+    enum Window {
+        @usableFromInline static let lock = NSLock()
+        static let key: pthread_key_t = {
+            var key = pthread_key_t()
+            pthread_key_create(&key, nil)
+            return key
+        }()
 
-        /// The thread count to restore, or nil when it is 1 already (nothing to gain).
-        static func enter() -> Int? {
-            lock.lock()
-            defer { lock.unlock() }
-            if inside == 0 {
-                saved = Int(openblas_get_num_threads())
-                if saved <= 1 { return nil }
-                openblas_set_num_threads(1)
-            }
-            inside += 1
-            return saved
-        }
-
-        static func leave() {
-            lock.lock()
-            defer { lock.unlock() }
-            inside -= 1
-            if inside == 0 { openblas_set_num_threads(Int32(saved)) }
+        @usableFromInline static var inside: Bool {
+            get { pthread_getspecific(key) != nil }
+            set { pthread_setspecific(key, newValue ? UnsafeRawPointer(bitPattern: 1) : nil) }
         }
     }
 }
