@@ -52,7 +52,7 @@ public enum CfgOptions {
             let items = try split(inner, text).map { try parseIterable($0, depth: depth + 1) }
             return wrapped == "(" ? .tuple(items) : .list(items)
         }
-        if !v.contains(",") { return scalar(text) }
+        if !v.contains(",") { return try scalar(text) }
         return .list(try split(v, text).map { try parseIterable($0, depth: depth + 1) })
     }
 
@@ -94,9 +94,11 @@ public enum CfgOptions {
         return parts
     }
 
-    /// `DictAction._parse_int_float_bool`.
-    private static func scalar(_ text: String) -> ConfigValue {
+    /// `DictAction._parse_int_float_bool`. An integer past 64 bits (Python keeps it exact) is
+    /// an error rather than a float.
+    private static func scalar(_ text: String) throws -> ConfigValue {
         if let i = PythonNumbers.parseInt(text) { return .int(i) }
+        if PythonNumbers.isIntLiteral(text) { throw ConfigError(.option, "integer \(text) does not fit in 64 bits") }
         if let d = PythonNumbers.parseFloat(text) { return .double(d) }
         switch text.lowercased() {
         case "true": return .bool(true)

@@ -2,21 +2,27 @@
 /// a fixed length): read where they are used, so that an impossible value is an error naming
 /// the key path, the value and what is allowed, never a trap later in a layer's allocation.
 extension ConfigView {
+    /// The largest size or count read with a lower bound only (`atLeast`): 2^31 - 1, PyTorch's
+    /// int32 index range. Sizes past it make no tensor that fits in memory, and keeping them there
+    /// leaves room for the arithmetic on them (channels times widths, a stride times a grid,
+    /// classes + 1) to stay in 64 bits instead of trapping.
+    public static let maxSize = Int(Int32.max)
+
     public func int(_ key: String, atLeast minimum: Int) throws -> Int {
-        try checked(key, try int(key), minimum...Int.max)
+        try checked(key, try int(key), minimum...ConfigView.maxSize)
     }
 
     public func int(_ key: String, default d: Int, atLeast minimum: Int) throws -> Int {
-        try checked(key, try int(key, default: d), minimum...Int.max)
+        try checked(key, try int(key, default: d), minimum...ConfigView.maxSize)
     }
 
     public func optionalInt(_ key: String, atLeast minimum: Int) throws -> Int? {
-        try optionalInt(key).map { try checked(key, $0, minimum...Int.max) }
+        try optionalInt(key).map { try checked(key, $0, minimum...ConfigView.maxSize) }
     }
 
     public func ints(_ key: String, atLeast minimum: Int) throws -> [Int] {
         let v = try ints(key)
-        for x in v { _ = try checked(key, x, minimum...Int.max, list: v) }
+        for x in v { _ = try checked(key, x, minimum...ConfigView.maxSize, list: v) }
         return v
     }
 
@@ -89,9 +95,9 @@ extension ConfigView {
         guard !range.contains(value) else { return value }
         let what: String
         switch (range.lowerBound, range.upperBound) {
-        case (1, Int.max): what = "a size of at least 1"
-        case (0, Int.max): what = "a count of at least 0"
-        case (let lo, Int.max): what = "at least \(lo)"
+        case (1, ConfigView.maxSize): what = "a size of at least 1 (at most \(ConfigView.maxSize))"
+        case (0, ConfigView.maxSize): what = "a count of at least 0 (at most \(ConfigView.maxSize))"
+        case (let lo, ConfigView.maxSize): what = "at least \(lo) (at most \(ConfigView.maxSize))"
         case (let lo, let hi): what = "an integer from \(lo) to \(hi)"
         }
         let shown = list.map { "\($0)" } ?? "\(value)"

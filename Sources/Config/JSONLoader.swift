@@ -36,6 +36,7 @@ enum JSONLoader {
         guard let object, json_object_get_type(object) == json_type_object else {
             throw ConfigError(.json, "a JSON config must be an object ({...}) at the top level", at: .file(source.file))
         }
+        try checkLiterals(source, upTo: end)
         guard case .dict(let dict) = convert(object) else { fatalError("unreachable: checked above") }
         return dict
     }
@@ -58,6 +59,52 @@ enum JSONLoader {
             message += String(cString: json_tokener_error_desc(status))
         }
         return source.error(.json, message, at: offset)
+    }
+
+    /// What json-c reads without a word but Python's `json` reads otherwise: an integer past
+    /// 64 bits (json-c clamps it to the nearest bound; Python keeps it exact) and a lone UTF-16
+    /// surrogate escape (json-c makes it U+FFFD; Python keeps a string no file can hold). Both
+    /// are errors at the literal. The text has parsed, so strings and numbers are well formed.
+    private static func checkLiterals(_ source: SourceText, upTo end: Int) throws {
+        let b = source.bytes
+        func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
+        func unit(_ at: Int) -> UInt32? {  // the 4 hex digits of a \u escape whose backslash is at `at`
+            guard at + 5 < end, b[at + 1] == UInt8(ascii: "u") else { return nil }
+            return UInt32(String(decoding: b[(at + 2)..<(at + 6)], as: UTF8.self), radix: 16)
+        }
+        var i = 0
+        while i < end {
+            let c = b[i]
+            if c == UInt8(ascii: "\"") {  // a string: look only at its \u escapes
+                i += 1
+                while i < end, b[i] != UInt8(ascii: "\"") {
+                    guard b[i] == UInt8(ascii: "\\") else { i += 1; continue }
+                    if let u = unit(i), (0xD800...0xDFFF).contains(u) {
+                        let paired = u <= 0xDBFF && unit(i + 6).map { (0xDC00...0xDFFF).contains($0) } == true
+                        guard paired else {
+                            throw source.error(.json, "\\u\(String(u, radix: 16, uppercase: true)) is half of a UTF-16 surrogate "
+                                               + "pair: a string must hold whole characters", at: i)
+                        }
+                        i += 12
+                    } else {
+                        i += 2
+                    }
+                }
+                i += 1
+            } else if c == UInt8(ascii: "-") || isDigit(c) {
+                let start = i
+                i += 1
+                while i < end, isDigit(b[i]) { i += 1 }
+                let integer = i == end || !".eE".utf8.contains(b[i])
+                while i < end, isDigit(b[i]) || "+-.eE".utf8.contains(b[i]) { i += 1 }
+                let text = String(decoding: b[start..<i], as: UTF8.self)
+                if integer, Int(text) == nil {
+                    throw source.error(.json, "integer \(text) does not fit in 64 bits", at: start)
+                }
+            } else {
+                i += 1
+            }
+        }
     }
 
     /// json-c object to config value; depth is bounded by the tokenizer's depth limit.

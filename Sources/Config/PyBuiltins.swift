@@ -179,10 +179,14 @@ enum PyBuiltins {
             default: throw Failure("'\(x.typeName)' object is not reversible")
             }
         case "zip":
-            _ = a.keyword("strict")
+            let strict = a.keyword("strict").map(PySemantics.truth) ?? false
             try a.noOtherKeywords()
             let columns = try a.args.map(PySemantics.elements)
             let n = columns.map(\.count).min() ?? 0
+            if strict, let k = columns.firstIndex(where: { $0.count != columns[0].count }) {
+                throw Failure("ValueError: zip() argument \(k + 1) is \(columns[k].count < columns[0].count ? "shorter" : "longer") "
+                              + "than argument\(k == 1 ? " 1" : "s 1-\(k)")")
+            }
             return .iterator((0..<n).map { i in .tuple(columns.map { $0[i] }) }, kind: "zip")
         case "enumerate":
             let startArg = a.args.count > 1 ? a.args[1] : a.keyword("start")

@@ -42,16 +42,25 @@ enum PyPercentFormat {
             if i < c.count, c[i] == "*" {
                 guard case .int(let w) = try take() else { throw Failure("* wants int") }
                 if w < 0 { flags.insert("-") }
-                width = Int(min(w.magnitude, UInt(PyLimits.maxElements)))
+                guard w.magnitude <= UInt(PyLimits.maxElements) else { throw Failure("format width too large") }
+                width = Int(w.magnitude)
                 i += 1
             } else {
-                while i < c.count, c[i].isASCII, c[i].isNumber { width = min(width * 10 + c[i].wholeNumberValue!, PyLimits.maxElements); i += 1 }
+                while i < c.count, c[i].isASCII, c[i].isNumber {
+                    width = width * 10 + c[i].wholeNumberValue!
+                    guard width <= PyLimits.maxElements else { throw Failure("format width too large") }
+                    i += 1
+                }
             }
             var precision: Int?
             if i < c.count, c[i] == "." {
                 i += 1
                 var p = 0
-                while i < c.count, c[i].isASCII, c[i].isNumber { p = min(p * 10 + c[i].wholeNumberValue!, 1000); i += 1 }
+                while i < c.count, c[i].isASCII, c[i].isNumber {
+                    p = p * 10 + c[i].wholeNumberValue!
+                    guard p <= 1000 else { throw Failure("format precision too large") }
+                    i += 1
+                }
                 precision = p
             }
             while i < c.count, "hlL".contains(c[i]) { i += 1 }

@@ -70,8 +70,13 @@ extension PyLexer {
                 i += 2
                 continue
             }
-            if c == UInt8(ascii: "\\") {
+            if c == UInt8(ascii: "\\"), i + 1 < end, b[i + 1] == UInt8(ascii: "{") || b[i + 1] == UInt8(ascii: "}") {
+                out.append(c)  // a backslash does not escape a brace: it stays, and the brace opens a field
+                i += 1
+            } else if c == UInt8(ascii: "\\") {
                 try escape(raw: f.raw, into: &out)
+            } else if c == UInt8(ascii: "\r") {
+                lineBreak(into: &out)
             } else {
                 out.append(c)
                 i += 1

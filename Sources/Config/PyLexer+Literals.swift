@@ -160,6 +160,8 @@ extension PyLexer {
             }
             if c == UInt8(ascii: "\\") {
                 try escape(raw: raw, into: &out)
+            } else if c == UInt8(ascii: "\r") {
+                lineBreak(into: &out)
             } else {
                 out.append(c)
                 i += 1
@@ -167,6 +169,13 @@ extension PyLexer {
         }
         i += triple ? 3 : 1
         append(.string(String(decoding: out, as: UTF8.self)), from: prefixStart)
+    }
+
+    /// A line break in a triple-quoted string at `i` (CR LF, or a lone CR) as one LF: Python
+    /// reads a source file with universal newlines, so a string never holds its CRs.
+    mutating func lineBreak(into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\n"))
+        i += b[i] == UInt8(ascii: "\r") && i + 1 < end && b[i + 1] == UInt8(ascii: "\n") ? 2 : 1
     }
 
     /// One backslash escape at `i`, appended to `out` as UTF-8.
@@ -181,8 +190,10 @@ extension PyLexer {
         if raw {
             // in a raw string a backslash stays, and only keeps the next quote from closing
             out.append(b[i])
+            i += 1
+            if next == UInt8(ascii: "\r") { return lineBreak(into: &out) }
             out.append(next)
-            i += 2
+            i += 1
             return
         }
         i += 2

@@ -88,10 +88,13 @@ struct PyLexer {
     /// At the start of a top-level line: blank and comment-only lines may be indented,
     /// statements may not.
     private mutating func checkIndentation() throws {
-        var j = i
-        while j < end, b[j] == 0x20 || b[j] == 0x09 || b[j] == 0x0C { j += 1 }
+        var j = i, indentStart = i
+        while j < end, b[j] == 0x20 || b[j] == 0x09 || b[j] == 0x0C {
+            if b[j] == 0x0C { indentStart = j + 1 }  // a form feed starts the indentation over, as in Python
+            j += 1
+        }
         let blank = j >= end || b[j] == UInt8(ascii: "\n") || b[j] == UInt8(ascii: "\r") || b[j] == UInt8(ascii: "#")
-        if j > i && !blank {
+        if j > indentStart && !blank {
             // reported by the parser, so that `if x:` / `def f():` are named before their bodies
             tokens.append(PyToken(kind: .indent, start: j, end: j))
         }
@@ -114,6 +117,9 @@ struct PyLexer {
         if j < end, b[j] == UInt8(ascii: "\n") { j += 1 }
         guard j > i + 1 else {
             throw source.error(.syntax, "unexpected character after line continuation character '\\'", at: i)
+        }
+        guard j < end else {
+            throw source.error(.syntax, "unexpected end of file after the line continuation character '\\'", at: i)
         }
         i = j
     }

@@ -5,6 +5,22 @@ public enum PythonNumbers {
     /// between digits (leading zeros allowed). Nil when Python would refuse it, or when the
     /// value does not fit in 64 bits.
     public static func parseInt(_ text: String) -> Int? {
+        guard let (negative, digits) = intLiteral(text) else { return nil }
+        guard let magnitude = UInt64(digits) else { return nil }
+        if negative {
+            guard magnitude <= UInt64(Int.max) + 1 else { return nil }
+            return magnitude == UInt64(Int.max) + 1 ? Int.min : -Int(magnitude)
+        }
+        guard magnitude <= UInt64(Int.max) else { return nil }
+        return Int(magnitude)
+    }
+
+    /// Whether Python's `int(s)` reads `text` (of any size).
+    public static func isIntLiteral(_ text: String) -> Bool { intLiteral(text) != nil }
+
+    /// The sign and the digits (separators dropped) of an `int(s)` text, nil when Python would
+    /// refuse it.
+    private static func intLiteral(_ text: String) -> (negative: Bool, digits: String)? {
         let s = Array(stripped(text).utf8)
         var i = 0
         var negative = false
@@ -13,13 +29,7 @@ public enum PythonNumbers {
             i += 1
         }
         guard let digits = digitRun(s, &i), i == s.count else { return nil }
-        guard let magnitude = UInt64(digits) else { return nil }
-        if negative {
-            guard magnitude <= UInt64(Int.max) + 1 else { return nil }
-            return magnitude == UInt64(Int.max) + 1 ? Int.min : -Int(magnitude)
-        }
-        guard magnitude <= UInt64(Int.max) else { return nil }
-        return Int(magnitude)
+        return (negative, digits)
     }
 
     /// `float(s)`: whitespace, sign, `1`, `1.`, `.5`, `1.5e-3`, `1_000.5`, `inf`, `infinity`,

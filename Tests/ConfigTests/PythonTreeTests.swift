@@ -86,7 +86,7 @@ import Testing
         ("x = 'ab' * 10 ** 6", "1:10", "repetition too large"),
         ("x = [0] * 10 ** 6\ny = x + x", "2:7", "more than 1000000 elements"),
         ("x = f'{1:>2000000}'", "1:8", "format width too large"),
-        ("x = '%2000000d' % 1", "", ""),
+        ("x = '%2000000d' % 1", "1:", "format width too large"),
         ("x = 2 ** 10 ** 10", "1:7", "integer overflow"),
         ("x = " + String(repeating: "[", count: 300) + "1" + String(repeating: " for a in [1]]", count: 300), "1:", "nesting too deep"),
     ]

@@ -64,4 +64,26 @@ import Testing
             #expect { try build(bad) } throws: { "\($0)".contains("palette") && "\($0)".contains(words) }
         }
     }
+
+    /// mmengine's `indices`: an int keeps the first n images, all of them when n is at least
+    /// their number (2^63 - 1 included: it built a range of that many before); a list keeps
+    /// those images, and one past the end is an error.
+    @Test func indicesKeepTheFirstImagesOrTheListed() throws {
+        let root = try TestData.project("data/fruits_nuts")
+        func build(_ indices: String) throws -> CocoDataset {
+            let text = "dataset = dict(type='CocoDataset', data_root='\(root)/', ann_file='annotations/instances_train.json', "
+                + "data_prefix=dict(img='images/'), indices=\(indices))"
+            let cfg = try ConfigLoader().load(text: text, file: "/tmp/indices.py")
+            guard let built = try Registries.datasets.build(try cfg.view("dataset")) as? CocoDataset else { throw DatasetError.pipeline("not a CocoDataset") }
+            return built
+        }
+        let all = try build("None")
+        #expect(all.count == 14)
+        #expect(try build("3").count == 3 && build("0").count == 0)
+        #expect(try build("9223372036854775807").count == 14 && build("14").count == 14)
+        let listed = try build("[5, 0]")
+        #expect(listed.count == 2 && listed.info(0).imgId == all.info(5).imgId && listed.info(1).imgId == all.info(0).imgId)
+        #expect { try build("[14]") } throws: { "\($0)".contains("indices: 14 is outside 0..<14") }
+        #expect { try build("-1") } throws: { "\($0)".contains("indices") }
+    }
 }

@@ -44,6 +44,13 @@ import TestSupport
         ("model.rpn_head.anchor_generator.ratios=[]", "model.rpn_head.anchor_generator.ratios"),
         ("model.rpn_head.anchor_generator.scales=[-8]", "model.rpn_head.anchor_generator.scales"),
         ("model.rpn_head.anchor_generator.strides=[4,8,0,32,64]", "model.rpn_head.anchor_generator.strides"),
+        // Sizes past 2^31 - 1, whose arithmetic (classes + 1, channels << stage, a dilation
+        // times a kernel) trapped on 64-bit overflow before.
+        ("model.roi_head.bbox_head.num_classes=9223372036854775807", "model.roi_head.bbox_head.num_classes"),
+        ("model.backbone.base_channels=1152921504606846976", "model.backbone.base_channels"),
+        ("model.backbone.dilations=[1,1,1,9223372036854775807]", "model.backbone.dilations"),
+        ("model.backbone.strides=[1,2,2,9223372036854775807]", "model.backbone.strides"),
+        ("model.rpn_head.anchor_generator.strides=[9223372036854775807,8,16,32,64]", "model.rpn_head.anchor_generator.strides"),
     ])
     func impossibleSizesAreLocatedErrors(_ option: String, _ key: String) throws {
         let path = try TestFiles.project("configs/demo/mask-rcnn_r18_fpn_gn-ws_fruits-nuts.py")
@@ -54,5 +61,47 @@ import TestSupport
             let value = String(option.split(separator: "=")[1])
             #expect("\(error)".contains(key) && "\(error)".contains(value.replacingOccurrences(of: ",", with: ", ")), "\(option): \(error)")
         }
+    }
+
+    /// Widths that overflow only in combination (ResNeXt's groups times base_width, NF-ResNet's
+    /// scaled widths, whose Double would not convert to an Int) name the key that made them.
+    @Test(arguments: [
+        ("configs/gn+ws/faster-rcnn_x50-32x4d_fpn_gn-ws-all_1x_coco.py", "model.backbone.groups=2147483647",
+         "model.backbone.groups", "wider than 2147483647 channels"),
+        ("configs/gn+ws/faster-rcnn_x50-32x4d_fpn_gn-ws-all_1x_coco.py", "model.backbone.base_width=2147483647",
+         "model.backbone.base_width", "wider than 2147483647 channels"),
+        ("configs/nf/faster-rcnn_nf-r50_fpn_1x_coco.py", "model.backbone.width_factor=1e300",
+         "model.backbone.width_factor", "at most 2147483647"),
+        ("configs/nf/faster-rcnn_nf-r50_fpn_1x_coco.py", "model.backbone.bottle_ratio=1e300",
+         "model.backbone.bottle_ratio", "at most 2147483647"),
+        ("configs/nf/faster-rcnn_nf-r50_fpn_1x_coco.py", "model.backbone.stem_chs=9223372036854775807",
+         "model.backbone.stem_chs", "at most 2147483647"),
+    ])
+    func combinedWidthsPastTheLimit(_ config: String, _ option: String, _ key: String, _ phrase: String) throws {
+        let path = try TestFiles.project(config)
+        do {
+            _ = try ModelRegistry.detectors.build(try ConfigLoader().load(file: path, options: [option]).view("model"))
+            Issue.record("\(option) built a detector")
+        } catch {
+            #expect("\(error)".contains(key) && "\(error)".contains(phrase), "\(option): \(error)")
+        }
+    }
+
+    /// Anchors per location are bounded: scales_per_octave (it was only >= 1, and 2^63 - 1 asked
+    /// for 8.7 GB before anything checked it) and scales times ratios.
+    @Test func scalesPerOctaveBounded() throws {
+        func generator(_ n: Int) throws -> AnchorGenerator {
+            try AnchorGenerator(config: ConfigView(dict: ["type": "AnchorGenerator", "octave_base_scale": 4, "scales_per_octave": .int(n),
+                                                          "ratios": [0.5, 1.0, 2.0], "strides": [8, 16]], source: "anchors.py"))
+        }
+        #expect(try generator(3).numBaseAnchors == 9)
+        #expect {
+            _ = try generator(Int.max)
+        } throws: { "\($0)".contains("scales_per_octave") && "\($0)".contains("1 to 1024") }
+        let many = ConfigView(dict: ["type": "AnchorGenerator", "scales": .list(Array(repeating: 8, count: 400)),
+                                     "ratios": [0.5, 1.0, 2.0], "strides": [8]], source: "anchors.py")
+        #expect {
+            _ = try AnchorGenerator(config: many)
+        } throws: { "\($0)".contains("scales") && "\($0)".contains("1200 anchors per location: at most 1024") }
     }
 }

@@ -66,12 +66,12 @@ extension CocoDataset {
     }
 
     /// mmengine's `indices`: an int keeps the first n items, a list those items.
-    private static func indices(_ c: ConfigView) throws -> [Int]? {
+    private static func indices(_ c: ConfigView) throws -> Subset? {
         guard let v = c.value("indices"), !v.isNone else { return nil }
         if let n = v.intValue {
             guard n >= 0 else { throw c.error("indices", "must be >= 0") }
-            return Array(0..<n)
+            return .first(n)
         }
-        return try c.ints("indices")
+        return .items(try c.ints("indices"))
     }
 }

@@ -42,10 +42,17 @@ public final class CocoDataset: Sendable {
         }
     }
 
+    /// mmengine's `indices`: the first n images (all of them when there are fewer), or the
+    /// images at these positions.
+    public enum Subset: Sendable {
+        case first(Int)
+        case items([Int])
+    }
+
     /// Reads `annotationFile` (or uses `index`, already read from it) and builds the list.
     public init(
         annotationFile: String, imagePrefix: String, classes: [String]? = nil, filter: Filter? = nil,
-        testMode: Bool = false, indices: [Int]? = nil, pipeline: Pipeline, onBadSample: BadSamplePolicy = .error,
+        testMode: Bool = false, indices: Subset? = nil, pipeline: Pipeline, onBadSample: BadSamplePolicy = .error,
         index: CocoIndex? = nil, palette: [[UInt8]]? = nil, warn: @Sendable (String) -> Void = DataLoader.standardError
     ) throws {
         let coco = try index ?? Self.readIndex(annotationFile)
@@ -65,8 +72,11 @@ public final class CocoDataset: Sendable {
                 : "no image is left of \(before) after filter_cfg (filter_empty_gt=\(filter?.filterEmptyGT ?? false), "
                   + "min_size=\(filter?.minSize ?? 0)): no annotation of the chosen classes (\(names.prefix(5).joined(separator: ", ")))")
         }
-        if let indices {
-            list = try indices.map { i in
+        switch indices {
+        case nil: break
+        case .first(let n)?: list = Array(list.prefix(n))
+        case .items(let items)?:
+            list = try items.map { i in
                 guard list.indices.contains(i) else { throw DatasetError.pipeline("indices: \(i) is outside 0..<\(list.count)") }
                 return list[i]
             }

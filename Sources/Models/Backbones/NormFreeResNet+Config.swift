@@ -61,6 +61,7 @@ extension NormFreeResNet {
             throw c.error("frozen_stages", "\(o.frozenStages) is not allowed: expected -1 (none) up to 4")
         }
         try Self.checkDefaults(c)
+        try Self.checkWidths(o, c)
         try Self.checkGroups(o, c)
         try Self.checkStem(o, c)
         o.pretrained = try pretrainedSource(c, owner: "NormFreeResNet")
@@ -83,6 +84,27 @@ extension NormFreeResNet {
         }
         if try c.int("output_stride", default: 32) != 32 {
             throw c.error("output_stride", "dilated stages are not supported (expected 32)")
+        }
+    }
+
+    /// The stem's and every stage's and block's width, scaled by width_factor and bottle_ratio,
+    /// within `ConfigView.maxSize` channels before any is rounded to an Int.
+    private static func checkWidths(_ o: Options, _ c: ConfigView) throws {
+        let limit = Double(ConfigView.maxSize)
+        let stem = Double(o.stemChannels ?? o.channels[0]) * o.widthFactor
+        guard stem <= limit else {
+            throw c.error(c.contains("stem_chs") ? "stem_chs" : "width_factor",
+                          "a stem of \(stem) channels (width_factor \(o.widthFactor)) is not allowed: at most \(ConfigView.maxSize)")
+        }
+        for ch in o.channels {
+            let out = Double(ch) * o.widthFactor
+            guard out <= limit else {
+                throw c.error("width_factor", "\(o.widthFactor) makes a stage of \(ch) channels \(out) wide: at most \(ConfigView.maxSize)")
+            }
+            let width = Double(divisible(out, o.channelDivisor)) * o.bottleRatio
+            guard width <= limit else {
+                throw c.error("bottle_ratio", "\(o.bottleRatio) makes a block \(width) channels wide: at most \(ConfigView.maxSize)")
+            }
         }
     }
 

@@ -24,8 +24,8 @@ extension ResNet {
         o.stemChannels = try c.optionalInt("stem_channels", atLeast: 1)
         o.numStages = try c.int("num_stages", default: 4)
         guard (1...4).contains(o.numStages) else { throw c.error("num_stages", "must be 1...4, got \(o.numStages)") }
-        o.strides = try c.ints("strides", default: [1, 2, 2, 2], in: 1...Int.max)
-        o.dilations = try c.ints("dilations", default: [1, 1, 1, 1], in: 1...Int.max)
+        o.strides = try c.ints("strides", default: [1, 2, 2, 2], in: 1...ConfigView.maxSize)
+        o.dilations = try c.ints("dilations", default: [1, 1, 1, 1], in: 1...ConfigView.maxSize)
         guard o.strides.count == o.numStages, o.dilations.count == o.numStages else {
             throw c.error("strides", "strides \(o.strides) and dilations \(o.dilations) need num_stages (\(o.numStages)) entries")
         }
@@ -51,6 +51,15 @@ extension ResNet {
         if isResNeXt {
             o.groups = try c.int("groups", default: 1, atLeast: 1)
             o.baseWidth = try c.int("base_width", default: 4, atLeast: 1)
+            for i in 0..<o.numStages {
+                let planes = o.baseChannels << i
+                let (scaled, over) = planes.multipliedReportingOverflow(by: o.baseWidth)
+                let (width, overGroups) = (scaled / o.baseChannels).multipliedReportingOverflow(by: o.groups)
+                guard !over, !overGroups, width <= ConfigView.maxSize else {
+                    throw c.error(o.groups > o.baseWidth ? "groups" : "base_width", "groups \(o.groups) of base_width \(o.baseWidth) make stage \(i + 1)'s blocks wider "
+                                  + "than \(ConfigView.maxSize) channels (base_channels \(o.baseChannels))")
+                }
+            }
         }
         if let norm = try c.optionalView("norm_cfg") { try o.norm.check(channels: Self.normChannels(o), norm) }
         o.pretrained = try pretrainedSource(c, owner: "ResNet")

@@ -102,7 +102,7 @@ extension FPN {
                       "norm_cfg", "act_cfg", "upsample_cfg", "init_cfg"])
         try c.rejectInitConfig()
         var o = Options()
-        o.inChannels = try c.ints("in_channels", in: 1...Int.max, count: 1...Int.max)
+        o.inChannels = try c.ints("in_channels", in: 1...ConfigView.maxSize, count: 1...Int.max)
         o.outChannels = try c.int("out_channels", atLeast: 1)
         o.startLevel = try c.int("start_level", default: 0, in: 0...(o.inChannels.count - 1), why: "an index into in_channels")
         o.endLevel = try c.int("end_level", default: -1)

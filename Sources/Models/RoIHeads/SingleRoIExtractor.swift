@@ -65,7 +65,7 @@ extension SingleRoIExtractor {
         try c.rejectInitConfig()
         let layer = try ModelRegistry.roiLayers.build(try c.view("roi_layer"))
         self.init(outputSize: layer.outputSize, samplingRatio: layer.samplingRatio,
-                  aligned: layer.aligned, featmapStrides: try c.ints("featmap_strides", in: 1...Int.max, count: 1...Int.max),
+                  aligned: layer.aligned, featmapStrides: try c.ints("featmap_strides", in: 1...ConfigView.maxSize, count: 1...Int.max),
                   finestScale: Float(try c.int("finest_scale", default: 56, atLeast: 1)), outChannels: try c.int("out_channels", atLeast: 1))
     }
 }

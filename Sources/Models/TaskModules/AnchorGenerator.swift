@@ -86,6 +86,10 @@ public struct AnchorGenerator: Sendable {
 }
 
 extension AnchorGenerator {
+    /// The most anchors per location a config may ask for (mmdetection's detectors use 1 to 9;
+    /// each is a map of the RPN's outputs per level).
+    public static let maxPerLocation = 1024
+
     /// mmdetection's `AnchorGenerator` config (`scales` or octave_base_scale/scales_per_octave).
     public init(config c: ConfigView) throws {
         try c.accept(["type", "strides", "ratios", "scales", "base_sizes", "scale_major", "octave_base_scale",
@@ -96,7 +100,8 @@ extension AnchorGenerator {
         if c.contains("scales") {
             scales = try c.doubles("scales").map(Float.init)
         } else {
-            let base = try c.double("octave_base_scale"), n = try c.int("scales_per_octave", atLeast: 1)
+            let base = try c.double("octave_base_scale")
+            let n = try c.int("scales_per_octave", in: 1...Self.maxPerLocation, why: "anchor scales per location")
             guard base > 0 else { throw c.error("octave_base_scale", "\(base) is not allowed: expected a positive scale") }
             scales = (0..<n).map { Float(pow(2.0, Double($0) / Double(n)) * base) }
         }
@@ -105,6 +110,10 @@ extension AnchorGenerator {
             guard values.allSatisfy({ $0 > 0 && $0.isFinite }) else {
                 throw c.error(key, "\(c.value(key).map { "\($0)" } ?? "\(values)") is not allowed: expected positive values")
             }
+        }
+        guard scales.count * ratios.count <= Self.maxPerLocation else {
+            throw c.error(c.contains("scales") ? "scales" : "ratios", "\(scales.count) scales times \(ratios.count) ratios make "
+                          + "\(scales.count * ratios.count) anchors per location: at most \(Self.maxPerLocation)")
         }
         if c.contains("centers"), c.value("centers") != ConfigValue.none {
             throw c.error("centers", "explicit anchor centers are not supported")
