@@ -103,7 +103,15 @@ public struct SafetensorsFile {
             guard let dtype = DType(rawValue: ds) else {
                 throw Error.malformed(path: path, reason: "entry '\(name)' has unsupported dtype \(ds)")
             }
-            let bytes = shape.reduce(1, *) * dtype.size
+            var bytes = dtype.size
+            for dim in shape {
+                let (product, overflow) = bytes.multipliedReportingOverflow(by: dim)
+                guard (0...Int(Int32.max)).contains(dim), !overflow, product <= payload else {
+                    throw Error.malformed(path: path, reason: "entry '\(name)' has shape \(shape): expected dimensions "
+                                          + "from 0 to 2^31 - 1 whose \(ds) data fits in the file's \(payload) bytes")
+                }
+                bytes = product
+            }
             guard offs[0] >= 0, offs[1] - offs[0] == bytes, offs[1] <= payload else {
                 throw Error.malformed(path: path, reason: "entry '\(name)' has data_offsets \(offs) inconsistent with shape \(shape) \(ds)")
             }

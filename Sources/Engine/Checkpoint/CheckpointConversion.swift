@@ -99,18 +99,30 @@ public enum CheckpointConversion {
         } else {
             throw Failure(message: "\(output): the output must end in .pth, .pt or .safetensors")
         }
-        do { try AtomicFile.write(data, to: output) } catch let f as AtomicFile.Failure {
+        // Written beside the output under another name (same suffix) and read back from there;
+        // only a file that reads back as written replaces the output.
+        let name = (output as NSString).lastPathComponent, ext = (name as NSString).pathExtension
+        let checked = ((output as NSString).deletingLastPathComponent as NSString)
+            .appendingPathComponent(".\(name).check-\(getpid()).\(ext)")
+        do { try AtomicFile.write(data, to: checked) } catch let f as AtomicFile.Failure {
             throw Failure(message: "\(output): \(f.reason)")
         }
-        let back = try Self.entries(output).entries
+        defer { unlink(checked) }
+        let back: [Entry]
+        do { back = try Self.entries(checked).entries } catch {
+            throw Failure(message: "\(output): does not read back (\(error)); not written")
+        }
         guard back.map(\.key) == entries.map(\.key) || Set(back.map(\.key)) == Set(entries.map(\.key)) else {
-            throw Failure(message: "\(output): read back with other keys")
+            throw Failure(message: "\(output): read back with other keys; not written")
         }
         let byKey = Dictionary(uniqueKeysWithValues: back.map { ($0.key, $0) })
         for e in entries {
             guard let b = byKey[e.key], b.dtype == e.dtype, b.shape == e.shape, try b.bytes() == e.bytes() else {
-                throw Failure(message: "\(output): tensor \(e.key) does not read back as written")
+                throw Failure(message: "\(output): tensor \(e.key) does not read back as written; not written")
             }
+        }
+        guard rename(checked, output) == 0 else {
+            throw Failure(message: "\(output): cannot write: \(String(cString: strerror(errno)))")
         }
         return Summary(tensors: entries.count, skipped: skipped, outputBytes: data.count)
     }

@@ -193,6 +193,7 @@ struct PickleMachine {
     private mutating func append(_ items: [PickleValue]) throws(PthRecordError) {
         switch try top() {
         case .list(let l):
+            guard !l.placed else { throw PthRecordError(Self.filledAfterPlacing("list")) }
             for v in items {
                 l.append(v)
                 guard l.depth <= Self.maxDepth else { throw PthRecordError("containers nested more than \(Self.maxDepth) deep") }
@@ -202,10 +203,17 @@ struct PickleMachine {
         }
     }
 
+    /// Python's pickler fills a container before placing it in another; filling one after (a
+    /// list that holds itself or its parent) would make a cycle or an uncounted depth.
+    private static func filledAfterPlacing(_ kind: String) -> String {
+        "a \(kind) filled after it was placed in another container (a recursive structure, which no checkpoint has)"
+    }
+
     private mutating func setItems(_ kv: [PickleValue]) throws(PthRecordError) {
         guard kv.count % 2 == 0 else { throw PthRecordError("SETITEMS with an odd number of items") }
         switch try top() {
         case .dict(let d):
+            guard !d.placed else { throw PthRecordError(Self.filledAfterPlacing("dict")) }
             for i in stride(from: 0, to: kv.count, by: 2) {
                 d.set(kv[i], kv[i + 1])
                 guard d.depth <= Self.maxDepth else { throw PthRecordError("containers nested more than \(Self.maxDepth) deep") }

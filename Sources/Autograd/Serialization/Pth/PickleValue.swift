@@ -29,6 +29,16 @@ enum PickleValue {
         }
     }
 
+    /// Marks a list, tuple or dict as inside another container: it can no longer grow (its
+    /// parents' depths were counted with it as it is).
+    func markPlaced() {
+        switch self {
+        case .list(let s), .tuple(let s): s.placed = true
+        case .dict(let d): d.placed = true
+        default: break
+        }
+    }
+
     var string: String? { if case .string(let s) = self { s } else { nil } }
     var int: Int64? { if case .int(let i) = self { i } else { nil } }
     var isNone: Bool { if case .none = self { true } else { false } }
@@ -61,19 +71,24 @@ enum PickleValue {
     }
 }
 
-/// A list or tuple's items (a reference, shared through the memo).
+/// A list or tuple's items (a reference, shared through the memo). Python's pickler fills a
+/// container before it places it in another, so once placed (`placed`) it is complete: the
+/// reader refuses to fill it further, which keeps every depth exact and the graph acyclic.
 final class PickleSequence {
-    var items: [PickleValue]
+    private(set) var items: [PickleValue]
     private(set) var depth: Int
+    var placed = false
 
     init(_ items: [PickleValue]) {
         self.items = items
         depth = 1 + (items.map(\.depth).max() ?? 0)
+        for v in items { v.markPlaced() }
     }
 
     func append(_ v: PickleValue) {
         items.append(v)
         depth = max(depth, 1 + v.depth)
+        v.markPlaced()
     }
 }
 
@@ -84,9 +99,13 @@ final class PickleDict {
     private(set) var values: [PickleValue] = []
     private var index: [String: Int] = [:]
     private(set) var depth = 1
+    /// Inside another container (see `PickleSequence`).
+    var placed = false
 
     func set(_ key: PickleValue, _ value: PickleValue) {
         depth = max(depth, 1 + value.depth, 1 + key.depth)
+        key.markPlaced()
+        value.markPlaced()
         if let s = key.string, let i = index[s] {
             values[i] = value
             return

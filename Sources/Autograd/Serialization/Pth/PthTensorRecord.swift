@@ -21,6 +21,9 @@ struct PthTensorRecord {
     let strides: [Int]
     var isParameter = false
 
+    /// The most elements of a tensor that has more than its storage (1 GiB of float32).
+    static let maxExpandedElements: Int64 = 1 << 28
+
     /// Checks sizes, strides and offset (non-negative, < 2^48, products without overflow) and
     /// that every element lies inside the storage; the message says what does not fit.
     init(storage: PthStorage, offset: Int64, size: [Int64], stride: [Int64]) throws(PthRecordError) {
@@ -51,6 +54,12 @@ struct PthTensorRecord {
             guard maxIndex < Int64(storage.numel) else {
                 throw PthRecordError("storage \(storage.key) has \(storage.numel) elements, the tensor (offset \(offset), "
                                      + "size \(size), stride \(stride)) needs \(maxIndex + 1)")
+            }
+            // Zero or overlapping strides (an expanded tensor) read elements more than once; the
+            // copy SwiftDet makes is bounded, so that a small file cannot ask for terabytes.
+            guard numel <= max(Int64(storage.numel), Self.maxExpandedElements) else {
+                throw PthRecordError("size \(size) with stride \(stride) repeats the \(storage.numel) elements of storage "
+                                     + "\(storage.key) into \(numel): at most \(Self.maxExpandedElements) for a tensor larger than its storage")
             }
         } else if offset > Int64(storage.numel) {
             throw PthRecordError("offset \(offset) is beyond storage \(storage.key) of \(storage.numel) elements")

@@ -114,7 +114,15 @@ struct ZipArchive {
     }
 
     private func inflate(_ raw: UnsafeRawBufferPointer, size: Int, name: String) throws -> [UInt8] {
-        guard size <= 1 << 34 else { throw PthError(path, "zip entry \(name): \(size) bytes uncompressed is too large") }
+        // Deflate expands at most 1032:1, so a larger declared size is a lie that would only cost
+        // memory; zlib counts in 32 bits (PyTorch stores its entries uncompressed anyway).
+        guard size <= raw.count * 1032 + 1024 else {
+            throw PthError(path, "zip entry \(name): \(size) bytes uncompressed from \(raw.count) deflated is more than deflate "
+                           + "can give (1032:1): a corrupt size field")
+        }
+        guard size < 1 << 32, raw.count < 1 << 32 else {
+            throw PthError(path, "zip entry \(name): a deflated entry of 4 GiB or more is not supported (store it uncompressed)")
+        }
         var out = [UInt8](repeating: 0, count: size)
         var stream = z_stream()
         guard inflateInit2_(&stream, -MAX_WBITS, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
