@@ -77,9 +77,11 @@ extension CocoIndex {
         try entry.requireObject()
         let id = try entry.int("id")
         entry.withId(id)
-        return CocoImage(
-            id: id, fileName: try entry.optionalString("file_name") ?? "",
-            width: try entry.optionalInt("width") ?? 0, height: try entry.optionalInt("height") ?? 0)
+        let width = try entry.optionalInt("width") ?? 0, height = try entry.optionalInt("height") ?? 0
+        guard (0...CocoImage.maxSide).contains(width), (0...CocoImage.maxSide).contains(height) else {
+            throw entry.error("width \(width) and height \(height) are not allowed: expected each from 0 to \(CocoImage.maxSide)")
+        }
+        return CocoImage(id: id, fileName: try entry.optionalString("file_name") ?? "", width: width, height: height)
     }
 
     static func category(_ entry: JSONEntry<some JSONReadable>) throws -> CocoCategory {

@@ -8,6 +8,10 @@ public struct CocoImage: Hashable, Sendable {
     public init(id: Int, fileName: String, width: Int, height: Int) {
         self.id = id; self.fileName = fileName; self.width = width; self.height = height
     }
+
+    /// The largest width or height an image or RLE may have (pycocotools keeps them in 32 bits;
+    /// below 2^31 every pixel count and index SwiftDet makes from them fits in 64).
+    public static let maxSide = Int(Int32.max)
 }
 
 /// One `categories` entry of a COCO file.

@@ -142,8 +142,11 @@ public struct JSONEntry<Value: JSONReadable> {
     }
 
     private func rle(_ field: Value, into store: inout SegmentationStore, key: StaticString) throws -> StagedSegmentation {
-        guard let size = field.member("size"), size.count == 2, let h = size[0].int, let w = size[1].int, h >= 0, w >= 0 else {
+        guard let size = field.member("size"), size.count == 2, let h = size[0].int, let w = size[1].int else {
             throw error("'\(key)' RLE needs \"size\": [height, width]")
+        }
+        guard (0...CocoImage.maxSide).contains(h), (0...CocoImage.maxSide).contains(w) else {
+            throw error("'\(key)' RLE \"size\" [\(h), \(w)] is not allowed: expected each from 0 to \(CocoImage.maxSide)")
         }
         guard let counts = field.member("counts") else { throw error("'\(key)' RLE needs \"counts\"") }
         let first = store.counts.count

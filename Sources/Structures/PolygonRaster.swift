@@ -7,7 +7,13 @@ extension RLE {
     /// The mask of one polygon `[x0, y0, x1, y1, ...]` (pixel coordinates; a trailing odd
     /// number is ignored; fewer than 2 points give an empty mask), as `rleFrPoly`.
     public init(polygon: [Double], height: Int, width: Int) {
-        var raster = PolygonRasterizer(height: height, width: width)
+        self.init(polygon: polygon, height: height, width: width, everyPoint: false)
+    }
+
+    /// `init(polygon:height:width:)`, walking every point of each edge when `everyPoint` (as
+    /// pycocotools does: for the tests, which compare the two).
+    public init(polygon: [Double], height: Int, width: Int, everyPoint: Bool) {
+        var raster = PolygonRasterizer(height: height, width: width, clipped: !everyPoint)
         polygon.withUnsafeBufferPointer { raster.walk($0) }
         self.init(height: height, width: width, counts: raster.counts())
     }
@@ -48,9 +54,14 @@ struct PolygonRasterizer {
     private var previous: (u: Int, v: Int)? = nil
     private let maxColumn: Double
 
-    init(height: Int, width: Int) {
+    /// Whether edges skip the points that cannot make a crossing (`edge`); false walks every
+    /// point (`fullEdge`), for the tests to compare.
+    let clipped: Bool
+
+    init(height: Int, width: Int, clipped: Bool = true) {
         self.height = height
         self.width = width
+        self.clipped = clipped
         // `xd > w - 1` with an unsigned w in C: w = 0 wraps to the largest value.
         self.maxColumn = width > 0 ? Double(width - 1) : Double(UInt64.max)
     }
@@ -79,7 +90,72 @@ struct PolygonRasterizer {
 
     /// One edge: every grid point from one end to the other along the major axis, emitted in
     /// the edge's direction (the walk itself goes from the lower end when it must flip).
+    ///
+    /// Only points whose column can make a crossing are visited: the column moves monotonically
+    /// and by at most one per point, so those in the image's columns (with a margin) are one run,
+    /// found by bisection; on a steep edge only the points where the column changes are visited
+    /// (the others only move `previous`). The crossings are the full walk's (`fullEdge`, kept
+    /// for the tests), but a polygon with a vertex at 4e8 costs its image's width, not 2e9 steps.
     private mutating func edge(_ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int) {
+        guard clipped else { return fullEdge(x0, y0, x1, y1) }
+        var xs = x0, xe = x1, ys = y0, ye = y1
+        let dx = abs(xe - xs), dy = abs(ys - ye)
+        let flip = (dx >= dy && xs > xe) || (dx < dy && ys > ye)
+        if flip { swap(&xs, &xe); swap(&ys, &ye) }
+        if dx < dy && dx == 0 { return verticalEdge(xs, ys, dy, flip) }
+        let xMajor = dx >= dy, n = max(dx, dy)
+        let s = xMajor ? Double(ye - ys) / Double(dx) : Double(xe - xs) / Double(dy)
+        let x = Double(xs), y = Double(ys)
+        func point(_ d: Int) -> (u: Int, v: Int) {
+            let t = flip ? n - d : d
+            return xMajor ? (t + xs, Self.cInt(y + s * Double(t) + 0.5)) : (Self.cInt(x + s * Double(t) + 0.5), t + ys)
+        }
+        // A crossing needs a column of 2 ... 5 width - 2 on one side of the step (see `visit`).
+        let lo = 0, hi = width > 0 ? 5 * width + 5 : Int.max
+        let increasing = point(n).u >= point(0).u
+        let first = Self.firstIndex(0, n) { increasing ? point($0).u >= lo : point($0).u <= hi }
+        let last = Self.firstIndex(0, n) { increasing ? point($0).u > hi : point($0).u < lo } - 1
+        defer { let p = point(n); previous = (p.u, p.v) }
+        guard first <= last else { return }
+        if first > 0 { let p = point(first - 1); previous = (p.u, p.v) }
+        var d = first
+        var p = point(d)
+        visit(u: p.u, v: p.v)
+        while d < last {
+            if xMajor {
+                d += 1
+            } else {
+                let u = p.u
+                d = Self.firstIndex(d + 1, last) { point($0).u != u }
+                let before = point(d - 1)
+                previous = (before.u, before.v)
+                if d > last { return }
+            }
+            p = point(d)
+            visit(u: p.u, v: p.v)
+        }
+    }
+
+    /// The smallest index in lo...hi where `rule` holds (it holds from some index on), or hi + 1.
+    private static func firstIndex(_ lo: Int, _ hi: Int, _ rule: (Int) -> Bool) -> Int {
+        var a = lo, b = hi + 1
+        while a < b {
+            let mid = a + (b - a) / 2
+            if rule(mid) { b = mid } else { a = mid + 1 }
+        }
+        return a
+    }
+
+    /// A vertical edge: every point has the same column, so only its two ends can differ from
+    /// their neighbours (the points between change nothing).
+    private mutating func verticalEdge(_ xs: Int, _ ys: Int, _ dy: Int, _ flip: Bool) {
+        let u = Self.cInt(Double(xs) + 0.5)
+        visit(u: u, v: (flip ? dy : 0) + ys)
+        visit(u: u, v: (flip ? 0 : dy) + ys)
+    }
+
+    /// `edge` visiting every point: pycocotools' walk as it is.
+    private mutating func fullEdge(_ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int) {
         var xs = x0, xe = x1, ys = y0, ye = y1
         let dx = abs(xe - xs), dy = abs(ys - ye)
         let flip = (dx >= dy && xs > xe) || (dx < dy && ys > ye)
@@ -91,11 +167,7 @@ struct PolygonRasterizer {
                 visit(u: t + xs, v: Self.cInt(Double(ys) + s * Double(t) + 0.5))
             }
         } else if dx == 0 {
-            // A vertical edge: every point has the same column, so only its two ends can
-            // differ from their neighbours (the points between change nothing).
-            let u = Self.cInt(Double(xs) + 0.5)
-            visit(u: u, v: (flip ? dy : 0) + ys)
-            visit(u: u, v: (flip ? 0 : dy) + ys)
+            verticalEdge(xs, ys, dy, flip)
         } else {
             let s = Double(xe - xs) / Double(dy)
             for d in 0...dy {

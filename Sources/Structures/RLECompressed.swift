@@ -62,7 +62,7 @@ extension RLE {
                 shift += 5
                 if !more, (c & 0x10) != 0, shift < 64 { x |= -1 << shift }
             }
-            if n > 2 { x += Int64(out[n - 2]) }
+            if n > 2 { x &+= Int64(out[n - 2]) }  // pycocotools' C long wraps; the count is 32 bits either way
             out[n] = UInt32(truncatingIfNeeded: x)
             n += 1
         }

@@ -68,6 +68,13 @@ import Testing
             + "\"segmentation\": {\"counts\": [1, 2]}}]}",
          ["annotations[0] (id 4)", "\"size\""]),
         ("{\"images\": [{\"id\": 1, \"file_name\": \"\\xff\"}]}", ["bad.json", "JSON syntax error"]),
+        // Sides past 2^31 - 1 (their pixel counts overflowed 64 bits in rasterizing or checking).
+        ("{\"images\": [{\"id\": 7, \"width\": 1099511627776, \"height\": 80}]}",
+         ["images[0] (id 7)", "width 1099511627776 and height 80 are not allowed", "2147483647"]),
+        ("{\"images\": [{\"id\": 7, \"width\": 100, \"height\": -1}]}", ["images[0] (id 7)", "height -1"]),
+        ("{\"annotations\": [{\"id\": 4, \"image_id\": 1, \"category_id\": 1, \"area\": 1, \"bbox\": [1, 2, 3, 4], "
+            + "\"iscrowd\": 1, \"segmentation\": {\"size\": [1099511627776, 1099511627776], \"counts\": [1]}}]}",
+         ["annotations[0] (id 4)", "RLE \"size\" [1099511627776, 1099511627776] is not allowed"]),
     ]
 
     @Test(arguments: 0..<bad.count) func badFiles(_ i: Int) {

@@ -79,6 +79,50 @@ import Testing
         #expect(errorText { _ = try overrun.decodeColumnMajor() }.contains("run past"))
     }
 
+    /// A compressed count past 64 bits wraps as pycocotools' C long does (it trapped before):
+    /// pycocotools reads this string as area 1, box [0, 1, 1, 1], i.e. counts [1, 1, 1, 0].
+    @Test func compressedCountPast64BitsWraps() throws {
+        let rle = try RLE(compressedCounts: "111" + String(repeating: "o", count: 12) + "7", height: 80, width: 100)
+        #expect(rle.counts == [1, 1, 1, 0])
+    }
+
+    /// The clipped walk (only the points that can make a crossing) gives the crossings of
+    /// pycocotools' walk over every point: random polygons in and far outside images of several
+    /// sizes, with shallow, steep, vertical and degenerate edges.
+    @Test func clippedPolygonWalkEqualsTheFullWalk() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func random() -> Double {  // SplitMix64 in [0, 1)
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
+        }
+        for (h, w) in [(1, 1), (7, 5), (40, 60), (13, 200), (100, 9)] {
+            for trial in 0..<60 {
+                let spread = [1.0, 3.0, 40.0, 2000.0][trial % 4]
+                let points = 3 + Int(random() * 7)
+                var polygon: [Double] = []
+                for _ in 0..<points {
+                    // mostly near the image, some far outside; some on whole or fifth pixels
+                    var x = (random() - 0.3) * Double(w) * spread, y = (random() - 0.3) * Double(h) * spread
+                    if trial % 3 == 0 { x = (x * 5).rounded() / 5; y = y.rounded() }
+                    polygon += [x, y]
+                }
+                if trial % 5 == 0 { polygon[2] = polygon[0] }  // a vertical edge
+                if trial % 7 == 0 { polygon[2] = polygon[0]; polygon[3] = polygon[1] }  // a repeated point
+                let clipped = RLE(polygon: polygon, height: h, width: w)
+                let full = RLE(polygon: polygon, height: h, width: w, everyPoint: true)
+                #expect(clipped == full, "\(h)x\(w) \(polygon)")
+            }
+        }
+        // Far vertices: the full walk takes 5 steps per pixel of edge; the clipped one does not.
+        let far = [-1e5, 3.5, 1e5, 4.2, 20, 1e5, 21, -1e5]
+        #expect(RLE(polygon: far, height: 30, width: 40) == RLE(polygon: far, height: 30, width: 40, everyPoint: true))
+        let huge = RLE(polygon: [-4e8, 0, 4e8, 1, -4e8, 2, 4e8, 3, -4e8, 4, 4e8, 5], height: 8, width: 10)
+        #expect(huge.height == 8 && huge.pixelCount == 80)
+    }
+
     @Test func boxIoUOperationOrder() {
         // Mathematically 0.5; pycocotools' order of operations gives 0.49999999999999994.
         let det = XYWH(111.7, 4.55, 120.89, 23.28), gt = XYWH(111.7, 4.55, 120.89, 46.56)
