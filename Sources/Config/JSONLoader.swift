@@ -64,7 +64,8 @@ enum JSONLoader {
     /// What json-c reads without a word but Python's `json` reads otherwise: an integer past
     /// 64 bits (json-c clamps it to the nearest bound; Python keeps it exact) and a lone UTF-16
     /// surrogate escape (json-c makes it U+FFFD; Python keeps a string no file can hold). Both
-    /// are errors at the literal. The text has parsed, so strings and numbers are well formed.
+    /// are errors at the literal; so is a string in single quotes, which json-c takes as a key. The
+    /// text has parsed, so strings and numbers are well formed.
     private static func checkLiterals(_ source: SourceText, upTo end: Int) throws {
         let b = source.bytes
         func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
@@ -91,10 +92,14 @@ enum JSONLoader {
                     }
                 }
                 i += 1
+            } else if c == UInt8(ascii: "'") {
+                // json-c takes a key in single quotes even in strict mode; Python's json does not
+                throw source.error(.json, "JSON syntax error: a string in single quotes (JSON needs double quotes)", at: i)
             } else if c == UInt8(ascii: "-") || isDigit(c) {
                 let start = i
                 i += 1
                 while i < end, isDigit(b[i]) { i += 1 }
+                guard i > start + 1 || isDigit(c) else { continue }  // -Infinity (json-c and Python read it)
                 let integer = i == end || !".eE".utf8.contains(b[i])
                 while i < end, isDigit(b[i]) || "+-.eE".utf8.contains(b[i]) { i += 1 }
                 let text = String(decoding: b[start..<i], as: UTF8.self)

@@ -183,8 +183,11 @@ enum PyBuiltins {
             try a.noOtherKeywords()
             let columns = try a.args.map(PySemantics.elements)
             let n = columns.map(\.count).min() ?? 0
-            if strict, let k = columns.firstIndex(where: { $0.count != columns[0].count }) {
-                throw Failure("ValueError: zip() argument \(k + 1) is \(columns[k].count < columns[0].count ? "shorter" : "longer") "
+            // Python stops where the shortest ends: an argument ending before the first is
+            // "shorter"; when the first ends there, the first that goes on is "longer".
+            let shorter = columns.first.map { $0.count > n } ?? false
+            if strict, let k = columns.firstIndex(where: { shorter ? $0.count == n : $0.count > n }) {
+                throw Failure("ValueError: zip() argument \(k + 1) is \(shorter ? "shorter" : "longer") "
                               + "than argument\(k == 1 ? " 1" : "s 1-\(k)")")
             }
             return .iterator((0..<n).map { i in .tuple(columns.map { $0[i] }) }, kind: "zip")

@@ -78,6 +78,10 @@ struct PolygonRasterizer {
     mutating func walk(_ xy: UnsafeBufferPointer<Double>) {
         let k = xy.count / 2
         guard k > 0 else { return }
+        // An image of no pixels has an empty mask (pycocotools gives the same on a height of 0;
+        // on a width of 0, its unsigned w - 1 keeps every column, a mask that does not fit the
+        // image, as large as the polygon is wide: a vertex at 4e8 made 2e9 crossings).
+        if clipped && (width <= 0 || height <= 0) { return }
         var xs = [Int](repeating: 0, count: k + 1), ys = [Int](repeating: 0, count: k + 1)
         for j in 0..<k {
             xs[j] = Self.cInt(Self.scale * xy[2 * j] + 0.5)

@@ -55,12 +55,14 @@ extension RLE {
                 guard raw >= 48, raw <= 111 else {
                     throw StructuresError(.mask, "compressed RLE string has the character \(RLE.describe(raw)) at \(p) (only '0' to 'o')")
                 }
-                let c = Int64(raw - 48)
-                if shift < 64 { x |= (c & 0x1f) << shift }
+                // pycocotools shifts a C int: 32 bits, the count taken mod 32 by x86's shl (its
+                // wheel reads "PPPPPPPQ0" as [8]), the result sign-extended into its long x
+                let c = Int32(raw - 48)
+                x |= Int64((c & 0x1f) &<< Int32(truncatingIfNeeded: shift))
                 more = (c & 0x20) != 0
                 p += 1
                 shift += 5
-                if !more, (c & 0x10) != 0, shift < 64 { x |= -1 << shift }
+                if !more, (c & 0x10) != 0 { x |= Int64(Int32(-1) &<< Int32(truncatingIfNeeded: shift)) }
             }
             if n > 2 { x &+= Int64(out[n - 2]) }  // pycocotools' C long wraps; the count is 32 bits either way
             out[n] = UInt32(truncatingIfNeeded: x)

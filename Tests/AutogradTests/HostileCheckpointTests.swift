@@ -24,6 +24,7 @@ import TestSupport
         ("refill.pth", "a list filled after it was placed in another container"),
         ("stride0.pth", "into 140737488355328: at most 268435456"),
         ("zipsize.pth", "more than deflate can give"),
+        ("stride0_many.pth", "repeat them into 402653184 elements in all: at most 268435456"),
     ])
     func pthRefused(_ file: String, _ phrase: String) throws {
         let text = try Self.message(file) { path in

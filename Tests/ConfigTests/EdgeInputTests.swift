@@ -25,6 +25,12 @@ import Testing
                                     saying: "zip() argument 2 is longer than argument 1")
         LanguageTests.expectRefused("x = list(zip([1, 2], [2, 3], [4], strict=1))\n", at: "1:10",
                                     saying: "zip() argument 3 is shorter than arguments 1-2")
+        // Python's message is about where iteration stops, not the first length that differs.
+        for (lists, message) in [("[1, 2, 3], [1, 2, 3, 4, 5], [1, 2]", "argument 3 is shorter than arguments 1-2"),
+                                 ("[1, 2], [1], [1, 2, 3]", "argument 2 is shorter than argument 1"),
+                                 ("[1], [2], [3, 4, 5]", "argument 3 is longer than arguments 1-2")] {
+            LanguageTests.expectRefused("x = list(zip(\(lists), strict=True))\n", at: "1:10", saying: "zip() " + message)
+        }
     }
 
     /// `%` formatting past the limits of `str.format` is refused, never cut to the limit.
@@ -50,6 +56,10 @@ import Testing
     @Test func jsonLiteralsPythonKeepsApart() throws {
         let fine = try ConfigDict(jsonText: #"{"a": -9223372036854775808, "b": [9223372036854775807, 1.5e3, -0.5e-3], "s": "\u00e9\ud83d\ude00\\ud800"}"#)
         #expect(fine == ["a": .int(Int.min), "b": [.int(Int.max), 1500.0, -0.0005], "s": "é😀\\ud800"])
+        // Infinity and NaN as json.dumps writes them (and ConfigDump does) still read.
+        let special = try ConfigDict(jsonText: #"{"a": -Infinity, "b": [1,-Infinity, Infinity], "c": NaN}"#)
+        #expect(special["a"] == .double(-.infinity) && special["b"] == [1, .double(-.infinity), .double(.infinity)]
+                && special["c"]?.doubleValue?.isNaN == true)
         let refused: [(String, String, String)] = [
             (#"{"a": 99999999999999999999999}"#, "1:7", "integer 99999999999999999999999 does not fit in 64 bits"),
             ("{\"x\": 1,\n \"a\": [-9223372036854775809]}", "2:8", "integer -9223372036854775809 does not fit in 64 bits"),
@@ -57,6 +67,9 @@ import Testing
             (#"{"a": "x\ud800"}"#, "1:9", #"\uD800 is half of a UTF-16 surrogate pair"#),
             (#"{"a": "\udc00\ud800"}"#, "1:8", #"\uDC00 is half"#),
             (#"{"a": "\ud83dx"}"#, "1:8", #"\uD83D is half"#),
+            // json-c takes a key in single quotes (Python's json does not), and the scan would lose
+            // track of its strings after one.
+            (#"{'k"': 1, "b": 99999999999999999999}"#, "1:2", "a string in single quotes"),
         ]
         for (text, position, phrase) in refused {
             let error = Self.jsonFailure(text)

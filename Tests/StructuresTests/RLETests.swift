@@ -84,6 +84,10 @@ import Testing
     @Test func compressedCountPast64BitsWraps() throws {
         let rle = try RLE(compressedCounts: "111" + String(repeating: "o", count: 12) + "7", height: 80, width: 100)
         #expect(rle.counts == [1, 1, 1, 0])
+        // A seventh character shifts a C int by 30, an eighth by 35 taken mod 32: pycocotools'
+        // wheel reads these as [8] (area 0 of 1x8) and [64] (area 0 of 8x8).
+        #expect(try RLE(compressedCounts: "PPPPPPPQ0", height: 1, width: 8).counts == [8])
+        #expect(try RLE(compressedCounts: "PPPPPPPX0", height: 8, width: 8).counts == [64])
     }
 
     /// The clipped walk (only the points that can make a crossing) gives the crossings of
@@ -121,6 +125,11 @@ import Testing
         #expect(RLE(polygon: far, height: 30, width: 40) == RLE(polygon: far, height: 30, width: 40, everyPoint: true))
         let huge = RLE(polygon: [-4e8, 0, 4e8, 1, -4e8, 2, 4e8, 3, -4e8, 4, 4e8, 5], height: 8, width: 10)
         #expect(huge.height == 8 && huge.pixelCount == 80)
+        // An image of no pixels (a file without width or height) has an empty mask, at once.
+        let wide = [0, 0, 4e8, 0, 4e8, 1]
+        #expect(RLE(polygon: wide, height: 5, width: 0) == RLE(height: 5, width: 0, counts: [0]))
+        #expect(RLE(polygon: wide, height: 0, width: 7) == RLE(height: 0, width: 7, counts: [0]))
+        #expect(RLE(polygon: [0, 0, 10, 0, 10, 10], height: 0, width: 5, everyPoint: true).counts == [0])  // pycocotools' too
     }
 
     @Test func boxIoUOperationOrder() {

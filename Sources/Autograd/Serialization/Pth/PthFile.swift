@@ -115,6 +115,17 @@ public struct PthFile: TensorArchive {
                 skipped.append(key)
             }
         }
+        // Each tensor larger than its storage is bounded when read; so are all of them together,
+        // since a loader may hold them at once.
+        var expanded: Int64 = 0
+        for r in records.values {
+            let n = Int64(r.shape.reduce(1, *))  // below 2^28 where it exceeds the storage (checked as read)
+            if n > Int64(r.storage.numel) { expanded += n }
+        }
+        guard expanded <= PthTensorRecord.maxExpandedElements else {
+            throw PthError(path, "its tensors larger than their storages (zero strides) repeat them into \(expanded) elements in all: "
+                           + "at most \(PthTensorRecord.maxExpandedElements)")
+        }
         guard !names.isEmpty else {
             throw PthError(path, "no tensors in the \(fromEntry ? "'state_dict' entry" : "checkpoint's top dict") (keys: "
                            + (fromEntry ? skipped : topKeys).prefix(8).joined(separator: ", ") + ")")

@@ -26,11 +26,11 @@ safetensors("st_hugedim.safetensors", {"w": {"dtype": "F32", "shape": [0, 2**62,
 
 
 def checkpoint(name, pickle_bytes, storages=(), method=zipfile.ZIP_STORED):
+    entries = [("archive/data.pkl", pickle_bytes)] + [("archive/data/" + k, d) for k, d in storages]
     with zipfile.ZipFile(name, "w", method) as z:
-        z.writestr("archive/data.pkl", pickle_bytes)
-        for key, data in storages:
-            z.writestr("archive/data/" + key, data)
-        z.writestr("archive/version", "3\n")
+        for entry, data in entries + [("archive/version", b"3\n")]:
+            # a fixed date, so that the files are the same on every run
+            z.writestr(zipfile.ZipInfo(entry, date_time=(1980, 1, 1, 0, 0, 0)), data, compress_type=method)
 
 
 def text(s):  # SHORT_BINUNICODE
@@ -59,6 +59,16 @@ tensor = (glob("torch._utils", "_rebuild_tensor_v2") + b"(" + storage_id + int64
           + glob("collections", "OrderedDict") + b")RtR")
 state = b"\x80\x02}(" + text("state_dict") + b"}(" + text("backbone.conv1.weight") + tensor + b"uu."
 checkpoint("stride0.pth", state, [("0", bytes(4))])
+
+# Three tensors of 2^27 elements, each over a one-float storage: each within the bound of a
+# tensor larger than its storage (2^28 elements), together above it.
+def expanded(key, storage):
+    pid = b"(" + text("storage") + glob("torch", "FloatStorage") + text(storage) + text("cpu") + int64(1) + b"tQ"
+    return (text(key) + glob("torch._utils", "_rebuild_tensor_v2") + b"(" + pid + int64(0)
+            + b"(" + int64(2**13) + int64(2**14) + b"t(" + int64(0) + int64(0) + b"t\x89"
+            + glob("collections", "OrderedDict") + b")RtR")
+many = b"\x80\x02}(" + b"".join(expanded(f"w{k}", str(k)) for k in range(3)) + b"u."
+checkpoint("stride0_many.pth", many, [(str(k), bytes(4)) for k in range(3)])
 
 # A deflated pickle whose central directory declares 0xFFFFFFF0 bytes uncompressed (the
 # reader allocated and zeroed 4 GiB before inflating 200 bytes).
