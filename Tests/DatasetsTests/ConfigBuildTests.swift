@@ -46,16 +46,21 @@ import Testing
         #expect(v[0].sample.meta.flip == nil && v[0].sample.meta.imgId == 790)
     }
 
+    /// The bundled fruits_nuts train set through the registry, with one more argument.
+    static func fruitsNuts(_ argument: String) throws -> CocoDataset {
+        let root = try TestData.project("data/fruits_nuts")
+        let text = "dataset = dict(type='CocoDataset', data_root='\(root)/', ann_file='annotations/instances_train.json', "
+            + "data_prefix=dict(img='images/'), \(argument))"
+        let cfg = try ConfigLoader().load(text: text, file: "/tmp/fruits_nuts.py")
+        guard let built = try Registries.datasets.build(try cfg.view("dataset")) as? CocoDataset else { throw DatasetError.pipeline("not a CocoDataset") }
+        return built
+    }
+
     /// metainfo.palette: one (R, G, B) per class is kept for drawing; too few colours or a
     /// colour that is not three bytes is an error naming the key.
     @Test func metainfoPaletteIsReadAndChecked() throws {
-        let root = try TestData.project("data/fruits_nuts")
         func build(_ palette: String) throws -> CocoDataset {
-            let text = "dataset = dict(type='CocoDataset', data_root='\(root)/', ann_file='annotations/instances_train.json', "
-                + "data_prefix=dict(img='images/'), metainfo=dict(classes=('date', 'fig', 'hazelnut'), palette=\(palette)))"
-            let cfg = try ConfigLoader().load(text: text, file: "/tmp/palette.py")
-            guard let built = try Registries.datasets.build(try cfg.view("dataset")) as? CocoDataset else { throw DatasetError.pipeline("not a CocoDataset") }
-            return built
+            try Self.fruitsNuts("metainfo=dict(classes=('date', 'fig', 'hazelnut'), palette=\(palette))")
         }
         #expect(try build("[(220, 20, 60), (0, 0, 142), (0, 60, 100)]").palette == [[220, 20, 60], [0, 0, 142], [0, 60, 100]])
         #expect(try build("None").palette == nil)
@@ -69,14 +74,7 @@ import Testing
     /// their number (2^63 - 1 included: it built a range of that many before); a list keeps
     /// those images, and one past the end is an error.
     @Test func indicesKeepTheFirstImagesOrTheListed() throws {
-        let root = try TestData.project("data/fruits_nuts")
-        func build(_ indices: String) throws -> CocoDataset {
-            let text = "dataset = dict(type='CocoDataset', data_root='\(root)/', ann_file='annotations/instances_train.json', "
-                + "data_prefix=dict(img='images/'), indices=\(indices))"
-            let cfg = try ConfigLoader().load(text: text, file: "/tmp/indices.py")
-            guard let built = try Registries.datasets.build(try cfg.view("dataset")) as? CocoDataset else { throw DatasetError.pipeline("not a CocoDataset") }
-            return built
-        }
+        func build(_ indices: String) throws -> CocoDataset { try Self.fruitsNuts("indices=\(indices)") }
         let all = try build("None")
         #expect(all.count == 14)
         #expect(try build("3").count == 3 && build("0").count == 0)
