@@ -135,6 +135,39 @@ func stateScalars(_ m: any Module) -> [String: [Float]] {
         #expect(resumeError().contains("epoch_1.json: checkpoint sidecar not found"))
     }
 
+    /// A sidecar edited or damaged into values no run writes is refused by name before anything
+    /// acts on it (a negative epoch trapped in the sampler, an iteration at Int.max on the next
+    /// step, a scheduler without base values on its first step, and a kept name with a path
+    /// deleted files outside the work dir at the next max_keep_ckpts).
+    @Test func tamperedSidecarsAreRefused() throws {
+        let dir = try scratchDirectory("tampered")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let a = try Run(seed: 1, steps: 2)
+        try CheckpointManager(workDir: dir).save(model: a.net, optimizer: a.optim, progress: a.progress)
+        let path = dir + "/epoch_1.json"
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(try CheckpointIO.readSidecar(path).problem == nil)
+        let edits: [(String, (inout [String: Any]) -> Void)] = [
+            ("epoch -1 is not allowed", { $0["epoch"] = -1 }),
+            ("iteration 9223372036854775807 is not allowed", { $0["iteration"] = Int.max }),
+            ("kept checkpoint '../victim/epoch_1' is not a file stem", { $0["kept"] = ["../victim/epoch_1"] }),
+            ("the scheduler has 0 base values for 1 parameter groups", { d in
+                var scheduler = d["scheduler"] as? [String: Any] ?? [:]
+                scheduler["baseValues"] = [Double]()
+                d["scheduler"] = scheduler
+            }),
+        ]
+        for (phrase, edit) in edits {
+            var dict = try #require(try JSONSerialization.jsonObject(with: original) as? [String: Any])
+            edit(&dict)
+            try JSONSerialization.data(withJSONObject: dict).write(to: URL(fileURLWithPath: path))
+            let b = try Run(seed: 2, steps: 0)
+            #expect {
+                _ = try CheckpointManager(workDir: dir).resume(from: .auto, model: b.net, optimizer: b.optim) { _ in }
+            } throws: { "\($0)".hasPrefix(path + ": checkpoint sidecar: " + phrase) }
+        }
+    }
+
     /// Stand-in for a process killed mid-save: the hook throws after a given file of the
     /// epoch-2 save. The previous checkpoint (and `last_checkpoint`) must still load, and
     /// the partial one must be rejected (no sidecar) or ignored (the pointer is unchanged).

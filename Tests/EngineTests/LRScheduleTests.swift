@@ -140,6 +140,9 @@ func close(_ a: Double, _ b: Double, _ tol: Double = 1e-12) -> Bool { abs(a - b)
         #expect(error("dict(type='StepLR', step_size=3)").contains("param_scheduler[0]: unknown PARAM_SCHEDULERS type 'StepLR' (SwiftDet has LinearLR, MultiStepLR, ConstantLR, CosineAnnealingLR)"))
         #expect(error("dict(type='MultiStepLR', milestones=[8], gama=0.1)").contains("unknown key 'gama'"))
         #expect(error("dict(type='LinearLR', start_factor=2.0)").contains("start_factor"))
+        // A factor the chained update divides by: 0 made the lr NaN, and the checkpoint's JSON failed.
+        #expect(error("dict(type='LinearLR', start_factor=0.0, by_epoch=False, end=100)").contains("start_factor: 0.0 is not allowed"))
+        #expect(error("dict(type='ConstantLR', factor=0)").contains("factor: 0.0 is not allowed"))
         #expect(error("dict(type='LinearLR', begin=5, end=5)").contains("end"))
         #expect(error("dict(type='LinearLR', by_epoch=False, convert_to_iter_based=True)").contains("convert_to_iter_based"))
     }

@@ -48,7 +48,8 @@ struct AnalyzeResults: ParsableCommand {
 
     func validate() throws {
         guard (checkpoint == nil) != (results == nil) else { throw ValidationError("give either CHECKPOINT or --results FILE.json") }
-        guard topk >= 1 else { throw ValidationError("--topk must be at least 1") }
+        guard (1...Int(Int32.max)).contains(topk) else { throw ValidationError("--topk must be from 1 to \(Int32.max)") }
+        guard !showScoreThr.isNaN else { throw ValidationError("--show-score-thr nan would draw no detection: give a number") }
         guard CocoEvalParams.IoUType(rawValue: iouType) != nil else { throw ValidationError("--iou-type must be bbox or segm") }
     }
 

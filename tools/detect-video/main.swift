@@ -37,6 +37,13 @@ struct DetectVideo: ParsableCommand {
     @Option(name: .customLong("cfg-options"), parsing: .upToNextOption, help: "Overrides key=value (mmdetection syntax).")
     var cfgOptions: [String] = []
 
+    func validate() throws {
+        guard !scoreThr.isNaN else { throw ValidationError("--score-thr nan would draw no detection: give a number") }
+        let (input, output) = (URL(fileURLWithPath: video).standardizedFileURL.resolvingSymlinksInPath(),
+                               URL(fileURLWithPath: out).standardizedFileURL.resolvingSymlinksInPath())
+        guard input.path != output.path else { throw ValidationError("--out \(out) is the input video: it would be overwritten") }
+    }
+
     func run() throws {
         do {
             let view = try ConfigFile.load(config, options: cfgOptions)

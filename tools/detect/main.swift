@@ -56,6 +56,7 @@ struct Detect: ParsableCommand {
 
     func validate() throws {
         guard !images.isEmpty else { throw ValidationError("give at least one IMAGE") }
+        guard !scoreThr.isNaN else { throw ValidationError("--score-thr nan would keep no detection: give a number") }
     }
 
     /// The image files the arguments name; two that would write the same output are an error.

@@ -32,6 +32,10 @@ struct Test: ParsableCommand {
     @Option(name: .customLong("cfg-options"), parsing: .upToNextOption, help: "Overrides key=value (mmdetection syntax).")
     var cfgOptions: [String] = []
 
+    func validate() throws {
+        guard !scoreThr.isNaN else { throw ValidationError("--score-thr nan would draw no prediction: give a number") }
+    }
+
     func run() {
         do {
             let communicator = try Launcher.communicator(launcher, tool: "test")

@@ -81,6 +81,30 @@ public struct CheckpointSidecar: Codable, Equatable {
         case weights, optimizerFile = "optimizer_file", kept, best
     }
 
+    /// What no run writes but an edited or damaged sidecar may hold, which resuming would act
+    /// on: counters out of range (they index samplers and grow by one per step), a kept name
+    /// that is not a plain file stem of the work dir (max_keep_ckpts deletes by it), schedulers
+    /// whose step counts or base values cannot be the run's. Nil when none.
+    public var problem: String? {
+        let maxCount = 1 << 50
+        if !(0...Int(Int32.max)).contains(epoch) { return "epoch \(epoch) is not allowed: expected 0 to \(Int32.max)" }
+        if !(0...maxCount).contains(iteration) { return "iteration \(iteration) is not allowed: expected 0 to 2^50" }
+        let stemCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+        for stem in kept + [best?.stem].compactMap({ $0 }) where stem.isEmpty || stem.hasPrefix(".") || !stem.allSatisfy(stemCharacters.contains) {
+            return "kept checkpoint '\(stem)' is not a file stem of the work dir (letters, digits, '_', '-', '.'; no '/')"
+        }
+        if let scheduler {
+            if let optimizer, scheduler.baseValues.count != optimizer.groups.count {
+                return "the scheduler has \(scheduler.baseValues.count) base values for \(optimizer.groups.count) parameter groups"
+            }
+            if !scheduler.baseValues.allSatisfy(\.isFinite) { return "scheduler base values \(scheduler.baseValues) are not finite" }
+            for s in scheduler.schedulers where !(-1...maxCount).contains(s.globalStep) || !(-1...maxCount).contains(s.lastStep) {
+                return "a scheduler's step counts (\(s.globalStep), \(s.lastStep)) are not allowed: expected -1 to 2^50"
+            }
+        }
+        return nil
+    }
+
     /// The progress part.
     public var progress: TrainingProgress {
         TrainingProgress(epoch: epoch, iteration: iteration, scheduler: scheduler, rng: rng, config: config, meta: meta)

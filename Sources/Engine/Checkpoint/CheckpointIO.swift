@@ -80,6 +80,7 @@ public enum CheckpointIO {
         guard sidecar.formatVersion == EngineFormat.checkpointVersion else {
             throw CheckpointError(path: path, reason: "checkpoint format version \(sidecar.formatVersion), this build reads \(EngineFormat.checkpointVersion)")
         }
+        if let problem = sidecar.problem { throw CheckpointError(path: path, reason: "checkpoint sidecar: \(problem)") }
         return sidecar
     }
 

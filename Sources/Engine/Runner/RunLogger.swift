@@ -113,7 +113,9 @@ public final class RunLogger {
 
     /// mmengine's eta format: `0:01:05`, `1 day, 2:03:04`.
     public static func duration(_ seconds: Double) -> String {
-        let s = max(0, Int(seconds.rounded()))
+        // NaN, negative and past a million years (a resumed log window of a damaged file) as 0
+        // and that bound: an ETA, never a trap
+        let s = seconds.isFinite ? Int(min(max(0, seconds), 3.2e13).rounded()) : 0
         let days = s / 86400, h = (s % 86400) / 3600, m = (s % 3600) / 60, sec = s % 60
         let clock = String(format: "%d:%02d:%02d", h, m, sec)
         return days > 0 ? "\(days) day\(days == 1 ? "" : "s"), \(clock)" : clock

@@ -45,8 +45,7 @@ struct TrainLoopSettings {
         guard type == "EpochBasedTrainLoop" else {
             throw t.error("type", "unsupported train loop '\(type)' (SwiftDet has EpochBasedTrainLoop)")
         }
-        maxEpochs = try t.int("max_epochs")
-        guard maxEpochs >= 1 else { throw t.error("max_epochs", "must be >= 1") }
+        maxEpochs = try t.int("max_epochs", atLeast: 1)
         valInterval = try t.int("val_interval", default: 1)
         guard valInterval >= 1 else { throw t.error("val_interval", "must be >= 1") }
         valBegin = try t.int("val_begin", default: 1, atLeast: 0)

@@ -92,7 +92,7 @@ extension ParamScheduler {
         guard epochLength > 0 else { throw c.error(nil, "epoch length must be positive, got \(epochLength)") }
         let scale = convert ? epochLength : 1
         // An absent end defaults before conversion (mmengine: setdefault, then build_iter_from_epoch).
-        let defaultEnd = maxEpochs.map { byEpoch ? Double($0) : Double($0 * epochLength) }
+        let defaultEnd = maxEpochs.map { byEpoch ? Double($0) : Double($0) * Double(epochLength) }
         // Steps up to mmengine's INF (1e9), in the scheduler's own unit before conversion.
         let steps = 0...Double(Self.infinity)
         let beginRaw = try c.double("begin", default: 0, in: steps)
@@ -117,7 +117,7 @@ extension ParamScheduler {
     static let rules = Registry<@Sendable (_ scale: Int) -> Rule>("PARAM_SCHEDULERS", [
         "LinearLR": { c in
             try c.accept(commonKeys + ["start_factor", "end_factor"])
-            let (start, end) = (try factor(c, "start_factor", 1.0 / 3), try factor(c, "end_factor", 1))
+            let (start, end) = (try positiveFactor(c, "start_factor", 1.0 / 3), try factor(c, "end_factor", 1))
             return { _ in .linear(startFactor: start, endFactor: end) }
         },
         "MultiStepLR": { c in
@@ -127,7 +127,7 @@ extension ParamScheduler {
         },
         "ConstantLR": { c in
             try c.accept(commonKeys + ["factor"])
-            let f = try factor(c, "factor", 1.0 / 3)
+            let f = try positiveFactor(c, "factor", 1.0 / 3)
             return { _ in .constant(factor: f) }
         },
         "CosineAnnealingLR": { c in
@@ -142,5 +142,13 @@ extension ParamScheduler {
 
     private static func factor(_ c: ConfigView, _ key: String, _ d: Double) throws -> Double {
         try c.double(key, default: d, in: 0...1)
+    }
+
+    /// A factor the chained update later divides by (LinearLR's start, ConstantLR's): 0 would
+    /// make the lr NaN (mmengine) or raise ZeroDivisionError (torch, which refuses it upfront).
+    private static func positiveFactor(_ c: ConfigView, _ key: String, _ d: Double) throws -> Double {
+        let v = try factor(c, key, d)
+        guard v > 0 else { throw c.error(key, "0.0 is not allowed: expected a number above 0.0 up to 1.0 (the lr is later divided by it)") }
+        return v
     }
 }
