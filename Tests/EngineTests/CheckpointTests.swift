@@ -109,11 +109,17 @@ func stateScalars(_ m: any Module) -> [String: [Float]] {
         #expect(!CheckpointManager(workDir: dir, interval: 5).shouldSave(epoch: 4, maxEpochs: 12))
     }
 
-    @Test func corruptedFilesAreRejectedByName() throws {
-        let dir = try scratchDirectory("corrupt")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    /// A scratch work dir holding the epoch-1 checkpoint of a 2-step run.
+    static func savedOnce(_ name: String) throws -> String {
+        let dir = try scratchDirectory(name)
         let a = try Run(seed: 1, steps: 2)
         try CheckpointManager(workDir: dir).save(model: a.net, optimizer: a.optim, progress: a.progress)
+        return dir
+    }
+
+    @Test func corruptedFilesAreRejectedByName() throws {
+        let dir = try Self.savedOnce("corrupt")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let weights = dir + "/epoch_1.safetensors"
         let original = try Data(contentsOf: URL(fileURLWithPath: weights))
         func resumeError() -> String {
@@ -140,10 +146,8 @@ func stateScalars(_ m: any Module) -> [String: [Float]] {
     /// step, a scheduler without base values on its first step, and a kept name with a path
     /// deleted files outside the work dir at the next max_keep_ckpts).
     @Test func tamperedSidecarsAreRefused() throws {
-        let dir = try scratchDirectory("tampered")
+        let dir = try Self.savedOnce("tampered")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let a = try Run(seed: 1, steps: 2)
-        try CheckpointManager(workDir: dir).save(model: a.net, optimizer: a.optim, progress: a.progress)
         let path = dir + "/epoch_1.json"
         let original = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(try CheckpointIO.readSidecar(path).problem == nil)
