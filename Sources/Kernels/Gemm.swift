@@ -43,8 +43,15 @@ public enum Gemm {
         if !inWindow { Window.lock.unlock() }
     }
 
-    /// Number of threads OpenBLAS uses.
-    public static var threads: Int { Int(openblas_get_num_threads()) }
+    /// Number of threads OpenBLAS uses. Outside a `concurrently` window it waits for any open
+    /// one to close, so that it never reports the window's temporary 1 (a test on another thread
+    /// read 1 before and 2 after, with OPENBLAS_CORETYPE=SkylakeX).
+    public static var threads: Int {
+        if Window.inside { return Int(openblas_get_num_threads()) }
+        Window.lock.lock()
+        defer { Window.lock.unlock() }
+        return Int(openblas_get_num_threads())
+    }
 
     /// Sets the number of threads OpenBLAS uses (benchmarks and tests only).
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
@@ -67,7 +74,7 @@ public enum Gemm {
         }
         Window.lock.lock()
         defer { Window.lock.unlock() }
-        let blas = threads
+        let blas = Int(openblas_get_num_threads())
         guard blas > 1 else {
             Window.inside = true
             defer { Window.inside = false }
